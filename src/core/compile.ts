@@ -1,0 +1,186 @@
+/**
+ * Compile the criteria catalogue once at start-up: every FHIRPath expression
+ * is parsed with the R4 model, every ValueSet is compiled into sets, and every
+ * expression's data dependencies are resolved so that a criterion reading a
+ * resource type the record could not obtain is reported `unknown` without
+ * being run. Nothing here is repeated per request.
+ */
+import fhirpath from 'fhirpath'
+import r4 from 'fhirpath/fhir-context/r4'
+import type { ObservationDefinition, ValueSet } from './fhir.js'
+import type { Composition, CriterionDefinition, DataRequirement, IndicationDefinition } from './types.js'
+import { compileValueSets, type CompiledValueSet } from './terminology.js'
+import { domainFunctions, intervalsFrom, type Interval } from './fhirpath-functions.js'
+import { organizationFunctions, type OrganizationList } from './organizations.js'
+
+export type CompiledExpression = (resource: unknown, env: Record<string, unknown>) => unknown[]
+
+export interface CatalogueSettings {
+  /** criteria.md: performance status uses the most recent observation within this window. */
+  performanceStatusLookbackDays: number
+}
+
+export interface CatalogueInput {
+  indications: IndicationDefinition[]
+  valueSets: ValueSet[]
+  observationDefinitions: ObservationDefinition[]
+  organizationLists: OrganizationList[]
+  settings: CatalogueSettings
+}
+
+export interface CompiledCriterion {
+  def: CriterionDefinition
+  run?: CompiledExpression
+  evidence?: CompiledExpression
+  /** Resource types this criterion reads, directly or through variables. */
+  reads: string[]
+}
+
+export interface CompiledIndication {
+  def: IndicationDefinition
+  data: Array<{ name: string, req: DataRequirement, valueSet?: CompiledValueSet }>
+  variables: Array<{ name: string, run: CompiledExpression }>
+  matches: CompiledExpression
+  matchEvidence?: CompiledExpression
+  criteria: Map<string, CompiledCriterion>
+  advice: Array<{ def: NonNullable<IndicationDefinition['advice']>[number], when?: CompiledExpression }>
+  related: Array<{ def: NonNullable<IndicationDefinition['related']>[number], when?: CompiledExpression }>
+}
+
+export interface CompiledCatalogue {
+  indications: CompiledIndication[]
+  valueSets: ReadonlyMap<string, CompiledValueSet>
+  defaultIntervals: ReadonlyMap<string, Interval[]>
+  settings: CatalogueSettings
+}
+
+/** Variables every expression may use, and the resource types they read. */
+export const BUILTIN_VARIABLES: Record<string, string[]> = {
+  patient: ['Patient'],
+  now: [],
+  today: [],
+  ageYears: ['Patient'],
+  performanceStatusSince: [],
+  practitionerRoles: ['PractitionerRole'],
+  organizations: ['Organization', 'PractitionerRole'],
+  order: []
+}
+
+/** A definition problem found while compiling: which indication, where, what. */
+export class CatalogueError extends Error {
+  constructor (readonly indication: string, readonly path: string, message: string) {
+    super(`${indication}: ${path}: ${message}`)
+  }
+}
+
+// now() / today() / timeOfDay() read the clock; evaluation must be a pure function of its inputs.
+const CLOCK_FUNCTIONS = /\b(now|today|timeOfDay)\s*\(/
+
+export function compileCatalogue (input: CatalogueInput): CompiledCatalogue {
+  const valueSets = compileValueSets(input.valueSets)
+  const defaultIntervals = intervalsFrom(input.observationDefinitions)
+  const userInvocationTable = {
+    ...domainFunctions({ valueSets, defaultIntervals }),
+    ...organizationFunctions(input.organizationLists)
+  }
+  const compileExpr = (indication: string, path: string, expr: string): CompiledExpression => {
+    if (CLOCK_FUNCTIONS.test(expr)) throw new CatalogueError(indication, path, 'use %now / %today, not now() / today(): evaluation must not read the clock')
+    for (const url of expr.matchAll(/inValueSet\('([^']+)'\)/g)) {
+      if (!valueSets.has(url[1]!)) throw new CatalogueError(indication, path, `unknown ValueSet ${url[1]}`)
+    }
+    try {
+      return fhirpath.compile(expr, r4, { userInvocationTable, resolveInternalTypes: false } as any) as unknown as CompiledExpression
+    } catch (err) {
+      throw new CatalogueError(indication, path, `FHIRPath does not compile: ${(err as Error).message}`)
+    }
+  }
+  const ids = new Set<string>()
+  const indications = input.indications.map((def) => {
+    if (ids.has(def.id)) throw new CatalogueError(def.id, 'id', 'duplicate indication id')
+    ids.add(def.id)
+    return compileIndication(def, valueSets, compileExpr)
+  })
+  return { indications, valueSets, defaultIntervals, settings: input.settings }
+}
+
+function compileIndication (
+  def: IndicationDefinition,
+  valueSets: ReadonlyMap<string, CompiledValueSet>,
+  compileExpr: (indication: string, path: string, expr: string) => CompiledExpression
+): CompiledIndication {
+  const data = Object.entries(def.data).map(([name, req]) => {
+    if (name in BUILTIN_VARIABLES) throw new CatalogueError(def.id, `data.${name}`, 'shadows a built-in variable')
+    const valueSet = req.valueSet ? valueSets.get(req.valueSet) : undefined
+    if (req.valueSet && !valueSet) throw new CatalogueError(def.id, `data.${name}.valueSet`, `unknown ValueSet ${req.valueSet}`)
+    return { name, req, valueSet }
+  })
+  // Which resource types each name reads, built up as variables are declared.
+  const reads = new Map<string, string[]>(Object.entries(BUILTIN_VARIABLES))
+  for (const d of data) reads.set(d.name, [d.req.resourceType])
+  const readsOf = (path: string, expr: string): string[] => {
+    const out = new Set<string>()
+    for (const m of expr.matchAll(/%([A-Za-z][A-Za-z0-9_]*)/g)) {
+      const types = reads.get(m[1]!)
+      if (!types) throw new CatalogueError(def.id, path, `unknown variable %${m[1]}`)
+      types.forEach((t) => out.add(t))
+    }
+    return [...out]
+  }
+  const variables = Object.entries(def.variables ?? {}).map(([name, expr]) => {
+    const path = `variables.${name}`
+    if (reads.has(name)) throw new CatalogueError(def.id, path, 'name already used')
+    const types = readsOf(path, expr)
+    const run = compileExpr(def.id, path, expr)
+    reads.set(name, types)
+    return { name, run }
+  })
+  readsOf('matches', def.matches)
+  const criteria = new Map<string, CompiledCriterion>()
+  def.criteria.forEach((c, i) => {
+    const path = `criteria[${i}]`
+    if (criteria.has(c.id)) throw new CatalogueError(def.id, `${path}.id`, `duplicate criterion id ${c.id}`)
+    if (Boolean(c.expression) === Boolean(c.composition)) throw new CatalogueError(def.id, path, 'needs exactly one of expression or composition')
+    criteria.set(c.id, {
+      def: c,
+      run: c.expression ? compileExpr(def.id, `${path}.expression`, c.expression) : undefined,
+      evidence: c.evidence ? compileExpr(def.id, `${path}.evidence`, c.evidence) : undefined,
+      reads: [...(c.expression ? readsOf(`${path}.expression`, c.expression) : [])]
+    })
+    if (c.evidence) readsOf(`${path}.evidence`, c.evidence)
+  })
+  def.criteria.forEach((c, i) => {
+    if (c.composition) checkComposition(def.id, `criteria[${i}].composition`, c.composition, criteria, new Set([c.id]))
+  })
+  for (const [i, r] of (def.related ?? []).entries()) if (r.when) readsOf(`related[${i}].when`, r.when)
+  for (const [i, a] of (def.advice ?? []).entries()) if (a.when) readsOf(`advice[${i}].when`, a.when)
+  return {
+    def,
+    data,
+    variables,
+    matches: compileExpr(def.id, 'matches', def.matches),
+    matchEvidence: def.matchEvidence ? compileExpr(def.id, 'matchEvidence', def.matchEvidence) : undefined,
+    criteria,
+    advice: (def.advice ?? []).map((a, i) => ({ def: a, when: a.when ? compileExpr(def.id, `advice[${i}].when`, a.when) : undefined })),
+    related: (def.related ?? []).map((r, i) => ({ def: r, when: r.when ? compileExpr(def.id, `related[${i}].when`, r.when) : undefined }))
+  }
+}
+
+/** Composition parts must exist and must not (transitively) contain the composite itself. */
+function checkComposition (indication: string, path: string, node: Composition | string, criteria: Map<string, CompiledCriterion>, seen: Set<string>): void {
+  if (typeof node === 'string') {
+    const part = criteria.get(node)
+    if (!part) throw new CatalogueError(indication, path, `unknown criterion ${node}`)
+    if (seen.has(node)) throw new CatalogueError(indication, path, `composition cycle through ${node}`)
+    if (part.def.composition) checkComposition(indication, path, part.def.composition, criteria, new Set([...seen, node]))
+    return
+  }
+  const parts = 'all' in node ? node.all : 'any' in node ? node.any : [node.not]
+  parts.forEach((p, i) => checkComposition(indication, `${path}[${i}]`, p, criteria, seen))
+}
+
+/** The criterion ids a composition refers to, depth first. */
+export function compositionParts (node: Composition | string): string[] {
+  if (typeof node === 'string') return [node]
+  const parts = 'all' in node ? node.all : 'any' in node ? node.any : [node.not]
+  return parts.flatMap(compositionParts)
+}

@@ -1,0 +1,171 @@
+/**
+ * evaluate(catalogue, record, now) → one result per matching indication, with
+ * every criterion `met`, `not-met` or `unknown` and the evidence that decided
+ * it. Pure: no I/O, no clock; the same inputs give the same output.
+ */
+import fhirpath from 'fhirpath'
+import r4 from 'fhirpath/fhir-context/r4'
+import type { AnyResource } from './fhir.js'
+import type { CriterionResult, CriterionStatus, Composition, IndicationResult, IndicationStatus, Evidence } from './types.js'
+import type { CompiledCatalogue, CompiledCriterion, CompiledExpression, CompiledIndication } from './compile.js'
+import { compositionParts } from './compile.js'
+import { retrieve, type PatientRecord } from './record.js'
+import { ageInYears, daysBefore } from './clinical-time.js'
+import { summarise } from './evidence.js'
+
+const { valData } = fhirpath.util
+
+export interface EvaluateOptions {
+  /** The draft order being evaluated, available to expressions as `%order`. */
+  order?: AnyResource
+}
+
+const STATUS_RANK: Record<IndicationStatus, number> = { eligible: 0, incomplete: 1, 'not-eligible': 2 }
+
+/** Evaluate every indication of the catalogue that matches the record, best outcome first. */
+export function evaluate (catalogue: CompiledCatalogue, record: PatientRecord, now: string, options: EvaluateOptions = {}): IndicationResult[] {
+  const base = baseEnvironment(catalogue, record, now, options)
+  const results: IndicationResult[] = []
+  for (const indication of catalogue.indications) {
+    const result = evaluateIndication(indication, record, base)
+    if (result) results.push(result)
+  }
+  return results.sort((a, b) => STATUS_RANK[a.status] - STATUS_RANK[b.status])
+}
+
+function toFhirDateTime (iso: string): unknown {
+  return (fhirpath.evaluate({}, `@${iso}`, {}, r4, { resolveInternalTypes: false }) as unknown[])[0]
+}
+
+function baseEnvironment (catalogue: CompiledCatalogue, record: PatientRecord, now: string, options: EvaluateOptions): Record<string, unknown> {
+  if (Number.isNaN(Date.parse(now))) throw new RangeError(`evaluation time is not an ISO instant: ${now}`)
+  const instant = new Date(now).toISOString()
+  const today = instant.slice(0, 10)
+  const roles = record.byType.get('PractitionerRole') ?? []
+  const orgs = record.byType.get('Organization') ?? []
+  const orgRefs = new Set(roles.map((r) => (r.organization as { reference?: string } | undefined)?.reference).filter(Boolean))
+  const age = ageInYears(record.patient?.birthDate, today)
+  return {
+    patient: record.patient ? [record.patient] : [],
+    now: toFhirDateTime(instant),
+    today: toFhirDateTime(today),
+    ageYears: age === undefined ? [] : [age],
+    performanceStatusSince: toFhirDateTime(daysBefore(instant, catalogue.settings.performanceStatusLookbackDays)),
+    practitionerRoles: roles,
+    // Only the organisations the ordering user's roles belong to count for competence.
+    organizations: orgs.filter((o) => orgRefs.has(`Organization/${o.id}`)),
+    order: options.order ? [options.order] : []
+  }
+}
+
+function run (expr: CompiledExpression, env: Record<string, unknown>): unknown[] {
+  return expr({}, env)
+}
+
+function evaluateIndication (ind: CompiledIndication, record: PatientRecord, base: Record<string, unknown>): IndicationResult | undefined {
+  const env: Record<string, unknown> = { ...base }
+  for (const d of ind.data) env[d.name] = retrieve(record, d.req, d.valueSet)
+  let matched: unknown[]
+  try { matched = run(ind.matches, env) } catch { return undefined }
+  if (!(matched.length === 1 && valData(matched[0]) === true)) return undefined
+  for (const v of ind.variables) {
+    try { env[v.name] = run(v.run, env) } catch { env[v.name] = [] }
+  }
+  const results = new Map<string, CriterionResult>()
+  const resolve = (id: string): CriterionResult => {
+    const cached = results.get(id)
+    if (cached) return cached
+    const c = ind.criteria.get(id)!
+    const r = c.def.composition ? evaluateComposite(c, resolve) : evaluateLeaf(c, record, env)
+    results.set(id, r)
+    return r
+  }
+  const criteria = ind.def.criteria.map((c) => resolve(c.id))
+  const required = criteria.filter((c) => c.required)
+  const status: IndicationStatus = required.some((c) => c.status === 'not-met')
+    ? 'not-eligible'
+    : required.some((c) => c.status === 'unknown') ? 'incomplete' : 'eligible'
+  const age = (base.ageYears as number[])[0]
+  return {
+    indication: ind.def.id,
+    title: ind.def.title,
+    group: ind.def.group,
+    url: ind.def.url,
+    status,
+    criteria,
+    matchEvidence: ind.matchEvidence ? evidenceOf(ind.matchEvidence, env) : [],
+    advice: ind.advice.filter((a) => holds(a.when, env)).map((a) => ({ id: a.def.id, text: a.def.text })),
+    related: ind.related.filter((r) => holds(r.when, env)).map((r) => ({ indication: r.def.indication, text: r.def.text })),
+    paediatricRedirect: ind.def.population === 'adults' && age !== undefined && age < 18
+  }
+}
+
+function holds (when: CompiledExpression | undefined, env: Record<string, unknown>): boolean {
+  if (!when) return true
+  try {
+    const r = run(when, env)
+    return r.length === 1 && valData(r[0]) === true
+  } catch { return false }
+}
+
+function baseResult (c: CompiledCriterion): Omit<CriterionResult, 'status'> {
+  return { id: c.def.id, required: c.def.required, text: c.def.text, evidence: [], ...(c.def.document ? { document: c.def.document } : {}) }
+}
+
+function evaluateLeaf (c: CompiledCriterion, record: PatientRecord, env: Record<string, unknown>): CriterionResult {
+  const missing = c.reads.filter((t) => record.unavailable.has(t))
+  if (missing.length > 0) {
+    return { ...baseResult(c), status: 'unknown', reason: missing.map((t) => record.unavailable.get(t)).join('; ') }
+  }
+  let status: CriterionStatus
+  let reason: string | undefined
+  try {
+    const out = run(c.run!, env)
+    const v = out.length === 1 ? valData(out[0]) : undefined
+    if (out.length === 0) status = 'unknown'
+    else if (v === true) status = 'met'
+    else if (v === false) status = 'not-met'
+    else { status = 'unknown'; reason = 'rule error: expression did not yield a single boolean' }
+  } catch {
+    // G6: a runtime error in one criterion is reported on that criterion, never fails the hook.
+    status = 'unknown'
+    reason = 'rule error: expression failed on this record'
+  }
+  const evidence = c.evidence ? evidenceOf(c.evidence, env) : []
+  return { ...baseResult(c), status, evidence, ...(reason ? { reason } : {}) }
+}
+
+function evidenceOf (expr: CompiledExpression, env: Record<string, unknown>): Evidence[] {
+  try {
+    return run(expr, env).map((node) => summarise(valData(node))).filter((e): e is Evidence => e !== undefined)
+  } catch {
+    return []
+  }
+}
+
+function evaluateComposite (c: CompiledCriterion, resolve: (id: string) => CriterionResult): CriterionResult {
+  const composition = c.def.composition!
+  const status = combine(composition, resolve)
+  const parts = compositionParts(composition)
+  const reasons = parts.map((p) => resolve(p).reason).filter((r): r is string => Boolean(r))
+  return {
+    ...baseResult(c),
+    status,
+    parts,
+    evidence: parts.flatMap((p) => resolve(p).status === status ? resolve(p).evidence : []),
+    ...(status === 'unknown' && reasons.length ? { reason: [...new Set(reasons)].join('; ') } : {})
+  }
+}
+
+/** Kleene logic: any not-met makes `all` not-met; any met makes `any` met; otherwise unknown wins over the rest. */
+function combine (node: Composition | string, resolve: (id: string) => CriterionResult): CriterionStatus {
+  if (typeof node === 'string') return resolve(node).status
+  if ('not' in node) {
+    const s = combine(node.not, resolve)
+    return s === 'met' ? 'not-met' : s === 'not-met' ? 'met' : 'unknown'
+  }
+  const statuses = ('all' in node ? node.all : node.any).map((p) => combine(p, resolve))
+  const [decisive, other]: CriterionStatus[] = 'all' in node ? ['not-met', 'met'] : ['met', 'not-met']
+  if (statuses.includes(decisive)) return decisive
+  return statuses.includes('unknown') ? 'unknown' : other
+}

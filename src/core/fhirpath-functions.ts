@@ -1,0 +1,233 @@
+/**
+ * Domain functions added to FHIRPath (fhirpath.js `userInvocationTable`), so
+ * criteria read like the seeds ("the most recent", "within the reference
+ * interval", "attested") instead of re-implementing date and unit logic in
+ * every expression. All are pure: the evaluation time comes from `%now`.
+ *
+ * | function | on | yields |
+ * |---|---|---|
+ * | `inValueSet(url)` | Coding / CodeableConcept | true if any coding is in the ValueSet, false if none, empty if no codings |
+ * | `clinicalDate()` | resources | the date each fact refers to (DateTime) |
+ * | `latest()` | resources | the one with the latest clinical date (undated ones last) |
+ * | `since(days)` | resources | those dated within `days` before `%now` |
+ * | `numericValue()` | Observation | valueInteger / valueDecimal / valueQuantity.value |
+ * | `normality()` | Observation | 'low' / 'normal' / 'high' (interpretation, else referenceRange, else default interval) |
+ * | `attestation(code)` | Observations | latest final attestation with that code: its valueBoolean; empty if none |
+ * | `ageAtOnset()` | Condition | patient's age in years when the condition began; empty if unknown |
+ */
+import fhirpath from 'fhirpath'
+import r4 from 'fhirpath/fhir-context/r4'
+import type { AnyResource, Coding, ObservationDefinition } from './fhir.js'
+import { ageInYears, clinicalDate } from './clinical-time.js'
+import { codingKey, codingsOf, type CompiledValueSet } from './terminology.js'
+
+/** The attestation CodeSystem of this project (fhir-profiles/CodeSystem-wgs-attestation.json). */
+export const ATTESTATION_SYSTEM = 'https://ngc-wgs-cds.dk/fhir/CodeSystem/wgs-attestation'
+const INTERPRETATION_SYSTEM = 'http://terminology.hl7.org/CodeSystem/v3-ObservationInterpretation'
+
+const { valData } = fhirpath.util
+// fhirpath.js does not export its date classes; take the constructor from a parsed literal.
+const FP_DateTime = (fhirpath.evaluate({}, '@2000-01-01T00:00:00Z', {}, r4, { resolveInternalTypes: false }) as any[])[0].constructor
+
+export interface FunctionContext {
+  valueSets: ReadonlyMap<string, CompiledValueSet>
+  /** Default reference intervals by normalised `system|code` (from ObservationDefinitions). */
+  defaultIntervals: ReadonlyMap<string, Interval[]>
+}
+
+export interface Interval { low?: number, high?: number, unit: string, source: string, gender?: string }
+
+const data = (node: unknown): any => valData(node)
+
+/** Build the invocation table over the compiled terminology; created once per catalogue. */
+export function domainFunctions (ctx: FunctionContext): Record<string, unknown> {
+  return {
+    inValueSet: {
+      fn: (inputs: unknown[], url: string) => {
+        const vs = ctx.valueSets.get(url)
+        if (!vs) throw new Error(`inValueSet: unknown ValueSet ${url}`)
+        const codings = inputs.flatMap((i) => codingsOf(data(i)))
+        if (codings.length === 0) return []
+        return [codings.some((c) => vs.match(c) !== undefined)]
+      },
+      arity: { 1: ['String'] },
+      internalStructures: true
+    },
+    clinicalDate: {
+      fn: function (this: unknown, inputs: unknown[]) {
+        return inputs.flatMap((i) => {
+          const d = clinicalDate(data(i))
+          return d ? [new FP_DateTime(this, d)] : []
+        })
+      },
+      arity: { 0: [] },
+      internalStructures: true
+    },
+    latest: {
+      fn: (inputs: unknown[]) => {
+        const dated = inputs.map((node) => ({ node, date: clinicalDate(data(node)) ?? '' }))
+        dated.sort((a, b) => compareIso(b.date, a.date))
+        return dated.length ? [dated[0]!.node] : []
+      },
+      arity: { 0: [] },
+      internalStructures: true
+    },
+    since: {
+      fn: function (this: { vars: Record<string, unknown> }, inputs: unknown[], days: number) {
+        const now = String(valData(asArray(this.vars.now)[0]) ?? '')
+        const from = Date.parse(now) - days * 86_400_000
+        return inputs.filter((i) => {
+          const d = clinicalDate(data(i))
+          return d !== undefined && Date.parse(d.length === 4 ? `${d}-12-31` : d.length === 7 ? `${d}-28` : d) >= from
+        })
+      },
+      arity: { 1: ['Integer'] },
+      internalStructures: true
+    },
+    numericValue: {
+      fn: (inputs: unknown[]) => inputs.flatMap((i) => {
+        const v = numericValue(data(i))
+        return v === undefined ? [] : [v]
+      }),
+      arity: { 0: [] },
+      internalStructures: true
+    },
+    normality: {
+      fn: function (this: { vars: Record<string, unknown> }, inputs: unknown[]) {
+        const patient = data(asArray(this.vars.patient)[0]) as AnyResource | undefined
+        return inputs.flatMap((i) => {
+          const n = normality(data(i), ctx.defaultIntervals, patient?.gender as string | undefined)
+          return n ? [n] : []
+        })
+      },
+      arity: { 0: [] },
+      internalStructures: true
+    },
+    attestation: {
+      fn: (inputs: unknown[], code: string) => {
+        const matching = inputs.map(data).filter((o: AnyResource) =>
+          o?.resourceType === 'Observation' &&
+          codingsOf(o.code as Coding).some((c) => c.system === ATTESTATION_SYSTEM && c.code === code) &&
+          typeof o.valueBoolean === 'boolean')
+        if (matching.length === 0) return []
+        matching.sort((a: AnyResource, b: AnyResource) => compareIso(clinicalDate(b) ?? '', clinicalDate(a) ?? ''))
+        return [matching[0].valueBoolean]
+      },
+      arity: { 1: ['String'] },
+      internalStructures: true
+    },
+    ageAtOnset: {
+      fn: function (this: { vars: Record<string, unknown> }, inputs: unknown[]) {
+        const patient = data(asArray(this.vars.patient)[0]) as AnyResource | undefined
+        return inputs.flatMap((i) => {
+          const age = ageAtOnset(data(i), patient?.birthDate as string | undefined)
+          return age === undefined ? [] : [age]
+        })
+      },
+      arity: { 0: [] },
+      internalStructures: true
+    }
+  }
+}
+
+function asArray (v: unknown): unknown[] { return Array.isArray(v) ? v : v === undefined ? [] : [v] }
+
+/** ISO strings of different precision compare correctly as text for ordering purposes. */
+function compareIso (a: string, b: string): number { return a < b ? -1 : a > b ? 1 : 0 }
+
+export function numericValue (o: AnyResource): number | undefined {
+  if (typeof o?.valueInteger === 'number') return o.valueInteger
+  if (typeof o?.valueDecimal === 'number') return o.valueDecimal
+  const q = o?.valueQuantity as { value?: unknown } | undefined
+  return typeof q?.value === 'number' ? q.value : undefined
+}
+
+function ageAtOnset (c: AnyResource, birthDate: string | undefined): number | undefined {
+  const onsetAge = c?.onsetAge as { value?: unknown, code?: unknown } | undefined
+  if (typeof onsetAge?.value === 'number' && (onsetAge.code === 'a' || onsetAge.code === undefined)) return Math.floor(onsetAge.value)
+  return ageInYears(birthDate, clinicalDate(c))
+}
+
+/**
+ * Is a lab value low, normal or high? criteria.md: "Normal" means
+ * interpretation = N, or the value within referenceRange, or, where neither is
+ * present, within a documented default reference interval.
+ */
+export function normality (o: AnyResource, defaults: ReadonlyMap<string, Interval[]>, gender?: string): 'low' | 'normal' | 'high' | undefined {
+  for (const c of (Array.isArray(o.interpretation) ? o.interpretation : []).flatMap((i: any) => codingsOf(i))) {
+    if (c.system !== undefined && c.system !== INTERPRETATION_SYSTEM) continue
+    if (c.code === 'N') return 'normal'
+    if (c.code === 'L' || c.code === 'LL' || c.code === 'LU') return 'low'
+    if (c.code === 'H' || c.code === 'HH' || c.code === 'HU') return 'high'
+  }
+  const value = quantityOf(o)
+  if (!value) return undefined
+  const range = (Array.isArray(o.referenceRange) ? o.referenceRange : [])[0] as any
+  if (range && (range.low || range.high)) {
+    const low = convert(range.low, value.unit)
+    const high = convert(range.high, value.unit)
+    if (low === null || high === null) return undefined
+    return classify(value.value, low, high)
+  }
+  for (const c of codingsOf(o.code as Coding)) {
+    const key = codingKey(c.system, c.code)
+    const all = key ? defaults.get(key) : undefined
+    if (!all) continue
+    // Sex-specific intervals: with the sex unknown, answer only where every interval agrees.
+    const intervals = all.some((i) => i.gender === gender) ? all.filter((i) => i.gender === gender) : all
+    const verdicts = new Set(intervals.map((i) => {
+      const v = convertValue(value.value, value.unit, i.unit)
+      return v === undefined ? undefined : classify(v, i.low, i.high)
+    }))
+    return verdicts.size === 1 ? [...verdicts][0] : undefined
+  }
+  return undefined
+}
+
+function classify (v: number, low: number | undefined, high: number | undefined): 'low' | 'normal' | 'high' {
+  if (low !== undefined && v < low) return 'low'
+  if (high !== undefined && v > high) return 'high'
+  return 'normal'
+}
+
+function quantityOf (o: AnyResource): { value: number, unit: string } | undefined {
+  if (typeof o.valueInteger === 'number') return { value: o.valueInteger, unit: '1' }
+  const q = o.valueQuantity as { value?: unknown, code?: unknown, system?: unknown } | undefined
+  if (typeof q?.value !== 'number') return undefined
+  // Only UCUM-coded units can be converted; anything else stays as an opaque unit.
+  const unit = q.system === 'http://unitsofmeasure.org' && typeof q.code === 'string' ? q.code : `?${String(q.code ?? '')}`
+  return { value: q.value, unit }
+}
+
+/** A referenceRange bound in the value's unit; undefined if absent, null if not convertible. */
+function convert (bound: any, toUnit: string): number | undefined | null {
+  if (!bound || typeof bound.value !== 'number') return undefined
+  const from = bound.system === 'http://unitsofmeasure.org' && typeof bound.code === 'string' ? bound.code : toUnit
+  return convertValue(bound.value, from, toUnit) ?? null
+}
+
+/** UCUM conversion through fhirpath.js's bundled ucum-lhc (10*9/L ≡ 10*3/uL). */
+export function convertValue (value: number, from: string, to: string): number | undefined {
+  if (from === to) return value
+  if (from.startsWith('?') || to.startsWith('?')) return undefined
+  const r = fhirpath.ucumUtils.convertUnitTo(from, value, to)
+  return r?.status === 'succeeded' && typeof r.toVal === 'number' ? r.toVal : undefined
+}
+
+/** Default intervals from ObservationDefinition.qualifiedInterval (category reference, no conditions). */
+export function intervalsFrom (defs: ObservationDefinition[]): Map<string, Interval[]> {
+  const out = new Map<string, Interval[]>()
+  for (const def of defs) {
+    const unit = def.quantitativeDetails?.unit?.coding?.[0]?.code
+    if (!unit) continue
+    const intervals: Interval[] = (def.qualifiedInterval ?? [])
+      .filter((q) => q.category === 'reference' && q.range)
+      .map((q) => ({ low: q.range?.low?.value, high: q.range?.high?.value, unit, gender: q.gender, source: `ObservationDefinition/${def.id ?? ''}` }))
+    if (intervals.length === 0) continue
+    for (const c of def.code.coding ?? []) {
+      const key = codingKey(c.system, c.code)
+      if (key) out.set(key, intervals)
+    }
+  }
+  return out
+}

@@ -1,0 +1,140 @@
+/**
+ * The patient record as the engine sees it: every resource the EHR sent (or the
+ * FHIR fallback fetched), indexed once per request by resource type and by the
+ * normalised code of its main concept, plus which resource types could not be
+ * obtained at all (those make the criteria reading them `unknown`).
+ */
+import type { AnyResource, Coding, Patient } from './fhir.js'
+import type { DataRequirement, RecordResourceType } from './types.js'
+import { codingKey, codingsOf, type CompiledValueSet } from './terminology.js'
+
+/** What the protocol layer hands the core. */
+export interface RecordInput {
+  patient?: Patient
+  resources: AnyResource[]
+  /** Resource types the record could not obtain, with the reason shown to the clinician. */
+  unavailable?: Array<{ resourceTypes: string[], reason: string }>
+}
+
+export interface PatientRecord {
+  patient?: Patient
+  byType: ReadonlyMap<string, AnyResource[]>
+  /** resourceType → normalised `system|code` → resources whose main code has that coding. */
+  byCode: ReadonlyMap<string, ReadonlyMap<string, AnyResource[]>>
+  unavailable: ReadonlyMap<string, string>
+  /** Memoised retrievals, shared by every indication evaluated for this request. */
+  retrievals: Map<string, AnyResource[]>
+}
+
+/**
+ * Statuses that count as clinical fact when a data requirement names none.
+ * Observations must be final (criteria.md: "the most recent final observation");
+ * refuted or erroneous entries never count.
+ */
+export const DEFAULT_STATUS: Record<RecordResourceType, (r: AnyResource) => boolean> = {
+  Condition: (r) => !hasCode(r.verificationStatus, ['refuted', 'entered-in-error']),
+  Observation: (r) => ['final', 'amended', 'corrected'].includes(String(r.status)),
+  Procedure: (r) => r.status === 'completed',
+  FamilyMemberHistory: (r) => r.status !== 'entered-in-error',
+  MedicationStatement: (r) => ['active', 'completed', 'intended', 'on-hold'].includes(String(r.status)),
+  MedicationRequest: (r) => ['active', 'completed', 'on-hold'].includes(String(r.status)),
+  MedicationAdministration: (r) => ['completed', 'in-progress'].includes(String(r.status)),
+  Consent: (r) => r.status === 'active',
+  DiagnosticReport: (r) => ['final', 'amended', 'corrected'].includes(String(r.status))
+}
+
+function hasCode (concept: unknown, codes: string[]): boolean {
+  return codingsOf(concept as Coding).some((c) => c.code !== undefined && codes.includes(c.code))
+}
+
+/** The codings that say what a resource *is* — the element a ValueSet is matched against. */
+export function mainCodings (r: AnyResource, medications?: ReadonlyMap<string, AnyResource>): Coding[] {
+  switch (r.resourceType) {
+    case 'FamilyMemberHistory':
+      return (Array.isArray(r.condition) ? r.condition : []).flatMap((c: any) => codingsOf(c?.code))
+    case 'MedicationStatement':
+    case 'MedicationRequest':
+    case 'MedicationAdministration': {
+      const direct = codingsOf(r.medicationCodeableConcept as Coding)
+      const ref = (r.medicationReference as { reference?: string } | undefined)?.reference
+      const med = ref ? medications?.get(ref) ?? findContained(r, ref) : undefined
+      return med ? [...direct, ...codingsOf(med.code as Coding)] : direct
+    }
+    case 'Consent':
+      return [...(Array.isArray(r.category) ? r.category : []).flatMap((c: any) => codingsOf(c)), ...codingsOf(r.scope as Coding)]
+    default:
+      return codingsOf(r.code as Coding)
+  }
+}
+
+function findContained (r: AnyResource, ref: string): AnyResource | undefined {
+  if (!ref.startsWith('#') || !Array.isArray(r.contained)) return undefined
+  return (r.contained as AnyResource[]).find((c) => c?.id === ref.slice(1))
+}
+
+/** Index the record once; O(resources × codings). */
+export function buildRecord (input: RecordInput): PatientRecord {
+  const byType = new Map<string, AnyResource[]>()
+  const medications = new Map<string, AnyResource>()
+  for (const r of input.resources) {
+    if (!r || typeof r !== 'object' || typeof r.resourceType !== 'string') continue
+    const list = byType.get(r.resourceType) ?? []
+    list.push(r)
+    byType.set(r.resourceType, list)
+    if (r.resourceType === 'Medication' && r.id) medications.set(`Medication/${r.id}`, r)
+  }
+  const byCode = new Map<string, Map<string, AnyResource[]>>()
+  for (const [type, resources] of byType) {
+    const index = new Map<string, AnyResource[]>()
+    for (const r of resources) {
+      for (const coding of mainCodings(r, medications)) {
+        const key = codingKey(coding.system, coding.code)
+        if (!key) continue
+        const bucket = index.get(key) ?? []
+        if (bucket[bucket.length - 1] !== r) bucket.push(r)
+        index.set(key, bucket)
+      }
+    }
+    byCode.set(type, index)
+  }
+  const unavailable = new Map<string, string>()
+  for (const u of input.unavailable ?? []) for (const t of u.resourceTypes) unavailable.set(t, u.reason)
+  return { patient: input.patient, byType, byCode, unavailable, retrievals: new Map() }
+}
+
+/**
+ * The resources a data requirement selects. Exact-code ValueSets probe the
+ * code index; prefix ValueSets (ICD-10, ATC) scan the resources of that type.
+ */
+export function retrieve (record: PatientRecord, req: DataRequirement, valueSet: CompiledValueSet | undefined): AnyResource[] {
+  const cacheKey = `${req.resourceType}|${req.valueSet ?? '*'}|${(req.status ?? []).join(',')}`
+  const cached = record.retrievals.get(cacheKey)
+  if (cached) return cached
+  const keep = statusFilter(req)
+  let candidates: AnyResource[]
+  if (!valueSet) {
+    candidates = record.byType.get(req.resourceType) ?? []
+  } else if (valueSet.exactKeys) {
+    const index = record.byCode.get(req.resourceType)
+    const seen = new Set<AnyResource>()
+    for (const key of valueSet.exactKeys) for (const r of index?.get(key) ?? []) seen.add(r)
+    candidates = [...seen]
+  } else {
+    const medications = new Map<string, AnyResource>()
+    for (const m of record.byType.get('Medication') ?? []) if (m.id) medications.set(`Medication/${m.id}`, m)
+    candidates = (record.byType.get(req.resourceType) ?? [])
+      .filter((r) => mainCodings(r, medications).some((c) => valueSet.match(c) !== undefined))
+  }
+  const result = candidates.filter(keep)
+  record.retrievals.set(cacheKey, result)
+  return result
+}
+
+function statusFilter (req: DataRequirement): (r: AnyResource) => boolean {
+  if (!req.status) return DEFAULT_STATUS[req.resourceType]
+  const allowed = req.status
+  if (req.resourceType === 'Condition') {
+    return (r) => codingsOf(r.verificationStatus as Coding).some((c) => c.code !== undefined && allowed.includes(c.code))
+  }
+  return (r) => allowed.includes(String(r.status))
+}
