@@ -1,0 +1,92 @@
+/**
+ * Card text in Danish (default) and English. Criterion and indication texts
+ * come from the definitions; this file holds only the frame around them.
+ */
+import type { CriterionStatus, IndicationStatus } from '../core/types.js'
+
+export type Language = 'da' | 'en'
+
+interface Strings {
+  summary: Record<IndicationStatus, string>
+  noMatchSummary: string
+  noMatchUnreadable: string
+  noMatchDetail: string
+  status: Record<IndicationStatus, string>
+  criterion: Record<CriterionStatus, string>
+  heading: { criteria: string, toDocument: string, advice: string, alternatives: string, unavailable: string, paediatric: string }
+  paediatric: string
+  evidenceNone: string
+  moreEvidence: (n: number) => string
+  rulesVersion: string
+  source: string
+  linkNgc: string
+  linkCriteria: string
+  suggestion: string
+  suggestionAction: string
+  requiredNote: string
+  optional: string
+  overrideReasons: Record<string, string>
+}
+
+export const STRINGS: Record<Language, Strings> = {
+  da: {
+    summary: {
+      eligible: 'WGS-kriterier opfyldt',
+      'not-eligible': 'WGS-kriterier ikke opfyldt',
+      incomplete: 'WGS-kriterier mangler dokumentation'
+    },
+    noMatchSummary: 'Ingen NGC-indikation for helgenomsekventering matcher patientens data',
+    noMatchUnreadable: 'WGS-indikation kan ikke vurderes: patientens diagnoser kunne ikke hentes',
+    noMatchDetail: 'Patientens registrerede diagnoser og fund matcher ingen af Nationalt Genom Centers indikationer for helgenomsekventering. Kontrollér at diagnosen er kodet (ICD-10/SKS), eller se de faglige anbefalinger.',
+    status: { eligible: 'Opfyldt', 'not-eligible': 'Ikke opfyldt', incomplete: 'Mangler dokumentation' },
+    criterion: { met: 'opfyldt', 'not-met': 'ikke opfyldt', unknown: 'ikke dokumenteret' },
+    heading: { criteria: 'Kriterier', toDocument: 'Dokumentér for at afklare', advice: 'Bemærk', alternatives: 'Andre indikationer der matcher', unavailable: 'Data der ikke kunne hentes', paediatric: 'Børn og unge' },
+    paediatric: 'Patienten er under 18 år. Indikationen gælder voksne; børn og unge henvises til de pædiatriske patientgrupper (se NGC).',
+    evidenceNone: 'ingen data',
+    moreEvidence: (n) => `og ${n} mere`,
+    rulesVersion: 'Regelversion',
+    source: 'Nationalt Genom Center – WGS-kriterier',
+    linkNgc: 'NGC: faglige anbefalinger for patientgrupper',
+    linkCriteria: 'Kriterierne for indikationen',
+    suggestion: 'Tilføj indikation og dokumentation til bestillingen',
+    suggestionAction: 'Sæt NGC-indikationen som årsag og evidensen som understøttende information på WGS-bestillingen',
+    requiredNote: 'påkrævet',
+    optional: 'vejledende',
+    overrideReasons: {
+      'documented-elsewhere': 'Kriterierne er dokumenteret uden for journalen',
+      'mdt-decision': 'MDT har besluttet WGS',
+      'ngc-dialogue': 'Aftalt med Nationalt Genom Center',
+      'clinical-judgement': 'Klinisk vurdering'
+    }
+  },
+  en: {
+    summary: {
+      eligible: 'WGS criteria met',
+      'not-eligible': 'WGS criteria not met',
+      incomplete: 'WGS criteria not yet documented'
+    },
+    noMatchSummary: 'No NGC whole-genome-sequencing indication matches the patient record',
+    noMatchUnreadable: "WGS indication cannot be assessed: the patient's diagnoses could not be retrieved",
+    noMatchDetail: "The patient's recorded diagnoses and findings match none of the Danish National Genome Center's indications for whole-genome sequencing. Check that the diagnosis is coded (ICD-10/SKS), or see the professional recommendations.",
+    status: { eligible: 'Met', 'not-eligible': 'Not met', incomplete: 'Documentation missing' },
+    criterion: { met: 'met', 'not-met': 'not met', unknown: 'not documented' },
+    heading: { criteria: 'Criteria', toDocument: 'Document to resolve', advice: 'Note', alternatives: 'Other matching indications', unavailable: 'Data that could not be retrieved', paediatric: 'Children and young people' },
+    paediatric: 'The patient is under 18. This indication covers adults; children and young people belong to the paediatric patient groups (see NGC).',
+    evidenceNone: 'no data',
+    moreEvidence: (n) => `and ${n} more`,
+    rulesVersion: 'Rules version',
+    source: 'Danish National Genome Center – WGS criteria',
+    linkNgc: 'NGC: professional recommendations for patient groups',
+    linkCriteria: 'Criteria for this indication',
+    suggestion: 'Add the indication and evidence to the order',
+    suggestionAction: 'Set the NGC indication as reason and the evidence as supporting information on the WGS order',
+    requiredNote: 'required',
+    optional: 'advisory',
+    overrideReasons: {
+      'documented-elsewhere': 'Criteria are documented outside the record',
+      'mdt-decision': 'The MDT decided on WGS',
+      'ngc-dialogue': 'Agreed with the National Genome Center',
+      'clinical-judgement': 'Clinical judgement'
+    }
+  }
+}

@@ -1,0 +1,64 @@
+/**
+ * One CDS Hooks call, from validated request to cards: pick the WGS orders,
+ * resolve prefetch into a record, evaluate the catalogue (pure core), render
+ * cards. The HTTP layer validates the body and maps HookError to a status.
+ */
+import { buildRecord } from '../core/record.js'
+import { evaluate } from '../core/evaluate.js'
+import type { AnyResource } from '../core/fhir.js'
+import type { IndicationResult } from '../core/types.js'
+import type { CompiledValueSet } from '../core/terminology.js'
+import type { LoadedRules } from '../definitions/load.js'
+import { renderCards, type Card } from '../cards/render.js'
+import type { Language } from '../cards/i18n.js'
+import { HookError } from './operation-outcome.js'
+import { resolvePrefetch, type PrefetchState } from './prefetch.js'
+import { wgsOrders } from './orders.js'
+
+export interface CdsRequest {
+  hook: string
+  hookInstance: string
+  context: { patientId: string, userId: string, selections?: string[], draftOrders: { entry?: Array<{ resource?: AnyResource }> } }
+  prefetch?: Record<string, unknown>
+  fhirServer?: string
+  fhirAuthorization?: { access_token: string }
+}
+
+export interface HookSettings {
+  rules: LoadedRules
+  orderValueSet: CompiledValueSet
+  localOrderCodes: ReadonlySet<string>
+  language: Language
+  publicBaseUrl?: string
+}
+
+/** What the route logs: ids and outcomes only, never patient data. */
+export interface HookOutcome {
+  cards: Card[]
+  orders: number
+  indications: Array<{ indication: string, status: string }>
+  prefetch: Record<string, PrefetchState>
+}
+
+export function handleHook (settings: HookSettings, request: CdsRequest, now: string): HookOutcome {
+  const { rules } = settings
+  if (!rules.service.hooks.includes(request.hook as 'order-select')) {
+    throw new HookError(400, 'not-supported', `hook '${request.hook}' is not served by ${rules.service.id}; it serves ${rules.service.hooks.join(', ')}`, ['hook'])
+  }
+  const orders = wgsOrders(request.context, request.hook, settings.orderValueSet, settings.localOrderCodes)
+  if (orders.length === 0) return { cards: [], orders: 0, indications: [], prefetch: {} }
+  const { record: input, states } = resolvePrefetch(rules.service, request.prefetch, request.context.patientId)
+  if (!input.patient) {
+    // CDS Hooks 2.0: "the service SHALL respond with an HTTP 412 Precondition Failed".
+    throw new HookError(412, 'incomplete', `the Patient is required: prefetch 'patient' was ${states.patient === 'present' ? 'empty' : states.patient ?? 'missing'} and no FHIR server fallback is available`, ['prefetch.patient'])
+  }
+  const record = buildRecord(input)
+  const unavailable = [...new Set((input.unavailable ?? []).map((u) => u.reason))]
+  const cards: Card[] = []
+  let last: IndicationResult[] = []
+  for (const order of orders) {
+    last = evaluate(rules.catalogue, record, now, { order })
+    cards.push(...renderCards(last, { language: settings.language, rulesVersion: rules.rulesVersion, unavailable, diagnosesUnavailable: record.unavailable.has('Condition'), publicBaseUrl: settings.publicBaseUrl }, order))
+  }
+  return { cards, orders: orders.length, indications: last.map((r) => ({ indication: r.indication, status: r.status })), prefetch: states }
+}

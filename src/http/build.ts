@@ -1,0 +1,45 @@
+/**
+ * Build the Fastify server from configuration: load and compile the rules
+ * (start-up fails with file/path/message on a bad definition), set limits and
+ * the ajv options (no type coercion: a wrong type is a 400, not a guess).
+ */
+import Fastify, { type FastifyInstance } from 'fastify'
+import fp from 'fastify-plugin'
+import { resolve } from 'node:path'
+import { readFileSync } from 'node:fs'
+import type { Config } from '../config/config.js'
+import { loadRules, type LoadedRules } from '../definitions/load.js'
+import { cdsApp } from './app.js'
+import { loggerOptions } from './logger.js'
+
+const packageJson = JSON.parse(readFileSync(new URL('../../package.json', import.meta.url), 'utf8')) as { version: string }
+export const PACKAGE_VERSION = packageJson.version
+
+export function loadRulesFor (config: Readonly<Config>): LoadedRules {
+  return loadRules({
+    root: resolve(config.rulesRoot),
+    organizationListsFile: config.organizationListsFile,
+    settings: { performanceStatusLookbackDays: config.performanceStatusLookbackDays },
+    packageVersion: PACKAGE_VERSION
+  })
+}
+
+export interface BuildOptions {
+  rules?: LoadedRules
+  clock?: () => Date
+  logStream?: NodeJS.WritableStream
+}
+
+export async function buildServer (config: Readonly<Config>, opts: BuildOptions = {}): Promise<FastifyInstance> {
+  const rules = opts.rules ?? loadRulesFor(config)
+  const app = Fastify({
+    logger: config.logLevel === 'silent' ? false : loggerOptions(config.logLevel, opts.logStream),
+    bodyLimit: config.bodyLimitBytes,
+    requestTimeout: config.requestTimeoutMs,
+    connectionTimeout: config.requestTimeoutMs * 2,
+    ajv: { customOptions: { coerceTypes: false, removeAdditional: false, useDefaults: false, allErrors: false } },
+    return503OnClosing: true
+  })
+  await app.register(fp(cdsApp), { config, rules, clock: opts.clock })
+  return app
+}

@@ -1,0 +1,36 @@
+/**
+ * One error handler for the whole API: every non-2xx answer is a FHIR
+ * OperationOutcome naming the problem; a 5xx never echoes internals.
+ */
+import type { FastifyError, FastifyInstance } from 'fastify'
+import { HookError, operationOutcome, type IssueCode } from '../hooks/operation-outcome.js'
+
+const CODE_BY_STATUS: Record<number, IssueCode> = { 400: 'invalid', 401: 'login', 403: 'security', 404: 'not-found', 408: 'timeout', 412: 'incomplete', 413: 'too-long', 415: 'not-supported', 429: 'throttled' }
+
+export function registerErrorHandling (app: FastifyInstance): void {
+  app.setErrorHandler((err: FastifyError | HookError, request, reply) => {
+    if (err instanceof HookError) {
+      request.log.info({ status: err.statusCode, problem: err.code }, 'request refused')
+      return reply.code(err.statusCode).type('application/fhir+json').send(err.toOutcome())
+    }
+    if (err.validation) {
+      const first = err.validation[0]
+      const path = `${err.validationContext ?? 'body'}${first?.instancePath ? first.instancePath.replace(/\//g, '.') : ''}`
+      const detail = first?.params && 'missingProperty' in first.params ? `.${String(first.params.missingProperty)}` : ''
+      const message = `${path}${detail} ${first?.message ?? 'is invalid'}`
+      request.log.info({ status: 400, field: `${path}${detail}` }, 'invalid request')
+      return reply.code(400).type('application/fhir+json').send(operationOutcome(detail ? 'required' : 'invalid', message, [`${path}${detail}`]))
+    }
+    const status = err.statusCode && err.statusCode >= 400 && err.statusCode < 500 ? err.statusCode : 500
+    if (status >= 500) {
+      request.log.error({ err: { message: err.message, code: err.code, stack: err.stack } }, 'unexpected error')
+      return reply.code(500).type('application/fhir+json').send(operationOutcome('exception', 'Internal Server Error'))
+    }
+    // Fastify's own 4xx (unparsable JSON, body too large, wrong media type) carry safe messages.
+    request.log.info({ status, code: err.code }, 'request refused')
+    return reply.code(status).type('application/fhir+json').send(operationOutcome(CODE_BY_STATUS[status] ?? 'invalid', err.message))
+  })
+  app.setNotFoundHandler((request, reply) => {
+    reply.code(404).type('application/fhir+json').send(operationOutcome('not-found', `no route ${request.method} ${request.url.split('?')[0]}`))
+  })
+}
