@@ -1,0 +1,54 @@
+/**
+ * Build the real app for a test, driven through inject (no port), with a
+ * fixed evaluation time so scenarios are deterministic.
+ */
+import type { FastifyInstance } from 'fastify'
+import { loadConfig, type Config } from '../../src/config/config.js'
+import { buildServer, loadRulesFor } from '../../src/http/build.js'
+import type { LoadedRules } from '../../src/definitions/load.js'
+import { CARD_EXTENSION, type CardResult } from '../../src/cards/render.js'
+
+/** The fixed "now" of every scenario. */
+export const NOW = '2026-11-22T10:00:00.000Z'
+export const SERVICE_URL = '/cds-services/ngc-wgs-eligibility'
+
+interface Teardown { teardown: (fn: () => unknown) => void }
+
+let shared: LoadedRules | undefined
+/** Rules compiled once per test process (they are immutable). */
+export function testRules (): LoadedRules {
+  shared ??= loadRulesFor(loadConfig({}))
+  return shared
+}
+
+export async function buildTestApp (t: Teardown, env: Record<string, string> = {}, opts: { logStream?: NodeJS.WritableStream, rules?: LoadedRules } = {}): Promise<FastifyInstance> {
+  const config: Readonly<Config> = loadConfig({ LOG_LEVEL: 'silent', ...env })
+  const rules = opts.rules ?? (Object.keys(env).some((k) => ['ORGANIZATION_LISTS_FILE', 'RULES_ROOT', 'PERFORMANCE_STATUS_LOOKBACK_DAYS'].includes(k)) ? undefined : testRules())
+  const app = await buildServer(config, { rules, clock: () => new Date(NOW), logStream: opts.logStream })
+  t.teardown(() => app.close())
+  await app.ready()
+  return app
+}
+
+export interface HookResponse { status: number, body: any }
+
+export async function postHook (app: FastifyInstance, body: unknown, url = SERVICE_URL): Promise<HookResponse> {
+  const res = await app.inject({ method: 'POST', url, payload: body as Record<string, unknown> })
+  return { status: res.statusCode, body: res.json() }
+}
+
+/** The machine-readable result of the card for an indication, or undefined. */
+export function resultFor (body: any, indication: string | null): CardResult | undefined {
+  const card = (body?.cards ?? []).find((c: any) => c.extension?.[CARD_EXTENSION]?.indication === indication)
+  return card?.extension?.[CARD_EXTENSION]
+}
+
+/** The card itself for an indication. */
+export function cardFor (body: any, indication: string | null): any {
+  return (body?.cards ?? []).find((c: any) => c.extension?.[CARD_EXTENSION]?.indication === indication)
+}
+
+/** Status of one criterion in a result. */
+export function criterionStatus (result: CardResult | undefined, id: string): string | undefined {
+  return result?.criteria.find((c) => c.id === id)?.status
+}

@@ -1,0 +1,58 @@
+/**
+ * Table-driven scenario runner: each scenario is a synthetic patient sent as a
+ * real CDS Hooks request to the real app (inject), and asserts the status of
+ * one criterion — and, where given, of the whole indication — in the card's
+ * machine-readable extension. `assertCoverage` fails when an indication has a
+ * criterion without a met, not-met and unknown scenario, unless the
+ * definition makes that outcome impossible (declared with the reason).
+ */
+import type { FastifyInstance } from 'fastify'
+import { hookRequest, patient as defaultPatient, type Json, type RequestOptions } from './fhir-builders.js'
+import { postHook, resultFor, criterionStatus, testRules } from './app.js'
+
+export type Outcome = 'met' | 'not-met' | 'unknown'
+
+export interface Scenario {
+  name: string
+  criterion: string
+  expect: Outcome
+  /** Expected indication status, when the scenario pins it. */
+  indicationStatus?: 'eligible' | 'not-eligible' | 'incomplete'
+  patient?: Json
+  resources: Json[]
+  request?: RequestOptions
+}
+
+interface Tap {
+  test: (name: string, fn: (t: any) => Promise<void>) => Promise<void> | void
+  equal: (a: unknown, b: unknown, msg?: string) => void
+  ok: (v: unknown, msg?: string) => void
+  same: (a: unknown, b: unknown, msg?: string) => void
+}
+
+export async function runScenarios (t: Tap, app: FastifyInstance, indication: string, scenarios: Scenario[]): Promise<void> {
+  for (const s of scenarios) {
+    await t.test(`${s.criterion} → ${s.expect}: ${s.name}`, async (tt: Tap) => {
+      const res = await postHook(app, hookRequest(s.patient ?? defaultPatient(), s.resources, s.request))
+      tt.equal(res.status, 200, 'HTTP 200')
+      const result = resultFor(res.body, indication)
+      tt.ok(result, `a card for ${indication}`)
+      tt.equal(criterionStatus(result, s.criterion), s.expect, `criterion ${s.criterion}`)
+      if (s.indicationStatus) tt.equal(result?.status, s.indicationStatus, 'indication status')
+    })
+  }
+}
+
+export function assertCoverage (t: Tap, indication: string, scenarios: Scenario[], impossible: Record<string, Array<{ outcome: Outcome, why: string }>> = {}): void {
+  const def = testRules().indications.find((i) => i.id === indication)
+  t.ok(def, `definition for ${indication}`)
+  const missing: string[] = []
+  for (const c of def?.criteria ?? []) {
+    for (const outcome of ['met', 'not-met', 'unknown'] as Outcome[]) {
+      const covered = scenarios.some((s) => s.criterion === c.id && s.expect === outcome)
+      const excused = (impossible[c.id] ?? []).some((x) => x.outcome === outcome)
+      if (!covered && !excused) missing.push(`${c.id}:${outcome}`)
+    }
+  }
+  t.same(missing, [], 'every criterion has a met, not-met and unknown scenario')
+}

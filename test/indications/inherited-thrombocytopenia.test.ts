@@ -1,0 +1,93 @@
+/**
+ * inherited-thrombocytopenia (seed 002, 2a): every criterion driven to met,
+ * not-met and unknown over HTTP.
+ */
+import t from 'tap'
+import { buildTestApp } from '../helpers/app.js'
+import { runScenarios, assertCoverage, type Scenario } from '../helpers/scenarios.js'
+import { attestation, condition, orderingRole, patient, plateletCount, procedure, quantityObservation, SYSTEMS, type Json } from '../helpers/fhir-builders.js'
+
+const ID = 'inherited-thrombocytopenia'
+const expertRole = (): Json[] => orderingRole('Afdeling for Blodsygdomme, Rigshospitalet')
+const mpv = (): Json => quantityObservation(SYSTEMS.loinc, '32623-1', 12.1, 'fL', '2024-02-01')
+const lowCounts = (): Json[] => [plateletCount(88, '2015-05-01'), plateletCount(95, '2021-03-01'), plateletCount(91, '2026-01-10')]
+
+/** A patient meeting every criterion; each scenario changes one thing. */
+function complete (over: { without?: string[], add?: Json[], counts?: Json[] } = {}): Json[] {
+  const parts: Record<string, Json[]> = {
+    diagnosis: [condition('DD694', { verificationStatus: { coding: [{ code: 'provisional' }] } })],
+    counts: over.counts ?? lowCounts(),
+    mpv: [mpv()],
+    lifelong: [attestation('lifelong-course')],
+    acquired: [attestation('acquired-causes-excluded')],
+    informed: [attestation('patient-informed')],
+    role: expertRole()
+  }
+  for (const key of over.without ?? []) delete parts[key]
+  return [...Object.values(parts).flat(), ...(over.add ?? [])]
+}
+
+const scenarios: Scenario[] = [
+  { name: 'all criteria documented', criterion: 'diagnosis', expect: 'met', indicationStatus: 'eligible', resources: complete() },
+
+  { name: 'born 1980, evaluated 2026', criterion: 'adult', expect: 'met', resources: complete() },
+  { name: '16 years old', criterion: 'adult', expect: 'not-met', indicationStatus: 'not-eligible', patient: patient({ birthDate: '2010-05-01' }), resources: complete() },
+  { name: 'no birth date', criterion: 'adult', expect: 'unknown', indicationStatus: 'incomplete', patient: patient({ birthDate: undefined }), resources: complete() },
+
+  { name: 'every count below the lower limit (NPU, default interval)', criterion: 'no-normal-platelet-count', expect: 'met', resources: complete() },
+  { name: 'one normal count in 2018', criterion: 'no-normal-platelet-count', expect: 'not-met', indicationStatus: 'not-eligible', resources: complete({ counts: [...lowCounts(), plateletCount(210, '2018-01-01')] }) },
+  {
+    name: 'normal by the laboratory reference range, in 10*3/uL',
+    criterion: 'no-normal-platelet-count',
+    expect: 'not-met',
+    resources: complete({ counts: [...lowCounts(), quantityObservation(SYSTEMS.loinc, '777-3', 160, '10*3/uL', '2019-01-01', { referenceRange: [{ low: { value: 150, system: SYSTEMS.ucum, code: '10*9/L' }, high: { value: 400, system: SYSTEMS.ucum, code: '10*9/L' } }] })] })
+  },
+  { name: 'flagged N by the laboratory despite the value', criterion: 'no-normal-platelet-count', expect: 'not-met', resources: complete({ counts: [...lowCounts(), plateletCount(140, '2019-01-01', { interpretation: [{ coding: [{ system: SYSTEMS.interpretation, code: 'N' }] }] })] }) },
+  { name: 'only one count (persistence not shown)', criterion: 'no-normal-platelet-count', expect: 'unknown', indicationStatus: 'incomplete', resources: complete({ counts: [plateletCount(90, '2026-01-10')] }) },
+  { name: 'no counts at all', criterion: 'no-normal-platelet-count', expect: 'unknown', resources: complete({ counts: [] }) },
+  { name: 'observations prefetch not sent', criterion: 'no-normal-platelet-count', expect: 'unknown', resources: complete(), request: { omit: ['observations'] } },
+  { name: 'a count in a non-UCUM unit cannot be classified', criterion: 'no-normal-platelet-count', expect: 'unknown', resources: complete({ counts: [...lowCounts(), plateletCount(100, '2019-01-01', { valueQuantity: { value: 100, unit: 'G/l' } })] }) },
+
+  { name: 'MPV measured', criterion: 'platelet-volume-measured', expect: 'met', resources: complete() },
+  { name: 'no MPV', criterion: 'platelet-volume-measured', expect: 'unknown', indicationStatus: 'incomplete', resources: complete({ without: ['mpv'] }) },
+
+  { name: 'lifelong attested', criterion: 'lifelong-course', expect: 'met', resources: complete() },
+  { name: 'lifelong attested false', criterion: 'lifelong-course', expect: 'not-met', indicationStatus: 'not-eligible', resources: complete({ without: ['lifelong'], add: [attestation('lifelong-course', false)] }) },
+  { name: 'lifelong not documented', criterion: 'lifelong-course', expect: 'unknown', resources: complete({ without: ['lifelong'] }) },
+
+  { name: 'acquired causes attested excluded', criterion: 'acquired-causes-excluded', expect: 'met', resources: complete() },
+  { name: 'active immune thrombocytopenia (SKS DD693)', criterion: 'acquired-causes-excluded', expect: 'not-met', indicationStatus: 'not-eligible', resources: complete({ add: [condition('DD693')] }) },
+  { name: 'active chronic hepatitis C (ICD-10 B18.2)', criterion: 'acquired-causes-excluded', expect: 'not-met', resources: complete({ add: [condition('B18.2')] }) },
+  { name: 'resolved hepatitis C does not exclude', criterion: 'acquired-causes-excluded', expect: 'met', resources: complete({ add: [condition('B18.2', { clinicalStatus: { coding: [{ code: 'resolved' }] } })] }) },
+  { name: 'no exclusion codes and no attestation', criterion: 'acquired-causes-excluded', expect: 'unknown', resources: complete({ without: ['acquired'] }) },
+
+  { name: '46 years old: bone marrow not required', criterion: 'bone-marrow-over-50', expect: 'met', resources: complete() },
+  { name: '60 years old with bone marrow sampling', criterion: 'bone-marrow-over-50', expect: 'met', patient: patient({ birthDate: '1966-01-01' }), resources: complete({ add: [procedure(SYSTEMS.snomed, '234326005', '2025-09-01')] }) },
+  { name: '60 years old without bone marrow examination', criterion: 'bone-marrow-over-50', expect: 'unknown', patient: patient({ birthDate: '1966-01-01' }), resources: complete() },
+  { name: '60 years old, attested not done', criterion: 'bone-marrow-over-50', expect: 'not-met', indicationStatus: 'not-eligible', patient: patient({ birthDate: '1966-01-01' }), resources: complete({ add: [attestation('bone-marrow-examination-done', false)] }) },
+  { name: 'age unknown', criterion: 'bone-marrow-over-50', expect: 'unknown', patient: patient({ birthDate: undefined }), resources: complete() },
+
+  { name: 'ordered from Rigshospitalet haematology', criterion: 'platelet-expert', expect: 'met', resources: complete() },
+  { name: 'Aarhus coagulation clinic, matched by name', criterion: 'platelet-expert', expect: 'met', resources: complete({ without: ['role'], add: orderingRole('Klinik for Koagulation, Aarhus Universitetshospital') }) },
+  { name: 'ordered from a department not on the list', criterion: 'platelet-expert', expect: 'not-met', indicationStatus: 'not-eligible', resources: complete({ without: ['role'], add: orderingRole('Medicinsk Afdeling, Regionshospitalet Viborg') }) },
+  { name: 'no PractitionerRole prefetched', criterion: 'platelet-expert', expect: 'unknown', resources: complete(), request: { omit: ['practitionerRoles'] } },
+  { name: 'empty PractitionerRole search', criterion: 'platelet-expert', expect: 'unknown', resources: complete({ without: ['role'] }) },
+
+  { name: 'patient informed', criterion: 'patient-informed', expect: 'met', resources: complete() },
+  { name: 'patient informed: attested false', criterion: 'patient-informed', expect: 'not-met', resources: complete({ without: ['informed'], add: [attestation('patient-informed', false)] }) },
+  { name: 'not documented', criterion: 'patient-informed', expect: 'unknown', resources: complete({ without: ['informed'] }) }
+]
+
+const impossible = {
+  diagnosis: [
+    { outcome: 'not-met' as const, why: 'the indication only matches when the diagnosis is present' },
+    { outcome: 'unknown' as const, why: 'without Conditions the indication does not match at all' }
+  ],
+  'platelet-volume-measured': [{ outcome: 'not-met' as const, why: 'a missing measurement is undocumented, never a verdict' }]
+}
+
+t.test(ID, async (t) => {
+  const app = await buildTestApp(t)
+  assertCoverage(t, ID, scenarios, impossible)
+  await runScenarios(t, app, ID, scenarios)
+})
