@@ -32,11 +32,12 @@ export interface HookSettings {
   publicBaseUrl?: string
 }
 
-/** What the route logs: ids and outcomes only, never patient data. */
+/** What the route logs and persists: ids and outcomes only, never patient data. */
 export interface HookOutcome {
   cards: Card[]
   orders: number
-  indications: Array<{ indication: string, status: string }>
+  /** Per evaluated indication: its status, the required criteria not met, and the uuids of its cards. */
+  indications: Array<{ indication: string, status: string, failedCriteria: string[], cardUuids: string[] }>
   prefetch: Record<string, PrefetchState>
 }
 
@@ -55,10 +56,16 @@ export function handleHook (settings: HookSettings, request: CdsRequest, now: st
   const record = buildRecord(input)
   const unavailable = [...new Set((input.unavailable ?? []).map((u) => u.reason))]
   const cards: Card[] = []
-  let last: IndicationResult[] = []
+  const indications = new Map<string, HookOutcome['indications'][number]>()
   for (const order of orders) {
-    last = evaluate(rules.catalogue, record, now, { order })
-    cards.push(...renderCards(last, { language: settings.language, rulesVersion: rules.rulesVersion, unavailable, diagnosesUnavailable: record.unavailable.has('Condition'), publicBaseUrl: settings.publicBaseUrl }, order))
+    const results: IndicationResult[] = evaluate(rules.catalogue, record, now, { order })
+    const rendered = renderCards(results, { language: settings.language, rulesVersion: rules.rulesVersion, unavailable, diagnosesUnavailable: record.unavailable.has('Condition'), publicBaseUrl: settings.publicBaseUrl }, order)
+    cards.push(...rendered)
+    results.forEach((r, i) => {
+      const entry = indications.get(r.indication) ?? { indication: r.indication, status: r.status, failedCriteria: r.criteria.filter((c) => c.required && c.status === 'not-met').map((c) => c.id), cardUuids: [] }
+      entry.cardUuids.push(rendered[i]!.uuid)
+      indications.set(r.indication, entry)
+    })
   }
-  return { cards, orders: orders.length, indications: last.map((r) => ({ indication: r.indication, status: r.status })), prefetch: states }
+  return { cards, orders: orders.length, indications: [...indications.values()], prefetch: states }
 }

@@ -33,7 +33,7 @@ export async function hookRoutes (app: FastifyInstance, opts: HookRouteOptions):
       hookInstance: request.body.hookInstance,
       hook: request.body.hook,
       orders: outcome.orders,
-      indications: outcome.indications,
+      indications: outcome.indications.map((i) => ({ indication: i.indication, status: i.status, failedCriteria: i.failedCriteria })),
       prefetchStates: outcome.prefetch,
       rulesVersion: opts.settings.rules.rulesVersion,
       durationMs: Math.round((performance.now() - started) * 100) / 100
