@@ -7,6 +7,7 @@
  * definition makes that outcome impossible (declared with the reason).
  */
 import type { FastifyInstance } from 'fastify'
+import type { Test } from 'tap'
 import { hookRequest, patient as defaultPatient, type Json, type RequestOptions } from './fhir-builders.js'
 import { postHook, resultFor, criterionStatus, testRules } from './app.js'
 
@@ -23,16 +24,11 @@ export interface Scenario {
   request?: RequestOptions
 }
 
-interface Tap {
-  test: (name: string, fn: (t: any) => Promise<void>) => Promise<void> | void
-  equal: (a: unknown, b: unknown, msg?: string) => void
-  ok: (v: unknown, msg?: string) => void
-  same: (a: unknown, b: unknown, msg?: string) => void
-}
+type Tap = Test
 
 export async function runScenarios (t: Tap, app: FastifyInstance, indication: string, scenarios: Scenario[]): Promise<void> {
   for (const s of scenarios) {
-    await t.test(`${s.criterion} → ${s.expect}: ${s.name}`, async (tt: Tap) => {
+    await t.test(`${s.criterion} → ${s.expect}: ${s.name}`, async (tt) => {
       const res = await postHook(app, hookRequest(s.patient ?? defaultPatient(), s.resources, s.request))
       tt.equal(res.status, 200, 'HTTP 200')
       const result = resultFor(res.body, indication)

@@ -86,7 +86,7 @@ const impossible = {
   'platelet-volume-measured': [{ outcome: 'not-met' as const, why: 'a missing measurement is undocumented, never a verdict' }]
 }
 
-t.test(ID, async (t) => {
+void t.test(ID, async (t) => {
   const app = await buildTestApp(t)
   assertCoverage(t, ID, scenarios, impossible)
   await runScenarios(t, app, ID, scenarios)
