@@ -22,6 +22,11 @@ export interface Config {
   /** Public URL of this service, for links to the criteria pages in cards. */
   publicBaseUrl?: string
   requestTimeoutMs: number
+  /** FHIR base URLs the fallback may send the EHR's access token to (exact match). */
+  fhirServerAllowlist: string[]
+  fhirFetchTimeoutMs: number
+  fhirFallbackDeadlineMs: number
+  fhirMaxPages: number
 }
 
 interface Setting { env: string, key: keyof Config, schema: Record<string, unknown>, doc: string, parse?: (v: string) => unknown }
@@ -41,7 +46,11 @@ export const SETTINGS: Setting[] = [
   { env: 'RULES_ROOT', key: 'rulesRoot', schema: { type: 'string', minLength: 1, default: '.' }, doc: 'Folder that holds cds-services/ and fhir-profiles/.' },
   { env: 'BODY_LIMIT_BYTES', key: 'bodyLimitBytes', schema: { type: 'integer', minimum: 1024, maximum: 104857600, default: 10485760 }, parse: int, doc: 'Largest accepted request body (bytes); larger requests get 413.' },
   { env: 'PUBLIC_BASE_URL', key: 'publicBaseUrl', schema: { type: 'string', pattern: '^https?://' }, doc: 'Public URL of this service, used for links to the criteria pages in cards.' },
-  { env: 'REQUEST_TIMEOUT_MS', key: 'requestTimeoutMs', schema: { type: 'integer', minimum: 100, maximum: 600000, default: 10000 }, parse: int, doc: 'Server-side request timeout.' }
+  { env: 'REQUEST_TIMEOUT_MS', key: 'requestTimeoutMs', schema: { type: 'integer', minimum: 100, maximum: 600000, default: 10000 }, parse: int, doc: 'Server-side request timeout.' },
+  { env: 'FHIR_SERVER_ALLOWLIST', key: 'fhirServerAllowlist', schema: { type: 'array', items: { type: 'string', pattern: '^https?://' }, default: [] }, parse: list, doc: 'Comma-separated FHIR base URLs the prefetch fallback may query with the EHR\'s token (exact match). Empty: no fallback; missing data stays unknown (412 without a Patient).' },
+  { env: 'FHIR_FETCH_TIMEOUT_MS', key: 'fhirFetchTimeoutMs', schema: { type: 'integer', minimum: 50, maximum: 60000, default: 2500 }, parse: int, doc: 'Timeout of each FHIR fallback request.' },
+  { env: 'FHIR_FALLBACK_DEADLINE_MS', key: 'fhirFallbackDeadlineMs', schema: { type: 'integer', minimum: 100, maximum: 120000, default: 4000 }, parse: int, doc: 'Deadline for all fallback requests of one hook call together.' },
+  { env: 'FHIR_MAX_PAGES', key: 'fhirMaxPages', schema: { type: 'integer', minimum: 1, maximum: 1000, default: 20 }, parse: int, doc: 'Most search-result pages followed per prefetch key.' }
 ]
 
 export class ConfigError extends Error {}

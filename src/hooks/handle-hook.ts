@@ -14,6 +14,7 @@ import type { Language } from '../cards/i18n.js'
 import { HookError } from './operation-outcome.js'
 import { resolvePrefetch, type PrefetchState } from './prefetch.js'
 import { wgsOrders } from './orders.js'
+import { fetchMissingPrefetch, type FallbackSettings } from './fhir-fallback.js'
 
 export interface CdsRequest {
   hook: string
@@ -30,6 +31,7 @@ export interface HookSettings {
   localOrderCodes: ReadonlySet<string>
   language: Language
   publicBaseUrl?: string
+  fallback: FallbackSettings
 }
 
 /** What the route logs and persists: ids and outcomes only, never patient data. */
@@ -39,19 +41,24 @@ export interface HookOutcome {
   /** Per evaluated indication: its status, the required criteria not met, and the uuids of its cards. */
   indications: Array<{ indication: string, status: string, failedCriteria: string[], cardUuids: string[] }>
   prefetch: Record<string, PrefetchState>
+  /** Keys fetched from the FHIR server, and why the fallback did not run when it did not. */
+  fallback: { fetched: string[], failed: string[], skipped?: string }
 }
 
-export function handleHook (settings: HookSettings, request: CdsRequest, now: string): HookOutcome {
+export async function handleHook (settings: HookSettings, request: CdsRequest, now: string): Promise<HookOutcome> {
   const { rules } = settings
   if (!rules.service.hooks.includes(request.hook as 'order-select')) {
     throw new HookError(400, 'not-supported', `hook '${request.hook}' is not served by ${rules.service.id}; it serves ${rules.service.hooks.join(', ')}`, ['hook'])
   }
   const orders = wgsOrders(request.context, request.hook, settings.orderValueSet, settings.localOrderCodes)
-  if (orders.length === 0) return { cards: [], orders: 0, indications: [], prefetch: {} }
-  const { record: input, states } = resolvePrefetch(rules.service, request.prefetch, request.context.patientId)
+  if (orders.length === 0) return { cards: [], orders: 0, indications: [], prefetch: {}, fallback: { fetched: [], failed: [] } }
+  const fetched = await fetchMissingPrefetch(rules.service, request, request.prefetch, settings.fallback)
+  const prefetch = { ...request.prefetch, ...fetched.values }
+  const { record: input, states } = resolvePrefetch(rules.service, prefetch, request.context.patientId, fetched.failures)
   if (!input.patient) {
-    // CDS Hooks 2.0: "the service SHALL respond with an HTTP 412 Precondition Failed".
-    throw new HookError(412, 'incomplete', `the Patient is required: prefetch 'patient' was ${states.patient === 'present' ? 'empty' : states.patient ?? 'missing'} and no FHIR server fallback is available`, ['prefetch.patient'])
+    // CDS Hooks 2.0: "If the CDS Service is unable to obtain required data ... the service SHALL respond with an HTTP 412 Precondition Failed".
+    const why = fetched.failures.patient ?? (fetched.skipped ? `prefetch 'patient' was ${states.patient ?? 'missing'} and ${fetched.skipped}` : `prefetch 'patient' was ${states.patient === 'present' ? 'empty' : states.patient ?? 'missing'}`)
+    throw new HookError(412, 'incomplete', `the Patient is required: ${why}`, ['prefetch.patient'])
   }
   const record = buildRecord(input)
   const unavailable = [...new Set((input.unavailable ?? []).map((u) => u.reason))]
@@ -67,5 +74,11 @@ export function handleHook (settings: HookSettings, request: CdsRequest, now: st
       indications.set(r.indication, entry)
     })
   }
-  return { cards, orders: orders.length, indications: [...indications.values()], prefetch: states }
+  return {
+    cards,
+    orders: orders.length,
+    indications: [...indications.values()],
+    prefetch: states,
+    fallback: { fetched: Object.keys(fetched.values), failed: Object.keys(fetched.failures), ...(fetched.skipped ? { skipped: fetched.skipped } : {}) }
+  }
 }

@@ -59,7 +59,11 @@ function belongsTo (r: AnyResource, patientId: string): boolean {
   return typeof ref !== 'string' || ref === `Patient/${patientId}` || ref.endsWith(`/Patient/${patientId}`)
 }
 
-export function resolvePrefetch (service: ServiceDefinition, prefetch: Record<string, unknown> | undefined, patientId: string): ResolvedPrefetch {
+/**
+ * @param failures - reasons from the FHIR fallback for keys it could not fetch;
+ *   they replace the generic "was not sent" reason on the card.
+ */
+export function resolvePrefetch (service: ServiceDefinition, prefetch: Record<string, unknown> | undefined, patientId: string, failures: Record<string, string> = {}): ResolvedPrefetch {
   const states: Record<string, PrefetchState> = {}
   const resources: AnyResource[] = []
   const unavailable: NonNullable<RecordInput['unavailable']> = []
@@ -85,7 +89,7 @@ export function resolvePrefetch (service: ServiceDefinition, prefetch: Record<st
         resources.push(...own)
       }
     } else {
-      unavailable.push({ resourceTypes: def.resourceTypes, reason: REASONS[state](key) })
+      unavailable.push({ resourceTypes: def.resourceTypes, reason: failures[key] ?? REASONS[state](key) })
     }
   }
   return { record: { patient, resources, unavailable }, states }

@@ -31,7 +31,13 @@ export async function cdsApp (app: FastifyInstance, opts: AppOptions): Promise<v
       orderValueSet,
       localOrderCodes: new Set(config.wgsOrderCodes),
       language: config.language,
-      publicBaseUrl: config.publicBaseUrl
+      publicBaseUrl: config.publicBaseUrl,
+      fallback: {
+        allowedBaseUrls: config.fhirServerAllowlist,
+        timeoutMs: config.fhirFetchTimeoutMs,
+        deadlineMs: config.fhirFallbackDeadlineMs,
+        maxPages: config.fhirMaxPages
+      }
     }
   })
   await app.register(healthRoutes, {

@@ -28,13 +28,14 @@ export async function hookRoutes (app: FastifyInstance, opts: HookRouteOptions):
     }
   }, async (request) => {
     const started = performance.now()
-    const outcome = handleHook(opts.settings, request.body, clock().toISOString())
+    const outcome = await handleHook(opts.settings, request.body, clock().toISOString())
     request.log.info({
       hookInstance: request.body.hookInstance,
       hook: request.body.hook,
       orders: outcome.orders,
       indications: outcome.indications.map((i) => ({ indication: i.indication, status: i.status, failedCriteria: i.failedCriteria })),
       prefetchStates: outcome.prefetch,
+      fhirFallback: outcome.fallback,
       rulesVersion: opts.settings.rules.rulesVersion,
       durationMs: Math.round((performance.now() - started) * 100) / 100
     }, 'hook evaluated')

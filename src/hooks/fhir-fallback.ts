@@ -1,0 +1,202 @@
+/**
+ * FHIR-server fallback: when a prefetch key the evaluation needs is missing,
+ * an OperationOutcome, or a paged Bundle, and the request carries `fhirServer`
+ * and `fhirAuthorization`, run that key's query against the EHR's FHIR server
+ * (CDS Hooks 2.0 §Prefetch, shared/reference/cds-hooks.md §1.4).
+ *
+ * Safety rules:
+ * - The access token only goes to a base URL on the operator's allow-list
+ *   (FHIR_SERVER_ALLOWLIST, exact match), never anywhere else: redirects are
+ *   refused and `next` links must stay under the same base.
+ * - Every fetch has a timeout, keys are fetched in parallel, and the whole
+ *   fallback has a deadline; paging stops at FHIR_MAX_PAGES.
+ * - A failure never fails the hook: the key stays unavailable with a reason
+ *   the card shows, and its criteria are `unknown`.
+ * - The token is never logged, stored or echoed.
+ */
+import type { ServiceDefinition } from '../definitions/load.js'
+import type { AnyResource } from '../core/fhir.js'
+
+export interface FallbackSettings {
+  allowedBaseUrls: readonly string[]
+  timeoutMs: number
+  deadlineMs: number
+  maxPages: number
+  /** Injected for tests; the global fetch otherwise. */
+  fetchImpl?: typeof fetch
+  /** Called once per key fetched, for metrics. Outcome is 'ok' or a failure code. */
+  onFetch?: (key: string, outcome: string) => void
+}
+
+export interface FallbackRequest {
+  fhirServer?: string
+  fhirAuthorization?: { access_token?: string }
+  context: { patientId: string, userId: string, encounterId?: string }
+}
+
+export interface FallbackResult {
+  /** Values to use for keys that were fetched. */
+  values: Record<string, unknown>
+  /** Reasons for keys that could not be fetched (shown on the card). */
+  failures: Record<string, string>
+  /** Why the fallback did not run at all, when it did not. */
+  skipped?: string
+}
+
+export class FetchFailure extends Error {
+  constructor (readonly code: string, message: string) { super(message) }
+}
+
+const normaliseBase = (u: string): string => u.replace(/\/+$/, '')
+
+/** Resolve CDS Hooks 2.0 prefetch tokens; undefined when a token has no value in this request. */
+export function resolveTemplate (template: string, ctx: FallbackRequest['context']): string | undefined {
+  const [userType, userId] = ctx.userId.split('/')
+  const tokens: Record<string, string | undefined> = {
+    'context.patientId': ctx.patientId,
+    'context.userId': ctx.userId,
+    'context.encounterId': ctx.encounterId,
+    userPractitionerId: userType === 'Practitioner' ? userId : undefined,
+    userPractitionerRoleId: userType === 'PractitionerRole' ? userId : undefined,
+    userPatientId: userType === 'Patient' ? userId : undefined,
+    userRelatedPersonId: userType === 'RelatedPerson' ? userId : undefined
+  }
+  let unresolved = false
+  const out = template.replace(/\{\{\s*([^}\s]+)\s*\}\}/g, (_, name: string) => {
+    const v = tokens[name]
+    if (v === undefined) { unresolved = true; return '' }
+    return encodeURIComponent(v)
+  })
+  return unresolved ? undefined : out
+}
+
+async function getJson (url: string, token: string, base: string, settings: FallbackSettings, signal: AbortSignal): Promise<AnyResource> {
+  if (!(url === base || url.startsWith(`${base}/`) || url.startsWith(`${base}?`))) {
+    throw new FetchFailure('foreign-url', 'a link pointed outside the FHIR server')
+  }
+  const doFetch = settings.fetchImpl ?? fetch
+  let res: Response
+  try {
+    res = await doFetch(url, {
+      headers: { Authorization: `Bearer ${token}`, Accept: 'application/fhir+json, application/json' },
+      redirect: 'manual',
+      signal: AbortSignal.any([signal, AbortSignal.timeout(settings.timeoutMs)])
+    })
+  } catch (err) {
+    const name = (err as Error).name
+    throw new FetchFailure(name === 'TimeoutError' || name === 'AbortError' ? 'timeout' : 'network', name === 'TimeoutError' || name === 'AbortError' ? 'the FHIR server did not answer in time' : 'the FHIR server could not be reached')
+  }
+  if (res.status >= 300 && res.status < 400) { void res.body?.cancel(); throw new FetchFailure('redirect', 'the FHIR server answered with a redirect, which is refused') }
+  if (!res.ok) { void res.body?.cancel(); throw new FetchFailure(`http-${res.status}`, `the FHIR server answered HTTP ${res.status}`) }
+  const type = res.headers.get('content-type') ?? ''
+  if (!/json/i.test(type)) { void res.body?.cancel(); throw new FetchFailure('content-type', 'the FHIR server did not answer with JSON') }
+  let body: unknown
+  try { body = await res.json() } catch (err) {
+    const name = (err as Error).name
+    throw new FetchFailure(name === 'TimeoutError' || name === 'AbortError' ? 'timeout' : 'invalid-json', name === 'TimeoutError' || name === 'AbortError' ? 'the FHIR server did not answer in time' : 'the FHIR server answered invalid JSON')
+  }
+  if (typeof body !== 'object' || body === null || typeof (body as AnyResource).resourceType !== 'string') {
+    throw new FetchFailure('invalid-resource', 'the FHIR server answered something that is not a FHIR resource')
+  }
+  if ((body as AnyResource).resourceType === 'OperationOutcome') throw new FetchFailure('operation-outcome', 'the FHIR server answered with an OperationOutcome')
+  return body as AnyResource
+}
+
+const nextLink = (b: AnyResource): string | undefined =>
+  (Array.isArray(b.link) ? b.link : []).find((l: any) => l?.relation === 'next')?.url as string | undefined
+
+/** Fetch one key: a read, or a search with its pages; or continue a paged prefetch Bundle. */
+async function fetchKey (first: string | AnyResource, token: string, base: string, settings: FallbackSettings, signal: AbortSignal): Promise<AnyResource> {
+  let page = typeof first === 'string' ? await getJson(first, token, base, settings, signal) : first
+  if (page.resourceType !== 'Bundle') return page
+  const entries: unknown[] = [...(Array.isArray(page.entry) ? page.entry : [])]
+  let pages = 1
+  let next = nextLink(page)
+  while (next) {
+    if (pages >= settings.maxPages) throw new FetchFailure('too-many-pages', `more than ${settings.maxPages} pages of results`)
+    page = await getJson(next, token, base, settings, signal)
+    if (page.resourceType !== 'Bundle') throw new FetchFailure('invalid-resource', 'a result page was not a Bundle')
+    entries.push(...(Array.isArray(page.entry) ? page.entry : []))
+    pages++
+    next = nextLink(page)
+  }
+  return { resourceType: 'Bundle', type: 'searchset', total: entries.length, entry: entries }
+}
+
+const MAX_INCLUDE_READS = 10
+
+/**
+ * Many FHIR servers ignore `_include`. When the query asked for
+ * `_include=Type:element` and a referenced resource is absent from the
+ * result, read it (at most MAX_INCLUDE_READS) so the evaluation does not
+ * depend on the server's _include support.
+ */
+async function backfillIncludes (bundle: AnyResource, url: string, token: string, base: string, settings: FallbackSettings, signal: AbortSignal): Promise<AnyResource> {
+  if (bundle.resourceType !== 'Bundle') return bundle
+  const includes = new URL(url).searchParams.getAll('_include').map((v) => v.split(':')).filter((p) => p.length === 2)
+  if (includes.length === 0) return bundle
+  const entries: Array<{ resource?: AnyResource }> = Array.isArray(bundle.entry) ? [...bundle.entry] : []
+  const present = new Set(entries.map((e) => `${e.resource?.resourceType}/${e.resource?.id}`))
+  const wanted = new Set<string>()
+  for (const [type, element] of includes) {
+    for (const e of entries) {
+      if (e.resource?.resourceType !== type) continue
+      const refs = ([] as unknown[]).concat(e.resource[element!] ?? [])
+      for (const ref of refs) {
+        const r = (ref as { reference?: unknown })?.reference
+        if (typeof r === 'string' && /^[A-Z][A-Za-z]+\/[A-Za-z0-9\-.]{1,64}$/.test(r) && !present.has(r)) wanted.add(r)
+      }
+    }
+  }
+  const reads = [...wanted].slice(0, MAX_INCLUDE_READS)
+  const fetched = await Promise.all(reads.map(async (ref) => await getJson(`${base}/${ref}`, token, base, settings, signal)))
+  return { ...bundle, entry: [...entries, ...fetched.map((resource) => ({ resource, search: { mode: 'include' } }))] }
+}
+
+function needsFetch (value: unknown): 'missing' | 'paged' | undefined {
+  if (value === undefined) return 'missing'
+  if (value === null || typeof value !== 'object') return undefined
+  const r = value as AnyResource
+  if (r.resourceType === 'OperationOutcome') return 'missing'
+  if (r.resourceType === 'Bundle' && nextLink(r)) return 'paged'
+  return undefined
+}
+
+/**
+ * Fetch every prefetch key that is not usable as sent. Returns fetched values
+ * and failure reasons; never throws for the FHIR server's behaviour.
+ */
+export async function fetchMissingPrefetch (service: ServiceDefinition, request: FallbackRequest, prefetch: Record<string, unknown> | undefined, settings: FallbackSettings): Promise<FallbackResult> {
+  const pending = Object.entries(service.prefetch).filter(([key]) => needsFetch(prefetch?.[key]) !== undefined)
+  if (pending.length === 0) return { values: {}, failures: {} }
+  const token = request.fhirAuthorization?.access_token
+  if (!request.fhirServer || !token) return { values: {}, failures: {}, skipped: 'no fhirServer / fhirAuthorization in the request' }
+  const base = normaliseBase(request.fhirServer)
+  if (!settings.allowedBaseUrls.map(normaliseBase).includes(base)) {
+    return { values: {}, failures: {}, skipped: 'fhirServer is not on the allow-list (FHIR_SERVER_ALLOWLIST)' }
+  }
+  const deadline = AbortSignal.timeout(settings.deadlineMs)
+  const values: Record<string, unknown> = {}
+  const failures: Record<string, string> = {}
+  await Promise.all(pending.map(async ([key, def]) => {
+    const current = prefetch?.[key]
+    let first: string | AnyResource
+    if (needsFetch(current) === 'paged') {
+      first = current as AnyResource
+    } else {
+      const path = resolveTemplate(def.query, request.context)
+      if (path === undefined) { failures[key] = `prefetch '${key}' needs a user token this request does not carry`; return }
+      first = `${base}/${path}`
+    }
+    try {
+      const value = await fetchKey(first, token, base, settings, deadline)
+      values[key] = typeof first === 'string' ? await backfillIncludes(value, first, token, base, settings, deadline) : value
+      settings.onFetch?.(key, 'ok')
+    } catch (err) {
+      const f = err instanceof FetchFailure ? err : new FetchFailure('error', 'the FHIR server request failed')
+      failures[key] = `'${key}' could not be retrieved from the FHIR server: ${f.message}`
+      settings.onFetch?.(key, f.code)
+    }
+  }))
+  return { values, failures }
+}
