@@ -30,7 +30,8 @@ function patientRecord (): { pt: Json, resources: Json[] } {
 }
 
 function withoutPrefetch (request: Json, baseUrl: string, token = TOKEN): Json {
-  const { prefetch: _omit, ...rest } = request
+  const rest = { ...request }
+  delete rest.prefetch
   return { ...rest, fhirServer: baseUrl, fhirAuthorization: { access_token: token, token_type: 'Bearer', expires_in: 300, scope: 'patient/*.read user/PractitionerRole.read', subject: 'wgs-cds' } }
 }
 
