@@ -5,6 +5,8 @@
  * mutating process.env. The README's Configuration table mirrors SETTINGS.
  */
 import { Ajv } from 'ajv'
+import type { TrustedIssuerConfig } from '../auth/trusted-issuers.js'
+import trustedIssuersSchema from '../auth/trusted-issuers.schema.json' with { type: 'json' }
 
 export interface Config {
   port: number
@@ -27,12 +29,45 @@ export interface Config {
   fhirFetchTimeoutMs: number
   fhirFallbackDeadlineMs: number
   fhirMaxPages: number
+  /** Client authentication (CDS Hooks JWT); unset: derived, see src/auth/mode.ts. */
+  authMode?: 'required' | 'off'
+  /** NODE_ENV; `production` makes authentication and PATIENT_KEY_SECRET mandatory. */
+  nodeEnv?: string
+  trustedIssuers?: TrustedIssuerConfig[]
+  trustedIssuersFile?: string
+  jwtClockSkewSeconds: number
+  jwtMaxTokenAgeSeconds: number
+  jwtReplayCacheSize: number
+  jwksTimeoutMs: number
+  jwksCacheMaxAgeSeconds: number
+  /** Allowed browser origins: exact origins, `scheme://host:*` (any port) or `*`. */
+  corsOrigins: string[]
+  /** Folder of the embedded SQLite store (and generated dev secret); `:memory:` for tests. */
+  dataDir: string
+  /** PostgreSQL connection string; when set, the store is PostgreSQL instead of SQLite. */
+  databaseUrl?: string
+  /** Key of the HMAC that turns patient ids into pseudonymous audit keys. */
+  patientKeySecret?: string
+  /** Prometheus metrics endpoint on/off, its path, and an optional bearer token for it. */
+  metricsEnabled: boolean
+  metricsPath: string
+  metricsToken?: string
+  /** Serve the OpenAPI description at /docs (UI) and /docs/json. */
+  openApiDocsEnabled: boolean
+  /** @fastify/under-pressure thresholds; 0 switches a check off. */
+  underPressureMaxEventLoopDelayMs: number
+  underPressureMaxEventLoopUtilization: number
+  /** Longest graceful shutdown (SIGTERM) before the process exits anyway. */
+  shutdownTimeoutMs: number
 }
 
-interface Setting { env: string, key: keyof Config, schema: Record<string, unknown>, doc: string, parse?: (v: string) => unknown }
+interface Setting { env: string, key: keyof Config, schema: Record<string, unknown>, doc: string, parse?: (v: string) => unknown, /** Never printed; the docs table marks it. */ secret?: boolean }
 
 const int = (v: string): unknown => /^-?\d+$/.test(v.trim()) ? Number(v) : v
 const list = (v: string): unknown => v.split(',').map((s) => s.trim()).filter(Boolean)
+const bool = (v: string): unknown => /^(true|1|yes|on)$/i.test(v.trim()) ? true : /^(false|0|no|off)$/i.test(v.trim()) ? false : v
+const num = (v: string): unknown => /^\d+(\.\d+)?$/.test(v.trim()) ? Number(v) : v
+const json = (v: string): unknown => { try { return JSON.parse(v) } catch { return v } }
 
 /** The settings, their defaults and meaning. Exported for the README table test. */
 export const SETTINGS: Setting[] = [
@@ -50,10 +85,32 @@ export const SETTINGS: Setting[] = [
   { env: 'FHIR_SERVER_ALLOWLIST', key: 'fhirServerAllowlist', schema: { type: 'array', items: { type: 'string', pattern: '^https?://' }, default: [] }, parse: list, doc: 'Comma-separated FHIR base URLs the prefetch fallback may query with the EHR\'s token (exact match). Empty: no fallback; missing data stays unknown (412 without a Patient).' },
   { env: 'FHIR_FETCH_TIMEOUT_MS', key: 'fhirFetchTimeoutMs', schema: { type: 'integer', minimum: 50, maximum: 60000, default: 2500 }, parse: int, doc: 'Timeout of each FHIR fallback request.' },
   { env: 'FHIR_FALLBACK_DEADLINE_MS', key: 'fhirFallbackDeadlineMs', schema: { type: 'integer', minimum: 100, maximum: 120000, default: 4000 }, parse: int, doc: 'Deadline for all fallback requests of one hook call together.' },
-  { env: 'FHIR_MAX_PAGES', key: 'fhirMaxPages', schema: { type: 'integer', minimum: 1, maximum: 1000, default: 20 }, parse: int, doc: 'Most search-result pages followed per prefetch key.' }
+  { env: 'FHIR_MAX_PAGES', key: 'fhirMaxPages', schema: { type: 'integer', minimum: 1, maximum: 1000, default: 20 }, parse: int, doc: 'Most search-result pages followed per prefetch key.' },
+  { env: 'NODE_ENV', key: 'nodeEnv', schema: { type: 'string' }, doc: '`production` makes client authentication and PATIENT_KEY_SECRET mandatory (CDS_AUTH=off is then refused).' },
+  { env: 'CDS_AUTH', key: 'authMode', schema: { enum: ['required', 'off'] }, doc: 'Client authentication (CDS Hooks JWT) on /cds-services: `required` or `off`. Unset: `off` only on a loopback HOST outside production (with a start-up warning), otherwise `required`.' },
+  { env: 'CDS_TRUSTED_ISSUERS', key: 'trustedIssuers', schema: trustedIssuersSchema, parse: json, doc: 'JSON array of trusted clients: `[{"iss", "jwksUrl" | "jwksFile" | "jwks", "jkuAllowList"?, "tenants"?}]` (docs/connecting-an-ehr.md).' },
+  { env: 'CDS_TRUSTED_ISSUERS_FILE', key: 'trustedIssuersFile', schema: { type: 'string', minLength: 1 }, doc: 'JSON file with more trusted clients, same shape as CDS_TRUSTED_ISSUERS.' },
+  { env: 'JWT_CLOCK_SKEW_SECONDS', key: 'jwtClockSkewSeconds', schema: { type: 'integer', minimum: 0, maximum: 300, default: 60 }, parse: int, doc: 'Clock skew tolerated on the JWT `exp`, `iat` and `nbf`.' },
+  { env: 'JWT_MAX_TOKEN_AGE_SECONDS', key: 'jwtMaxTokenAgeSeconds', schema: { type: 'integer', minimum: 10, maximum: 3600, default: 3600 }, parse: int, doc: 'Oldest accepted JWT (by `iat`); seen `jti`s are kept this long at most.' },
+  { env: 'JWT_REPLAY_CACHE_SIZE', key: 'jwtReplayCacheSize', schema: { type: 'integer', minimum: 100, maximum: 10000000, default: 200000 }, parse: int, doc: 'Most `jti`s remembered for replay detection; when full of unexpired ones new tokens are refused (401).' },
+  { env: 'JWKS_TIMEOUT_MS', key: 'jwksTimeoutMs', schema: { type: 'integer', minimum: 100, maximum: 60000, default: 5000 }, parse: int, doc: 'Timeout for fetching a client\'s JWK Set.' },
+  { env: 'JWKS_CACHE_MAX_AGE_SECONDS', key: 'jwksCacheMaxAgeSeconds', schema: { type: 'integer', minimum: 0, maximum: 86400, default: 600 }, parse: int, doc: 'How long a fetched JWK Set is used before it is fetched again (an unknown `kid` refetches at most every 30 s).' },
+  { env: 'CORS_ORIGINS', key: 'corsOrigins', schema: { type: 'array', items: { type: 'string', pattern: '^(\\*|https?://[^/\\s*]+(:\\*)?)$' }, default: ['https://sandbox.cds-hooks.org', 'http://localhost:*', 'http://127.0.0.1:*'] }, parse: list, doc: 'Comma-separated browser origins allowed by CORS: exact origins, `scheme://host:*` for any port, or `*`.' },
+  { env: 'DATA_DIR', key: 'dataDir', schema: { type: 'string', minLength: 1, default: './data' }, doc: 'Folder of the embedded SQLite audit store (created if missing); `:memory:` keeps nothing (tests).' },
+  { env: 'DATABASE_URL', key: 'databaseUrl', schema: { type: 'string', pattern: '^postgres(ql)?://' }, secret: true, doc: 'PostgreSQL connection string; when set the audit store is PostgreSQL (migrations run at start-up) instead of SQLite.' },
+  { env: 'PATIENT_KEY_SECRET', key: 'patientKeySecret', schema: { type: 'string', minLength: 32 }, secret: true, doc: 'Secret (≥ 32 characters) of the HMAC-SHA256 that turns patient ids into pseudonymous audit keys. Required with authentication on or DATABASE_URL; otherwise generated into DATA_DIR with a warning.' },
+  { env: 'METRICS_ENABLED', key: 'metricsEnabled', schema: { type: 'boolean', default: true }, parse: bool, doc: 'Serve Prometheus metrics (docs/operations.md). Not behind the CDS client JWT.' },
+  { env: 'METRICS_PATH', key: 'metricsPath', schema: { type: 'string', pattern: '^/[A-Za-z0-9/_.-]*$', default: '/metrics' }, doc: 'Path of the Prometheus metrics endpoint.' },
+  { env: 'METRICS_TOKEN', key: 'metricsToken', schema: { type: 'string', minLength: 16 }, secret: true, doc: 'When set, scrapes must send `Authorization: Bearer <token>` (≥ 16 characters); separate from the CDS client JWT.' },
+  { env: 'OPENAPI_DOCS_ENABLED', key: 'openApiDocsEnabled', schema: { type: 'boolean', default: true }, parse: bool, doc: 'Serve the OpenAPI description at /docs (Swagger UI) and /docs/json.' },
+  { env: 'UNDER_PRESSURE_MAX_EVENT_LOOP_DELAY_MS', key: 'underPressureMaxEventLoopDelayMs', schema: { type: 'integer', minimum: 0, maximum: 60000, default: 1000 }, parse: int, doc: 'Answer 503 (Retry-After) while the mean event-loop delay exceeds this; 0 switches the check off.' },
+  { env: 'UNDER_PRESSURE_MAX_EVENT_LOOP_UTILIZATION', key: 'underPressureMaxEventLoopUtilization', schema: { type: 'number', minimum: 0, maximum: 1, default: 0.98 }, parse: num, doc: 'Answer 503 while event-loop utilisation (0–1) exceeds this; 0 switches the check off.' },
+  { env: 'SHUTDOWN_TIMEOUT_MS', key: 'shutdownTimeoutMs', schema: { type: 'integer', minimum: 1000, maximum: 600000, default: 10000 }, parse: int, doc: 'On SIGTERM the service stops accepting, finishes in-flight requests and closes the store; after this long it exits anyway (code 1). Keep it below the orchestrator\'s grace period.' }
 ]
 
-export class ConfigError extends Error {}
+export class ConfigError extends Error {
+  override name = 'ConfigError'
+}
 
 const ajv = new Ajv({ allErrors: true, useDefaults: true, strict: false })
 const validate = ajv.compile({

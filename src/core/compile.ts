@@ -70,6 +70,7 @@ export const BUILTIN_VARIABLES: Record<string, string[]> = {
 export class CatalogueError extends Error {
   constructor (readonly indication: string, readonly path: string, message: string) {
     super(`${indication}: ${path}: ${message}`)
+    this.name = 'CatalogueError'
   }
 }
 

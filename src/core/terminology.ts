@@ -35,7 +35,9 @@ export interface CompiledValueSet {
 }
 
 /** Error raised at start-up for a ValueSet the engine cannot compile. */
-export class TerminologyError extends Error {}
+export class TerminologyError extends Error {
+  override name = 'TerminologyError'
+}
 
 /**
  * Normalise a coding to the key the sets are built on. ICD-10 and SKS

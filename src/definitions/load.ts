@@ -45,6 +45,7 @@ export interface DefinitionProblem { file: string, path: string, message: string
 export class DefinitionError extends Error {
   constructor (readonly problems: DefinitionProblem[]) {
     super(`Invalid rule definitions:\n${problems.map((p) => `  ${p.file} ${p.path}: ${p.message}`).join('\n')}`)
+    this.name = 'DefinitionError'
   }
 }
 

@@ -4,6 +4,11 @@
  *   GET  /cds-services          → routes/discovery.ts
  *   POST /cds-services/{id}     → routes/hooks.ts → hooks/handle-hook.ts → core/evaluate.ts → cards/render.ts
  *   GET  /health/{live,ready}   → routes/health.ts
+ *   POST /cds-services/{id}/feedback → routes/feedback.ts → store/
+ *   GET  /metrics, /docs        → plugins/metrics.ts, plugins/openapi.ts (not behind the client JWT)
+ * Load shedding (plugins/under-pressure.ts) runs before everything else.
+ * Every /cds-services request passes client authentication (auth/client-auth.ts)
+ * after CORS (cors.ts); every evaluation is recorded in the audit store (store/).
  */
 import type { FastifyInstance } from 'fastify'
 import type { Config } from '../config/config.js'
@@ -12,20 +17,52 @@ import { registerErrorHandling } from './error-handler.js'
 import { discoveryRoutes } from './routes/discovery.js'
 import { hookRoutes } from './routes/hooks.js'
 import { healthRoutes } from './routes/health.js'
+import { feedbackRoutes } from './routes/feedback.js'
+import { registerCors } from './cors.js'
+import clientAuth from '../auth/client-auth.js'
+import { resolveAuthMode } from '../auth/mode.js'
+import { openStore } from '../store/open-store.js'
+import { evaluationRecorder } from '../store/record-evaluation.js'
+import type { EvaluationStore } from '../store/store.js'
+import underPressure from './plugins/under-pressure.js'
+import metricsPlugin from './plugins/metrics.js'
+import openApi from './plugins/openapi.js'
 
 export interface AppOptions {
   config: Readonly<Config>
   rules: LoadedRules
   clock?: () => Date
+  /** An audit store to use instead of the configured one (tests); the caller closes it. */
+  store?: EvaluationStore
+  /** Clock for JWT times, epoch ms (tests); the real clock otherwise. */
+  authNow?: () => number
 }
 
 export async function cdsApp (app: FastifyInstance, opts: AppOptions): Promise<void> {
   const { config, rules } = opts
   const orderValueSet = rules.catalogue.valueSets.get(rules.service.orderValueSet)!
   registerErrorHandling(app)
+  await app.register(underPressure, {
+    maxEventLoopDelayMs: config.underPressureMaxEventLoopDelayMs,
+    maxEventLoopUtilization: config.underPressureMaxEventLoopUtilization,
+    exempt: ['/health/live', config.metricsPath]
+  })
+  await app.register(metricsPlugin, { enabled: config.metricsEnabled, path: config.metricsPath, token: config.metricsToken, rulesVersion: rules.rulesVersion })
+  // Before any route: @fastify/swagger collects routes as they are added. rulesVersion is `<package version>+<hash>`.
+  await app.register(openApi, { enabled: config.openApiDocsEnabled, version: rules.rulesVersion.split('+')[0] ?? rules.rulesVersion, rulesVersion: rules.rulesVersion, publicBaseUrl: config.publicBaseUrl })
+  await registerCors(app, config.corsOrigins)
+  await app.register(clientAuth, { config, ...(opts.authNow ? { now: opts.authNow } : {}) })
+  const audit = await openStore(config, app.log, resolveAuthMode(config).mode === 'required', opts.store)
+  if (!opts.store) app.addHook('onClose', async () => { await audit.store.close() })
+  // JSON only: text/plain bodies get 415 instead of a confusing schema error;
+  // application/fhir+json is JSON too. Prototype-poisoning keys are rejected.
+  app.removeContentTypeParser('text/plain')
+  app.addContentTypeParser('application/fhir+json', { parseAs: 'string' }, app.getDefaultJsonParser('error', 'error'))
   await app.register(discoveryRoutes, { rules })
   await app.register(hookRoutes, {
     clock: opts.clock,
+    record: evaluationRecorder(audit.store, audit.patientKey),
+    metrics: app.metrics,
     settings: {
       rules,
       orderValueSet,
@@ -36,11 +73,16 @@ export async function cdsApp (app: FastifyInstance, opts: AppOptions): Promise<v
         allowedBaseUrls: config.fhirServerAllowlist,
         timeoutMs: config.fhirFetchTimeoutMs,
         deadlineMs: config.fhirFallbackDeadlineMs,
-        maxPages: config.fhirMaxPages
+        maxPages: config.fhirMaxPages,
+        onFetch: (key, outcome) => app.metrics.countFallback(key, outcome)
       }
     }
   })
+  await app.register(feedbackRoutes, { serviceId: rules.service.id, store: audit.store })
   await app.register(healthRoutes, {
-    ready: async () => ({ ok: true, checks: { rules: `${rules.catalogue.indications.length} indications compiled` } })
+    ready: async () => {
+      const store = await audit.store.health()
+      return { ok: store.ok, checks: { rules: `${rules.catalogue.indications.length} indications compiled`, store: store.detail } }
+    }
   })
 }

@@ -38,7 +38,9 @@ export async function buildServer (config: Readonly<Config>, opts: BuildOptions 
     requestTimeout: config.requestTimeoutMs,
     connectionTimeout: config.requestTimeoutMs * 2,
     ajv: { customOptions: { coerceTypes: false, removeAdditional: false, useDefaults: false, allErrors: false } },
-    return503OnClosing: true
+    return503OnClosing: true,
+    onProtoPoisoning: 'error',
+    onConstructorPoisoning: 'error'
   })
   await app.register(fp(cdsApp), { config, rules, clock: opts.clock })
   return app

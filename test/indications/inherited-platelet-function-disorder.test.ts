@@ -1,0 +1,184 @@
+/**
+ * inherited-platelet-function-disorder (seed 002, 2b): every criterion driven
+ * to met, not-met and unknown over HTTP.
+ */
+import t from 'tap'
+import { buildTestApp, cardFor, postHook, resultFor } from '../helpers/app.js'
+import { runScenarios, assertCoverage, type Scenario } from '../helpers/scenarios.js'
+import { attestation, condition, hookRequest, integerObservation, medicationStatement, orderingRole, patient, quantityObservation, PATIENT_ID, SYSTEMS, type Json } from '../helpers/fhir-builders.js'
+
+const ID = 'inherited-platelet-function-disorder'
+const expertRole = (): Json[] => orderingRole('Afdeling for Blodsygdomme, Rigshospitalet')
+const man = (): Json => patient({ gender: 'male' })
+const bat = (score: number, date = '2026-10-01'): Json => integerObservation(SYSTEMS.attestation, 'isth-bat-score', score, date)
+
+/** A UCUM reference range, as a laboratory sends it. */
+function range (low: number, high: number, unit: string): Json {
+  return { referenceRange: [{ low: { value: low, unit, system: SYSTEMS.ucum, code: unit }, high: { value: high, unit, system: SYSTEMS.ucum, code: unit } }] }
+}
+
+/** The nine coagulation tests of the seed: code, a normal value, its reference range, and the direction that suggests a deficiency. */
+interface CoagTest { criterion: string, system: string, code: string, normal: number, low: number, high: number, unit: string, deficient: 'high' | 'low' }
+const COAG: CoagTest[] = [
+  { criterion: 'inr-not-prolonged', system: SYSTEMS.npu, code: 'NPU01685', normal: 1.0, low: 0.9, high: 1.2, unit: '{INR}', deficient: 'high' },
+  { criterion: 'aptt-not-prolonged', system: SYSTEMS.loinc, code: '14979-9', normal: 30, low: 25, high: 38, unit: 's', deficient: 'high' },
+  { criterion: 'fibrinogen-not-low', system: SYSTEMS.loinc, code: '3255-7', normal: 3.0, low: 2.0, high: 4.0, unit: 'g/L', deficient: 'low' },
+  { criterion: 'factor-viii-not-low', system: SYSTEMS.loinc, code: '3209-4', normal: 100, low: 50, high: 150, unit: '%', deficient: 'low' },
+  { criterion: 'factor-ix-not-low', system: SYSTEMS.loinc, code: '3187-2', normal: 100, low: 65, high: 150, unit: '%', deficient: 'low' },
+  { criterion: 'factor-xi-not-low', system: SYSTEMS.loinc, code: '3226-8', normal: 100, low: 65, high: 150, unit: '%', deficient: 'low' },
+  { criterion: 'factor-xiii-not-low', system: SYSTEMS.loinc, code: '27815-0', normal: 100, low: 70, high: 140, unit: '%', deficient: 'low' },
+  { criterion: 'vwf-antigen-not-low', system: SYSTEMS.loinc, code: '27816-8', normal: 100, low: 50, high: 160, unit: '%', deficient: 'low' },
+  { criterion: 'vwf-ristocetin-cofactor-not-low', system: SYSTEMS.loinc, code: '6014-5', normal: 90, low: 50, high: 160, unit: '%', deficient: 'low' }
+]
+const byCriterion = (id: string): CoagTest => COAG.find((c) => c.criterion === id)!
+
+/** One result of a test with the laboratory's reference range. */
+function coag (test: CoagTest, value: number, date = '2026-09-01', over: Json = {}): Json {
+  return quantityObservation(test.system, test.code, value, test.unit, date, { ...range(test.low, test.high, test.unit), ...over })
+}
+const normalCoag = (): Json[] => COAG.map((c) => coag(c, c.normal))
+/** A value outside the range in the direction that suggests a deficiency, and one in the other direction. */
+const deficientValue = (c: CoagTest): number => c.deficient === 'low' ? c.low * 0.6 : c.high * 1.5
+const oppositeValue = (c: CoagTest): number => c.deficient === 'low' ? c.high * 1.3 : c.low * 0.8
+
+/** A MedicationRequest with an ATC code, active by default. */
+function medicationRequest (atc: string, over: Json = {}): Json {
+  return { resourceType: 'MedicationRequest', id: `medreq-${atc}-${Math.random().toString(36).slice(2, 8)}`, status: 'active', intent: 'order', subject: { reference: `Patient/${PATIENT_ID}` }, medicationCodeableConcept: { coding: [{ system: SYSTEMS.atc, code: atc }] }, authoredOn: '2026-10-01', ...over }
+}
+
+/** A woman meeting every criterion; each scenario changes one thing. */
+function complete (over: { without?: string[], add?: Json[], coag?: Json[] } = {}): Json[] {
+  const parts: Record<string, Json[]> = {
+    diagnosis: [condition('DD691', { verificationStatus: { coding: [{ code: 'provisional' }] } })],
+    bat: [bat(9)],
+    coag: over.coag ?? normalCoag(),
+    lifelong: [attestation('lifelong-course')],
+    acquired: [attestation('acquired-causes-excluded')],
+    informed: [attestation('patient-informed')],
+    role: expertRole()
+  }
+  for (const key of over.without ?? []) delete parts[key]
+  return [...Object.values(parts).flat(), ...(over.add ?? [])]
+}
+
+/** The complete coagulation panel with one test replaced (or removed when `value` is undefined). */
+function coagWith (criterion: string, ...results: Json[]): Json[] {
+  return [...COAG.filter((c) => c.criterion !== criterion).map((c) => coag(c, c.normal)), ...results]
+}
+
+const coagScenarios: Scenario[] = COAG.flatMap((c): Scenario[] => [
+  { name: `${c.code} within the laboratory's reference range`, criterion: c.criterion, expect: 'met', resources: complete() },
+  { name: `${c.code} ${c.deficient === 'low' ? 'below' : 'above'} the reference range (suggests a deficiency)`, criterion: c.criterion, expect: 'not-met', indicationStatus: 'not-eligible', resources: complete({ coag: coagWith(c.criterion, coag(c, deficientValue(c))) }) },
+  { name: `${c.code} ${c.deficient === 'low' ? 'above' : 'below'} the range (no deficiency)`, criterion: c.criterion, expect: 'met', resources: complete({ coag: coagWith(c.criterion, coag(c, oppositeValue(c))) }) },
+  { name: `${c.code} not measured`, criterion: c.criterion, expect: 'unknown', indicationStatus: 'incomplete', resources: complete({ coag: coagWith(c.criterion) }) },
+  { name: `${c.code} without reference range or interpretation`, criterion: c.criterion, expect: 'unknown', resources: complete({ coag: coagWith(c.criterion, quantityObservation(c.system, c.code, c.normal, c.unit, '2026-09-01')) }) }
+])
+
+const viii = byCriterion('factor-viii-not-low')
+const inr = byCriterion('inr-not-prolonged')
+
+const scenarios: Scenario[] = [
+  { name: 'all criteria documented (SKS DD691)', criterion: 'diagnosis', expect: 'met', indicationStatus: 'eligible', resources: complete() },
+  { name: 'SKS DD699 as the seed names it', criterion: 'diagnosis', expect: 'met', indicationStatus: 'eligible', resources: complete({ without: ['diagnosis'], add: [condition('DD699')] }) },
+  { name: 'WHO ICD-10 D69.1', criterion: 'diagnosis', expect: 'met', resources: complete({ without: ['diagnosis'], add: [condition('D69.1')] }) },
+
+  { name: 'born 1980, evaluated 2026', criterion: 'adult', expect: 'met', resources: complete() },
+  { name: '17 years old', criterion: 'adult', expect: 'not-met', indicationStatus: 'not-eligible', patient: patient({ birthDate: '2009-06-01' }), resources: complete() },
+  { name: 'no birth date', criterion: 'adult', expect: 'unknown', indicationStatus: 'incomplete', patient: patient({ birthDate: undefined }), resources: complete() },
+
+  { name: 'man, BAT 5 (> 4)', criterion: 'bleeding-score', expect: 'met', indicationStatus: 'eligible', patient: man(), resources: complete({ without: ['bat'], add: [bat(5)] }) },
+  { name: 'man, BAT 4 (not > 4)', criterion: 'bleeding-score', expect: 'not-met', indicationStatus: 'not-eligible', patient: man(), resources: complete({ without: ['bat'], add: [bat(4)] }) },
+  { name: 'woman, BAT 7 (> 6)', criterion: 'bleeding-score', expect: 'met', indicationStatus: 'eligible', resources: complete({ without: ['bat'], add: [bat(7)] }) },
+  { name: 'woman, BAT 6 (not > 6)', criterion: 'bleeding-score', expect: 'not-met', indicationStatus: 'not-eligible', resources: complete({ without: ['bat'], add: [bat(6)] }) },
+  { name: 'woman, BAT 5 would pass the male cut-off only', criterion: 'bleeding-score', expect: 'not-met', resources: complete({ without: ['bat'], add: [bat(5)] }) },
+  { name: 'the most recent score counts (7 in 2026 after 3 in 2020)', criterion: 'bleeding-score', expect: 'met', resources: complete({ without: ['bat'], add: [bat(3, '2020-01-01'), bat(7, '2026-10-01')] }) },
+  { name: 'the most recent score counts (3 in 2026 after 9 in 2020)', criterion: 'bleeding-score', expect: 'not-met', resources: complete({ without: ['bat'], add: [bat(9, '2020-01-01'), bat(3, '2026-10-01')] }) },
+  { name: 'gender unknown, BAT 5: the cut-off depends on sex', criterion: 'bleeding-score', expect: 'unknown', indicationStatus: 'incomplete', patient: patient({ gender: 'unknown' }), resources: complete({ without: ['bat'], add: [bat(5)] }) },
+  { name: 'gender other, BAT 6: the cut-off depends on sex', criterion: 'bleeding-score', expect: 'unknown', patient: patient({ gender: 'other' }), resources: complete({ without: ['bat'], add: [bat(6)] }) },
+  { name: 'no gender recorded, BAT 5', criterion: 'bleeding-score', expect: 'unknown', patient: patient({ gender: undefined }), resources: complete({ without: ['bat'], add: [bat(5)] }) },
+  { name: 'gender other, BAT 7 exceeds both cut-offs', criterion: 'bleeding-score', expect: 'met', patient: patient({ gender: 'other' }), resources: complete({ without: ['bat'], add: [bat(7)] }) },
+  { name: 'gender unknown, BAT 4 meets neither cut-off', criterion: 'bleeding-score', expect: 'not-met', patient: patient({ gender: 'unknown' }), resources: complete({ without: ['bat'], add: [bat(4)] }) },
+  { name: 'no ISTH-BAT recorded', criterion: 'bleeding-score', expect: 'unknown', indicationStatus: 'incomplete', resources: complete({ without: ['bat'] }) },
+
+  { name: 'all nine tests normal', criterion: 'coagulation-factor-deficiency-excluded', expect: 'met', resources: complete() },
+  { name: 'FVIII low (possible haemophilia A / VWD)', criterion: 'coagulation-factor-deficiency-excluded', expect: 'not-met', indicationStatus: 'not-eligible', resources: complete({ coag: coagWith(viii.criterion, coag(viii, 30)) }) },
+  { name: 'FXIII not measured', criterion: 'coagulation-factor-deficiency-excluded', expect: 'unknown', indicationStatus: 'incomplete', resources: complete({ coag: coagWith('factor-xiii-not-low') }) },
+  { name: 'one abnormal and one missing: not met wins', criterion: 'coagulation-factor-deficiency-excluded', expect: 'not-met', resources: complete({ coag: [...coagWith(inr.criterion, coag(inr, 2.5)).filter((o) => o.code.coding[0].code !== '27815-0')] }) },
+  { name: 'no coagulation tests at all', criterion: 'coagulation-factor-deficiency-excluded', expect: 'unknown', resources: complete({ coag: [] }) },
+  { name: 'observations prefetch not sent', criterion: 'coagulation-factor-deficiency-excluded', expect: 'unknown', resources: complete(), request: { omit: ['observations'] } },
+
+  ...coagScenarios,
+  { name: 'INR flagged N by the laboratory, without a range', criterion: 'inr-not-prolonged', expect: 'met', resources: complete({ coag: coagWith(inr.criterion, quantityObservation(inr.system, inr.code, 1.1, inr.unit, '2026-09-01', { interpretation: [{ coding: [{ system: SYSTEMS.interpretation, code: 'N' }] }] })) }) },
+  { name: 'INR (LOINC 6301-6) flagged H', criterion: 'inr-not-prolonged', expect: 'not-met', resources: complete({ coag: coagWith(inr.criterion, quantityObservation(SYSTEMS.loinc, '6301-6', 1.6, '{INR}', '2026-09-01', { interpretation: [{ coding: [{ system: SYSTEMS.interpretation, code: 'H' }] }] })) }) },
+  { name: 'FVIII low in 2019, normal now: the most recent counts', criterion: viii.criterion, expect: 'met', resources: complete({ coag: coagWith(viii.criterion, coag(viii, 30, '2019-01-01'), coag(viii, 90, '2026-09-01')) }) },
+  { name: 'FVIII normal in 2019, low now', criterion: viii.criterion, expect: 'not-met', resources: complete({ coag: coagWith(viii.criterion, coag(viii, 90, '2019-01-01'), coag(viii, 30, '2026-09-01')) }) },
+  { name: 'FVIII result not final', criterion: viii.criterion, expect: 'unknown', resources: complete({ coag: coagWith(viii.criterion, coag(viii, 90, '2026-09-01', { status: 'preliminary' })) }) },
+
+  { name: 'lifelong attested', criterion: 'lifelong-course', expect: 'met', resources: complete() },
+  { name: 'lifelong attested false', criterion: 'lifelong-course', expect: 'not-met', indicationStatus: 'not-eligible', resources: complete({ without: ['lifelong'], add: [attestation('lifelong-course', false)] }) },
+  { name: 'lifelong not documented', criterion: 'lifelong-course', expect: 'unknown', resources: complete({ without: ['lifelong'] }) },
+
+  { name: 'acquired causes attested excluded', criterion: 'acquired-causes-excluded', expect: 'met', resources: complete() },
+  { name: 'active platelet inhibitor: acetylsalicylic acid B01AC06 (MedicationStatement)', criterion: 'acquired-causes-excluded', expect: 'not-met', indicationStatus: 'not-eligible', resources: complete({ add: [medicationStatement('B01AC06')] }) },
+  { name: 'active warfarin B01AA03 (MedicationRequest)', criterion: 'acquired-causes-excluded', expect: 'not-met', resources: complete({ add: [medicationRequest('B01AA03')] }) },
+  { name: 'active NSAID ibuprofen M01AE01', criterion: 'acquired-causes-excluded', expect: 'not-met', resources: complete({ add: [medicationStatement('M01AE01')] }) },
+  { name: 'active fish oil C10AX06', criterion: 'acquired-causes-excluded', expect: 'not-met', resources: complete({ add: [medicationStatement('C10AX06')] }) },
+  { name: 'completed (stopped) platelet inhibitor does not exclude', criterion: 'acquired-causes-excluded', expect: 'met', resources: complete({ add: [medicationStatement('B01AC06', { status: 'completed' })] }) },
+  { name: 'cancelled warfarin request does not exclude', criterion: 'acquired-causes-excluded', expect: 'met', resources: complete({ add: [medicationRequest('B01AA03', { status: 'cancelled' })] }) },
+  { name: 'active cirrhosis (ICD-10 K74.6)', criterion: 'acquired-causes-excluded', expect: 'not-met', resources: complete({ add: [condition('K74.6')] }) },
+  { name: 'active M-component (SKS DD472)', criterion: 'acquired-causes-excluded', expect: 'not-met', resources: complete({ add: [condition('DD472')] }) },
+  { name: 'resolved alcoholic hepatic failure does not exclude', criterion: 'acquired-causes-excluded', expect: 'met', resources: complete({ add: [condition('K70.4', { clinicalStatus: { coding: [{ code: 'resolved' }] } })] }) },
+  { name: 'no exclusion codes and no attestation', criterion: 'acquired-causes-excluded', expect: 'unknown', indicationStatus: 'incomplete', resources: complete({ without: ['acquired'] }) },
+  { name: 'medication requests prefetch not sent', criterion: 'acquired-causes-excluded', expect: 'unknown', resources: complete(), request: { omit: ['medicationRequests'] } },
+
+  { name: 'ordered from Rigshospitalet haematology', criterion: 'platelet-expert', expect: 'met', resources: complete() },
+  { name: 'Aarhus coagulation clinic', criterion: 'platelet-expert', expect: 'met', resources: complete({ without: ['role'], add: orderingRole('Klinik for Koagulation, Aarhus Universitetshospital') }) },
+  { name: 'ordered from a department not on the list', criterion: 'platelet-expert', expect: 'not-met', indicationStatus: 'not-eligible', resources: complete({ without: ['role'], add: orderingRole('Medicinsk Afdeling, Regionshospitalet Viborg') }) },
+  { name: 'no PractitionerRole prefetched', criterion: 'platelet-expert', expect: 'unknown', resources: complete(), request: { omit: ['practitionerRoles'] } },
+
+  { name: 'patient informed', criterion: 'patient-informed', expect: 'met', resources: complete() },
+  { name: 'patient informed: attested false', criterion: 'patient-informed', expect: 'not-met', resources: complete({ without: ['informed'], add: [attestation('patient-informed', false)] }) },
+  { name: 'not documented', criterion: 'patient-informed', expect: 'unknown', resources: complete({ without: ['informed'] }) }
+]
+
+/** The `related` texts (da or en), not the titles that the alternatives list shows anyway. */
+const RELATED_2A = /vurdér også indikation 2a|also assess indication 2a/
+const RELATED_2B = /vurdér også indikation 2b|also assess indication 2b/
+
+const impossible = {
+  diagnosis: [
+    { outcome: 'not-met' as const, why: 'the indication only matches when the diagnosis is present' },
+    { outcome: 'unknown' as const, why: 'without Conditions the indication does not match at all' }
+  ]
+}
+
+void t.test(ID, async (t) => {
+  const app = await buildTestApp(t)
+  assertCoverage(t, ID, scenarios, impossible)
+  await runScenarios(t, app, ID, scenarios)
+
+  await t.test('matching and overlap with 2a', async (t) => {
+    const d694Only = await postHook(app, hookRequest(patient(), [condition('DD694'), ...complete({ without: ['diagnosis'] })]))
+    t.equal(resultFor(d694Only.body, ID), undefined, 'D69.4 alone does not match 2b')
+    t.ok(resultFor(d694Only.body, 'inherited-thrombocytopenia'), 'D69.4 alone matches 2a')
+
+    const d696 = await postHook(app, hookRequest(patient(), [condition('D69.6'), ...complete({ without: ['diagnosis'] })]))
+    t.equal(resultFor(d696.body, ID), undefined, 'D69.6 (thrombocytopenia, unspecified) does not match 2b')
+
+    const alone = await postHook(app, hookRequest(patient(), complete()))
+    t.notMatch(cardFor(alone.body, ID).detail, RELATED_2A, 'no 2a note without D69.4')
+
+    const both = await postHook(app, hookRequest(patient(), [...complete(), condition('DD694')]))
+    t.ok(resultFor(both.body, ID), 'D69.1 + D69.4 matches 2b')
+    t.ok(resultFor(both.body, 'inherited-thrombocytopenia'), 'D69.1 + D69.4 matches 2a')
+    t.match(cardFor(both.body, ID).detail, RELATED_2A, '2b card names 2a (related)')
+    t.match(cardFor(both.body, 'inherited-thrombocytopenia').detail, RELATED_2B, '2a card names 2b (related)')
+  })
+
+  await t.test('evidence names the deciding resources', async (t) => {
+    const med = medicationStatement('B01AC06')
+    const res = await postHook(app, hookRequest(patient(), complete({ add: [med] })))
+    const c = resultFor(res.body, ID)?.criteria.find((x) => x.id === 'acquired-causes-excluded')
+    t.ok(c?.evidence.some((e) => e.reference === `MedicationStatement/${String(med.id)}`), 'the platelet inhibitor is the evidence')
+  })
+})
