@@ -52,6 +52,10 @@ export interface CardResult {
   criteria: Array<{ id: string, status: string, required: boolean, text: string, evidence: Evidence[], reason?: string }>
   rulesVersion: string
   alternatives?: string[]
+  /** Card notes shown for this indication (e.g. specimen advice). */
+  advice?: Array<{ id: string, text: string }>
+  /** Other indications named by this one's rules (overlaps, redirects). */
+  related?: Array<{ indication: string, text: string }>
   paediatricRedirect?: boolean
 }
 
@@ -120,6 +124,8 @@ function resultExtension (r: IndicationResult, others: IndicationResult[], ctx: 
     })),
     rulesVersion: ctx.rulesVersion,
     ...(others.length ? { alternatives: others.map((o) => o.indication) } : {}),
+    ...(r.advice.length ? { advice: r.advice.map((a) => ({ id: a.id, text: a.text[ctx.language] })) } : {}),
+    ...(r.related.length ? { related: r.related.map((x) => ({ indication: x.indication, text: x.text[ctx.language] })) } : {}),
     ...(r.paediatricRedirect ? { paediatricRedirect: true } : {})
   }
 }
