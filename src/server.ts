@@ -11,7 +11,7 @@ import { DefinitionError } from './definitions/load.js'
 async function main (): Promise<void> {
   const config = loadConfig(process.env)
   const app = await buildServer(config)
-  closeWithGrace({ delay: 10_000 }, async ({ signal, err }) => {
+  closeWithGrace({ delay: config.shutdownTimeoutMs }, async ({ signal, err }) => {
     if (err) app.log.error({ err: { message: err.message } }, 'closing after error')
     else app.log.info({ signal }, 'shutting down')
     await app.close()

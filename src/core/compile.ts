@@ -127,6 +127,9 @@ function compileIndication (
     }
     return [...out]
   }
+  // `matches` runs before the variables are computed (it decides whether they are needed at all),
+  // so it may only read data requirements and built-ins: checked here, not discovered at request time.
+  readsOf('matches', def.matches)
   const variables = Object.entries(def.variables ?? {}).map(([name, expr]) => {
     const path = `variables.${name}`
     if (reads.has(name)) throw new CatalogueError(def.id, path, 'name already used')
@@ -135,7 +138,6 @@ function compileIndication (
     reads.set(name, types)
     return { name, run }
   })
-  readsOf('matches', def.matches)
   const criteria = new Map<string, CompiledCriterion>()
   def.criteria.forEach((c, i) => {
     const path = `criteria[${i}]`

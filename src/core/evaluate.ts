@@ -33,8 +33,20 @@ export function evaluate (catalogue: CompiledCatalogue, record: PatientRecord, n
   return results.sort((a, b) => STATUS_RANK[a.status] - STATUS_RANK[b.status])
 }
 
+// fhirpath.js does not export its date classes. Parsing a `@…` literal per request costs
+// 0.1–0.4 ms each (the ANTLR parser; bench/results/latest.md), so take the classes and an
+// evaluation context from literals parsed once, and build the values as the literal would.
+type FpTemporal = { constructor: { checkString: (ctx: unknown, s: string) => unknown }, ctx: unknown }
+const literal = (text: string): FpTemporal => (fhirpath.evaluate({}, text, {}, r4, { resolveInternalTypes: false }) as FpTemporal[])[0]!
+const DATE_TEMPLATE = literal('@2000-01-01')
+const DATE_TIME_TEMPLATE = literal('@2000-01-01T00:00:00.000Z')
+
+/** `2026-11-22` → FHIRPath Date, an ISO instant → DateTime: the value the literal `@<iso>` evaluates to. */
 function toFhirDateTime (iso: string): unknown {
-  return (fhirpath.evaluate({}, `@${iso}`, {}, r4, { resolveInternalTypes: false }) as unknown[])[0]
+  const template = /^\d{4}-\d{2}-\d{2}$/.test(iso) ? DATE_TEMPLATE : DATE_TIME_TEMPLATE
+  const value = template.constructor.checkString(template.ctx, iso)
+  if (!value) throw new RangeError(`not a FHIRPath date/time: ${iso}`)
+  return value
 }
 
 function baseEnvironment (catalogue: CompiledCatalogue, record: PatientRecord, now: string, options: EvaluateOptions): Record<string, unknown> {

@@ -26,6 +26,11 @@ export interface FallbackSettings {
   fetchImpl?: typeof fetch
   /** Called once per key fetched, for metrics. Outcome is 'ok' or a failure code. */
   onFetch?: (key: string, outcome: string) => void
+  /**
+   * Most keys fetched at the same time; unlimited (all at once) when unset.
+   * 1 fetches one key after another: the baseline of the fallback benchmark (bench/fallback.ts).
+   */
+  concurrency?: number
 }
 
 export interface FallbackRequest {
@@ -178,7 +183,7 @@ export async function fetchMissingPrefetch (service: ServiceDefinition, request:
   const deadline = AbortSignal.timeout(settings.deadlineMs)
   const values: Record<string, unknown> = {}
   const failures: Record<string, string> = {}
-  await Promise.all(pending.map(async ([key, def]) => {
+  await forEachLimited(pending, settings.concurrency, async ([key, def]) => {
     const current = prefetch?.[key]
     let first: string | AnyResource
     if (needsFetch(current) === 'paged') {
@@ -197,6 +202,19 @@ export async function fetchMissingPrefetch (service: ServiceDefinition, request:
       failures[key] = `'${key}' could not be retrieved from the FHIR server: ${f.message}`
       settings.onFetch?.(key, f.code)
     }
-  }))
+  })
   return { values, failures }
+}
+
+/** Run `fn` over `items`, at most `limit` at a time (all at once when limit is unset). */
+async function forEachLimited<T> (items: T[], limit: number | undefined, fn: (item: T) => Promise<void>): Promise<void> {
+  if (limit === undefined || limit >= items.length) {
+    await Promise.all(items.map(fn))
+    return
+  }
+  let next = 0
+  const worker = async (): Promise<void> => {
+    while (next < items.length) await fn(items[next++]!)
+  }
+  await Promise.all(Array.from({ length: Math.max(1, limit) }, worker))
 }

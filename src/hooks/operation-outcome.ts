@@ -5,7 +5,7 @@
  */
 import type { OperationOutcome } from '../core/fhir.js'
 
-export type IssueCode = 'invalid' | 'structure' | 'required' | 'value' | 'not-found' | 'not-supported' | 'processing' | 'exception' | 'security' | 'too-long' | 'incomplete' | 'throttled' | 'timeout' | 'login'
+export type IssueCode = 'invalid' | 'structure' | 'required' | 'value' | 'not-found' | 'not-supported' | 'processing' | 'exception' | 'security' | 'too-long' | 'incomplete' | 'throttled' | 'timeout' | 'login' | 'transient'
 
 export function operationOutcome (code: IssueCode, diagnostics: string, expression?: string[]): OperationOutcome {
   return {

@@ -5,6 +5,7 @@
  *   POST /cds-services/{id}     → routes/hooks.ts → hooks/handle-hook.ts → core/evaluate.ts → cards/render.ts
  *   GET  /health/{live,ready}   → routes/health.ts
  *   POST /cds-services/{id}/feedback → routes/feedback.ts → store/
+ *   GET  /, /criteria/{id}, /playground → routes/web.ts → web/ (pages for people; not behind the client JWT)
  *   GET  /metrics, /docs        → plugins/metrics.ts, plugins/openapi.ts (not behind the client JWT)
  * Load shedding (plugins/under-pressure.ts) runs before everything else.
  * Every /cds-services request passes client authentication (auth/client-auth.ts)
@@ -18,6 +19,7 @@ import { discoveryRoutes } from './routes/discovery.js'
 import { hookRoutes } from './routes/hooks.js'
 import { healthRoutes } from './routes/health.js'
 import { feedbackRoutes } from './routes/feedback.js'
+import { webRoutes } from './routes/web.js'
 import { registerCors } from './cors.js'
 import clientAuth from '../auth/client-auth.js'
 import { resolveAuthMode } from '../auth/mode.js'
@@ -27,6 +29,7 @@ import type { EvaluationStore } from '../store/store.js'
 import underPressure from './plugins/under-pressure.js'
 import metricsPlugin from './plugins/metrics.js'
 import openApi from './plugins/openapi.js'
+import gracefulClose from './plugins/graceful-close.js'
 
 export interface AppOptions {
   config: Readonly<Config>
@@ -42,14 +45,15 @@ export async function cdsApp (app: FastifyInstance, opts: AppOptions): Promise<v
   const { config, rules } = opts
   const orderValueSet = rules.catalogue.valueSets.get(rules.service.orderValueSet)!
   registerErrorHandling(app)
+  await app.register(gracefulClose)
   await app.register(underPressure, {
     maxEventLoopDelayMs: config.underPressureMaxEventLoopDelayMs,
     maxEventLoopUtilization: config.underPressureMaxEventLoopUtilization,
     exempt: ['/health/live', config.metricsPath]
   })
-  await app.register(metricsPlugin, { enabled: config.metricsEnabled, path: config.metricsPath, token: config.metricsToken, rulesVersion: rules.rulesVersion })
   // Before any route: @fastify/swagger collects routes as they are added. rulesVersion is `<package version>+<hash>`.
   await app.register(openApi, { enabled: config.openApiDocsEnabled, version: rules.rulesVersion.split('+')[0] ?? rules.rulesVersion, rulesVersion: rules.rulesVersion, publicBaseUrl: config.publicBaseUrl })
+  await app.register(metricsPlugin, { enabled: config.metricsEnabled, path: config.metricsPath, token: config.metricsToken, rulesVersion: rules.rulesVersion })
   await registerCors(app, config.corsOrigins)
   await app.register(clientAuth, { config, ...(opts.authNow ? { now: opts.authNow } : {}) })
   const audit = await openStore(config, app.log, resolveAuthMode(config).mode === 'required', opts.store)
@@ -79,6 +83,7 @@ export async function cdsApp (app: FastifyInstance, opts: AppOptions): Promise<v
     }
   })
   await app.register(feedbackRoutes, { serviceId: rules.service.id, store: audit.store })
+  await app.register(webRoutes, { rules, clock: opts.clock })
   await app.register(healthRoutes, {
     ready: async () => {
       const store = await audit.store.health()

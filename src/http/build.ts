@@ -9,7 +9,7 @@ import { resolve } from 'node:path'
 import { readFileSync } from 'node:fs'
 import type { Config } from '../config/config.js'
 import { loadRules, type LoadedRules } from '../definitions/load.js'
-import { cdsApp } from './app.js'
+import { cdsApp, type AppOptions } from './app.js'
 import { loggerOptions } from './logger.js'
 
 const packageJson = JSON.parse(readFileSync(new URL('../../package.json', import.meta.url), 'utf8')) as { version: string }
@@ -28,6 +28,9 @@ export interface BuildOptions {
   rules?: LoadedRules
   clock?: () => Date
   logStream?: NodeJS.WritableStream
+  /** Tests: an audit store instead of the configured one, and a fixed clock for JWT times. */
+  store?: AppOptions['store']
+  authNow?: AppOptions['authNow']
 }
 
 export async function buildServer (config: Readonly<Config>, opts: BuildOptions = {}): Promise<FastifyInstance> {
@@ -37,11 +40,16 @@ export async function buildServer (config: Readonly<Config>, opts: BuildOptions 
     bodyLimit: config.bodyLimitBytes,
     requestTimeout: config.requestTimeoutMs,
     connectionTimeout: config.requestTimeoutMs * 2,
+    // Node enforces requestTimeout only when given to http.createServer (Fastify's own option sets it too late to
+    // take effect on Node 20: a client trickling its body was never cut off), and checks it every
+    // connectionsCheckingInterval (30 s by default): a quarter of the timeout, so the 408 comes before
+    // connectionTimeout silently drops the socket. test/lifecycle/shutdown.test.ts proves it on a real process.
+    http: { requestTimeout: config.requestTimeoutMs, connectionsCheckingInterval: Math.max(25, Math.min(1000, Math.floor(config.requestTimeoutMs / 4))) },
     ajv: { customOptions: { coerceTypes: false, removeAdditional: false, useDefaults: false, allErrors: false } },
     return503OnClosing: true,
     onProtoPoisoning: 'error',
     onConstructorPoisoning: 'error'
   })
-  await app.register(fp(cdsApp), { config, rules, clock: opts.clock })
+  await app.register(fp(cdsApp), { config, rules, clock: opts.clock, store: opts.store, authNow: opts.authNow })
   return app
 }

@@ -152,4 +152,5 @@ void t.test('compile-time checks name the indication and path', async (t) => {
   t.throws(() => catalogue(indication([criterion('x', 'true'), criterion('x', 'true')])), /duplicate criterion/)
   t.throws(() => catalogue(indication([criterion('x', 'true')], { data: { patient: { resourceType: 'Condition' } } })), /shadows a built-in/)
   t.throws(() => catalogue(indication([criterion('x', 'true')], { data: { dx: { resourceType: 'Condition', valueSet: 'vs:none' } } })), /unknown ValueSet/)
+  t.throws(() => catalogue(indication([criterion('x', 'true')], { variables: { v: '%dx' }, matches: '%v.exists()' })), /matches: unknown variable %v/, 'matches may not read variables (they are computed after it)')
 })

@@ -4,7 +4,7 @@
  */
 import type { FastifyInstance } from 'fastify'
 import { loadConfig, type Config } from '../../src/config/config.js'
-import { buildServer, loadRulesFor } from '../../src/http/build.js'
+import { buildServer, loadRulesFor, type BuildOptions } from '../../src/http/build.js'
 import type { LoadedRules } from '../../src/definitions/load.js'
 import { CARD_EXTENSION, type CardResult } from '../../src/cards/render.js'
 
@@ -21,10 +21,15 @@ export function testRules (): LoadedRules {
   return shared
 }
 
-export async function buildTestApp (t: Teardown, env: Record<string, string> = {}, opts: { logStream?: NodeJS.WritableStream, rules?: LoadedRules } = {}): Promise<FastifyInstance> {
-  const config: Readonly<Config> = loadConfig({ LOG_LEVEL: 'silent', ...env })
+/**
+ * Client authentication off, an in-memory audit store, and no load shedding
+ * (back-to-back inject calls keep the event loop busy by design) unless `env`
+ * says otherwise (test/auth, test/store and the under-pressure test set their own).
+ */
+export async function buildTestApp (t: Teardown, env: Record<string, string> = {}, opts: { logStream?: NodeJS.WritableStream, rules?: LoadedRules } & Pick<BuildOptions, 'store' | 'authNow'> = {}): Promise<FastifyInstance> {
+  const config: Readonly<Config> = loadConfig({ LOG_LEVEL: 'silent', CDS_AUTH: 'off', DATA_DIR: ':memory:', UNDER_PRESSURE_MAX_EVENT_LOOP_DELAY_MS: '0', UNDER_PRESSURE_MAX_EVENT_LOOP_UTILIZATION: '0', ...env })
   const rules = opts.rules ?? (Object.keys(env).some((k) => ['ORGANIZATION_LISTS_FILE', 'RULES_ROOT', 'PERFORMANCE_STATUS_LOOKBACK_DAYS'].includes(k)) ? undefined : testRules())
-  const app = await buildServer(config, { rules, clock: () => new Date(NOW), logStream: opts.logStream })
+  const app = await buildServer(config, { rules, clock: () => new Date(NOW), logStream: opts.logStream, store: opts.store, authNow: opts.authNow })
   t.teardown(() => app.close())
   await app.ready()
   return app

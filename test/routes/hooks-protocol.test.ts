@@ -74,7 +74,7 @@ void t.test('only WGS orders trigger evaluation', async (t) => {
   t.same(res.body, { cards: [] }, 'order-select: a WGS order that is not selected is not evaluated')
   const local = wgsOrder('local', { code: { coding: [{ system: 'urn:oid:1.2.208.176.2.4', code: 'BOQM0' }] } })
   res = await postHook(app, hookRequest(patient(), eligibleResources(), { order: local }))
-  t.equal(res.body.cards.length, 1, 'a configured local order code triggers evaluation')
+  t.ok(cardFor(res.body, 'inherited-thrombocytopenia'), 'a configured local order code triggers evaluation')
   res = await postHook(app, hookRequest(patient(), eligibleResources(), { hook: 'order-sign' }))
   t.equal(resultFor(res.body, 'inherited-thrombocytopenia')?.status, 'eligible', 'order-sign evaluates every WGS order')
 })

@@ -8,11 +8,17 @@ import { handleHook, type CdsRequest, type HookSettings } from '../../hooks/hand
 import { HookError } from '../../hooks/operation-outcome.js'
 import requestSchema from '../../hooks/schemas/cds-request.schema.json' with { type: 'json' }
 import contextSchema from '../../hooks/schemas/cds-order-context.schema.json' with { type: 'json' }
+import type { EvaluationRecorder } from '../../store/record-evaluation.js'
+import { NOOP_METRICS, type Metrics } from '../metrics.js'
 
 export interface HookRouteOptions {
   settings: HookSettings
   /** The evaluation time; the clock is read here, never in the core. */
   clock?: () => Date
+  /** The audit write (src/store/record-evaluation.ts), awaited before the cards are returned. */
+  record?: EvaluationRecorder
+  /** Latency per hook and evaluations per indication/status (src/http/metrics.ts). */
+  metrics?: Metrics
 }
 
 export async function hookRoutes (app: FastifyInstance, opts: HookRouteOptions): Promise<void> {
@@ -20,15 +26,27 @@ export async function hookRoutes (app: FastifyInstance, opts: HookRouteOptions):
   app.addSchema(requestSchema)
   const serviceId = opts.settings.rules.service.id
   const clock = opts.clock ?? (() => new Date())
+  const metrics = opts.metrics ?? NOOP_METRICS
+  // Hook label from a closed set: the hooks this service is registered for, else 'invalid' (a 400/404).
+  const knownHooks = new Set<string>(opts.settings.rules.service.hooks)
+  const hookLabel = (body: unknown): string => {
+    const hook = (body as { hook?: unknown } | undefined)?.hook
+    return typeof hook === 'string' && knownHooks.has(hook) ? hook : 'invalid'
+  }
   app.post<{ Params: { id: string }, Body: CdsRequest }>('/cds-services/:id', {
     schema: { body: { $ref: 'cds-request#' } },
     // Unknown service ids answer 404 before the body is validated.
     preValidation: async (request) => {
       if (request.params.id !== serviceId) throw new HookError(404, 'not-found', `CDS service '${request.params.id}' not found`)
-    }
+    },
+    // Whole-request latency (fallback, audit write and serialisation included), also for refused calls.
+    onResponse: async (request, reply) => { metrics.observeHook(hookLabel(request.body), reply.elapsedTime / 1000, reply.statusCode) }
   }, async (request) => {
     const started = performance.now()
-    const outcome = await handleHook(opts.settings, request.body, clock().toISOString())
+    const now = clock().toISOString()
+    const outcome = await handleHook(opts.settings, request.body, now)
+    const durationMs = Math.round((performance.now() - started) * 100) / 100
+    for (const i of outcome.indications) metrics.countEvaluation(i.indication, i.status)
     request.log.info({
       hookInstance: request.body.hookInstance,
       hook: request.body.hook,
@@ -37,8 +55,9 @@ export async function hookRoutes (app: FastifyInstance, opts: HookRouteOptions):
       prefetchStates: outcome.prefetch,
       fhirFallback: outcome.fallback,
       rulesVersion: opts.settings.rules.rulesVersion,
-      durationMs: Math.round((performance.now() - started) * 100) / 100
+      durationMs
     }, 'hook evaluated')
+    await opts.record?.(request, outcome, { serviceId, rulesVersion: opts.settings.rules.rulesVersion, durationMs, evaluatedAt: now })
     return { cards: outcome.cards }
   })
 }

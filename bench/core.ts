@@ -1,0 +1,162 @@
+/**
+ * Benchmark 1 — core evaluation: index the record (buildRecord) and evaluate
+ * every indication (evaluate) for synthetic patients of several sizes, in this
+ * process, one evaluation at a time (one core); and a CPU profile of it.
+ */
+import { Session } from 'node:inspector/promises'
+import { writeFileSync } from 'node:fs'
+import { loadConfig } from '../src/config/config.js'
+import { loadRulesFor } from '../src/http/build.js'
+import { buildRecord } from '../src/core/record.js'
+import { evaluate } from '../src/core/evaluate.js'
+import type { LoadedRules } from '../src/definitions/load.js'
+import type { CompiledExpression, CompiledIndication } from '../src/core/compile.js'
+import type { Patient } from '../src/core/fhir.js'
+import { BENCH_NOW, generatePatient, matchingDiagnoses, wgsDraftOrder } from './synthetic-patient.js'
+import { quantile, round } from './stats.js'
+import { summariseProfile, type CpuProfile, type ProfileSummary } from './profile-summary.js'
+
+export interface CoreSizeResult {
+  /** Resources in the record besides the Patient. */
+  resources: number
+  iterations: number
+  /** Indications that matched (and were evaluated in full) / indications in the catalogue. */
+  matched: number
+  indications: number
+  /** Whole evaluation: buildRecord + evaluate, ms. */
+  medianMs: number
+  p99Ms: number
+  maxMs: number
+  /** Median of the record index (buildRecord) alone, ms. */
+  indexMedianMs: number
+  /** medianMs / resources, µs. */
+  usPerResource: number
+}
+
+export interface CoreOptions {
+  sizes: number[]
+  /** Time budget per size (ms), after warm-up; at least minIterations are run. */
+  budgetMs: number
+  minIterations: number
+  maxIterations: number
+}
+
+export function loadBenchRules (): LoadedRules {
+  return loadRulesFor(loadConfig({}))
+}
+
+/** One timed evaluation, as the hook handler does it: index the record, evaluate for the order. */
+function evaluateOnce (rules: LoadedRules, p: ReturnType<typeof generatePatient>, order: ReturnType<typeof wgsDraftOrder>): { totalMs: number, indexMs: number, matched: number } {
+  const t0 = performance.now()
+  const record = buildRecord({ patient: p.patient as unknown as Patient, resources: p.resources })
+  const t1 = performance.now()
+  const results = evaluate(rules.catalogue, record, BENCH_NOW, { order })
+  const t2 = performance.now()
+  return { totalMs: t2 - t0, indexMs: t1 - t0, matched: results.length }
+}
+
+export function runCore (rules: LoadedRules, opts: CoreOptions): CoreSizeResult[] {
+  const diagnoses = matchingDiagnoses(rules)
+  const order = wgsDraftOrder()
+  return opts.sizes.map((size) => {
+    const patient = generatePatient(size, diagnoses)
+    // Warm-up: let V8 optimise the paths for this record shape.
+    const warmUntil = performance.now() + Math.min(opts.budgetMs / 4, 1000)
+    let warm = 0
+    while (warm < 3 || (performance.now() < warmUntil && warm < opts.maxIterations)) { evaluateOnce(rules, patient, order); warm++ }
+    const totals: number[] = []
+    const indexes: number[] = []
+    let matched = 0
+    const until = performance.now() + opts.budgetMs
+    while (totals.length < opts.minIterations || (performance.now() < until && totals.length < opts.maxIterations)) {
+      const r = evaluateOnce(rules, patient, order)
+      totals.push(r.totalMs)
+      indexes.push(r.indexMs)
+      matched = r.matched
+    }
+    const median = quantile(totals, 0.5)
+    return {
+      resources: size,
+      iterations: totals.length,
+      matched,
+      indications: rules.catalogue.indications.length,
+      medianMs: round(median, 3),
+      p99Ms: round(quantile(totals, 0.99), 3),
+      maxMs: round(Math.max(...totals), 3),
+      indexMedianMs: round(quantile(indexes, 0.5), 3),
+      usPerResource: round((median / size) * 1000, 2)
+    }
+  })
+}
+
+/**
+ * Profile evaluation alone with the V8 sampling profiler (what --cpu-prof
+ * records, started and stopped around the loop so that loading and compiling
+ * the rules stay out of it). Writes the .cpuprofile (open it in Chrome
+ * DevTools) and returns its summary.
+ */
+export async function profileCore (rules: LoadedRules, size: number, durationMs: number, file: string): Promise<ProfileSummary & { iterations: number, file: string }> {
+  const patient = generatePatient(size, matchingDiagnoses(rules))
+  const order = wgsDraftOrder()
+  for (let i = 0; i < 20; i++) evaluateOnce(rules, patient, order)
+  const session = new Session()
+  session.connect()
+  try {
+    await session.post('Profiler.enable')
+    await session.post('Profiler.setSamplingInterval', { interval: 100 })
+    await session.post('Profiler.start')
+    let iterations = 0
+    const until = performance.now() + durationMs
+    while (iterations < 5 || performance.now() < until) { evaluateOnce(rules, patient, order); iterations++ }
+    const { profile } = await session.post('Profiler.stop')
+    writeFileSync(file, JSON.stringify(profile))
+    return { ...summariseProfile(profile as unknown as CpuProfile, 15), iterations, file }
+  } finally {
+    session.disconnect()
+  }
+}
+
+export interface ExpressionCost { expression: string, msPerEvaluation: number, share: number }
+
+/**
+ * Time spent in each compiled FHIRPath expression (indication.matches,
+ * variables, criteria and their evidence, advice/related conditions) per
+ * evaluation, on an instrumented copy of the catalogue: which rules cost most.
+ */
+export function expressionCosts (rules: LoadedRules, size: number, iterations: number, top = 12): { evaluationMs: number, inExpressionsMs: number, top: ExpressionCost[] } {
+  const times = new Map<string, number>()
+  const wrap = (key: string, f: CompiledExpression | undefined): CompiledExpression | undefined => f && ((r, e) => {
+    const t0 = performance.now()
+    try { return f(r, e) } finally { times.set(key, (times.get(key) ?? 0) + performance.now() - t0) }
+  })
+  const indications: CompiledIndication[] = rules.catalogue.indications.map((ind) => {
+    const id = ind.def.id
+    return {
+      ...ind,
+      matches: wrap(`${id} matches`, ind.matches)!,
+      matchEvidence: wrap(`${id} matchEvidence`, ind.matchEvidence),
+      variables: ind.variables.map((v) => ({ ...v, run: wrap(`${id} variables.${v.name}`, v.run)! })),
+      criteria: new Map([...ind.criteria].map(([k, c]) => [k, { ...c, run: wrap(`${id} ${k}`, c.run), evidence: wrap(`${id} ${k}.evidence`, c.evidence) }])),
+      advice: ind.advice.map((a) => ({ ...a, when: wrap(`${id} advice.${a.def.id}`, a.when) })),
+      related: ind.related.map((r) => ({ ...r, when: wrap(`${id} related.${r.def.indication}`, r.when) }))
+    }
+  })
+  const instrumented: LoadedRules = { ...rules, catalogue: { ...rules.catalogue, indications } }
+  const patient = generatePatient(size, matchingDiagnoses(rules))
+  const order = wgsDraftOrder()
+  for (let i = 0; i < 10; i++) evaluateOnce(instrumented, patient, order)
+  times.clear()
+  const t0 = performance.now()
+  for (let i = 0; i < iterations; i++) evaluateOnce(instrumented, patient, order)
+  const evaluationMs = (performance.now() - t0) / iterations
+  const inExpressions = [...times.values()].reduce((a, b) => a + b, 0) / iterations
+  return {
+    evaluationMs: round(evaluationMs, 3),
+    inExpressionsMs: round(inExpressions, 3),
+    top: [...times].sort((a, b) => b[1] - a[1]).slice(0, top).map(([expression, ms]) => ({
+      expression,
+      msPerEvaluation: round(ms / iterations, 3),
+      share: round(ms / iterations / evaluationMs, 3)
+    }))
+  }
+}

@@ -1,0 +1,140 @@
+/**
+ * The processes the HTTP, memory and start-up benchmarks talk to: the real
+ * service (`node dist/server.js`, or `src/server.ts` through tsx for the smoke
+ * test on a fresh clone without a build) and the bare-Fastify baseline. Both
+ * listen on a free loopback port; the service logs at info to a file.
+ */
+import { spawn, type ChildProcess } from 'node:child_process'
+import { randomBytes } from 'node:crypto'
+import { openSync, closeSync, readFileSync, mkdirSync } from 'node:fs'
+import { join } from 'node:path'
+import { setTimeout as sleep } from 'node:timers/promises'
+
+export const ROOT = new URL('..', import.meta.url).pathname
+export type ServerBuild = 'dist' | 'src'
+
+export interface MemorySample { rss: number, heapUsed: number, heapTotal: number, external: number }
+
+export interface ServiceProcess {
+  url: string
+  /** Spawn to "Server listening" (pino's own timestamp on that line), ms. */
+  startupMs: number
+  logFile: string
+  /** RSS and heap after a forced full GC (needs `probe`). */
+  memory: () => Promise<MemorySample>
+  stop: () => Promise<void>
+}
+
+/**
+ * The settings the HTTP benchmark runs the service with: the documented
+ * local-development configuration (client authentication off on loopback,
+ * embedded SQLite audit store in a temporary DATA_DIR), logging at info, and
+ * load shedding (under-pressure) off.
+ */
+export function serviceEnv (dataDir: string): Record<string, string> {
+  return {
+    HOST: '127.0.0.1',
+    PORT: '0',
+    LOG_LEVEL: 'info',
+    CDS_AUTH: 'off',
+    DATA_DIR: dataDir,
+    PATIENT_KEY_SECRET: randomBytes(24).toString('hex'),
+    RULES_ROOT: ROOT,
+    // Load shedding off: a closed-loop load test keeps the event loop saturated by design,
+    // so under-pressure would answer 503 to most requests and the figures would measure that.
+    UNDER_PRESSURE_MAX_EVENT_LOOP_UTILIZATION: '0',
+    UNDER_PRESSURE_MAX_EVENT_LOOP_DELAY_MS: '0'
+  }
+}
+
+function nodeArgs (build: ServerBuild, extra: string[]): string[] {
+  return build === 'dist' ? [...extra, join(ROOT, 'dist/server.js')] : ['--import', 'tsx', ...extra, join(ROOT, 'src/server.ts')]
+}
+
+async function waitFor<T> (what: string, child: ChildProcess, timeoutMs: number, poll: () => T | undefined): Promise<T> {
+  const until = Date.now() + timeoutMs
+  while (Date.now() < until) {
+    const v = poll()
+    if (v !== undefined) return v
+    if (child.exitCode !== null || child.signalCode !== null) throw new Error(`${what} exited (${child.exitCode ?? child.signalCode}) before it was ready`)
+    await sleep(5)
+  }
+  child.kill('SIGKILL')
+  throw new Error(`${what} was not ready within ${timeoutMs} ms`)
+}
+
+async function stopChild (child: ChildProcess, graceMs = 5000): Promise<void> {
+  if (child.exitCode !== null || child.signalCode !== null) return
+  const exited = new Promise<void>((resolve) => child.once('exit', () => resolve()))
+  child.kill('SIGTERM')
+  const timer = setTimeout(() => child.kill('SIGKILL'), graceMs)
+  await exited
+  clearTimeout(timer)
+}
+
+export interface SpawnServiceOptions {
+  build: ServerBuild
+  workDir: string
+  /** Preload bench/memory-probe.mjs with --expose-gc (memory benchmark). */
+  probe?: boolean
+  /** Extra node flags, e.g. --cpu-prof. */
+  nodeFlags?: string[]
+  env?: Record<string, string>
+  timeoutMs?: number
+}
+
+let serial = 0
+
+export async function spawnService (opts: SpawnServiceOptions): Promise<ServiceProcess> {
+  const n = ++serial
+  const dataDir = join(opts.workDir, `data-${n}`)
+  mkdirSync(dataDir, { recursive: true })
+  const logFile = join(opts.workDir, `service-${n}.log`)
+  const fd = openSync(logFile, 'w')
+  const flags = [...(opts.probe ? ['--expose-gc', '--import', join(ROOT, 'bench/memory-probe.mjs')] : []), ...(opts.nodeFlags ?? [])]
+  const env = { PATH: process.env.PATH ?? '', HOME: process.env.HOME ?? '', ...serviceEnv(dataDir), ...opts.env }
+  const spawnedAt = Date.now()
+  const child = spawn(process.execPath, nodeArgs(opts.build, flags), { cwd: ROOT, env, stdio: ['ignore', fd, 'pipe', ...(opts.probe ? ['ipc' as const] : [])] })
+  closeSync(fd)
+  let stderr = ''
+  child.stderr?.on('data', (d: Buffer) => { stderr += d.toString() })
+  let ready: { url: string, time: number }
+  try {
+    ready = await waitFor('the service', child, opts.timeoutMs ?? 60_000, () => {
+      const line = readFileSync(logFile, 'utf8').split('\n').find((l) => l.includes('Server listening at http://127.0.0.1:'))
+      if (!line) return undefined
+      const entry = JSON.parse(line) as { msg: string, time: number }
+      return { url: /http:\/\/127\.0\.0\.1:\d+/.exec(entry.msg)![0], time: entry.time }
+    })
+  } catch (err) {
+    throw new Error(`${(err as Error).message}\n${stderr}`)
+  }
+  const pending = new Map<number, (m: MemorySample) => void>()
+  child.on('message', (m: MemorySample & { type?: string, id?: number }) => {
+    if (m?.type === 'memory' && m.id !== undefined) pending.get(m.id)?.({ rss: m.rss, heapUsed: m.heapUsed, heapTotal: m.heapTotal, external: m.external })
+  })
+  let asked = 0
+  return {
+    url: ready.url,
+    startupMs: ready.time - spawnedAt,
+    logFile,
+    memory: async () => {
+      if (!opts.probe || !child.send) throw new Error('memory needs the probe')
+      const id = ++asked
+      const answer = new Promise<MemorySample>((resolve) => pending.set(id, resolve))
+      child.send({ type: 'memory', id })
+      return await answer
+    },
+    stop: async () => { await stopChild(child) }
+  }
+}
+
+export interface BaselineProcess { url: string, stop: () => Promise<void> }
+
+export async function spawnBaseline (): Promise<BaselineProcess> {
+  const child = spawn(process.execPath, [join(ROOT, 'bench/baseline-server.mjs')], { cwd: ROOT, stdio: ['ignore', 'pipe', 'inherit'] })
+  let out = ''
+  child.stdout?.on('data', (d: Buffer) => { out += d.toString() })
+  const port = await waitFor('the baseline server', child, 30_000, () => /listening (\d+)/.exec(out)?.[1])
+  return { url: `http://127.0.0.1:${port}`, stop: async () => { await stopChild(child) } }
+}

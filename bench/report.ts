@@ -1,0 +1,205 @@
+/**
+ * The benchmark report: every target with its measured figure and a verdict,
+ * as JSON (for tools) and Markdown (for people), written to bench/results/.
+ */
+import { writeFileSync, mkdirSync } from 'node:fs'
+import { join } from 'node:path'
+import type { CoreSizeResult, ExpressionCost } from './core.js'
+import type { HttpResult } from './http.js'
+import type { StartupResult } from './startup.js'
+import type { FallbackResult } from './fallback.js'
+import type { ProfileSummary } from './profile-summary.js'
+import { round } from './stats.js'
+
+export interface Machine { cpu: string, cores: number, memoryGiB: number, node: string, platform: string, loadAverageStart: number[], loadAverageEnd: number[] }
+
+export interface TargetResult {
+  id: string
+  description: string
+  target: string
+  measured: string
+  /** null: not measured in this run (a section or size was left out). */
+  met: boolean | null
+}
+
+export interface BenchReport {
+  schemaVersion: 1
+  mode: 'full' | 'smoke'
+  startedAt: string
+  durationSec: number
+  machine: Machine
+  build: 'dist' | 'src'
+  rulesVersion: string
+  indications: number
+  rulesLoadMs: number
+  core?: {
+    sizes: CoreSizeResult[]
+    profile?: ProfileSummary & { iterations: number, size: number, file: string }
+    expressions?: { size: number, iterations: number, evaluationMs: number, inExpressionsMs: number, top: ExpressionCost[] }
+  }
+  http?: HttpResult & { serviceSettings: string, resources: number }
+  startup?: StartupResult
+  fallback?: FallbackResult
+  targets: TargetResult[]
+  notes: string[]
+}
+
+const fmt = (v: number, unit: string, digits = 2): string => `${round(v, digits)} ${unit}`.trim()
+
+/** Every target of the issue, judged on this run's figures. */
+export function judge (r: Omit<BenchReport, 'targets'>): TargetResult[] {
+  const size = (n: number): CoreSizeResult | undefined => r.core?.sizes.find((s) => s.resources === n)
+  const at150 = size(150)
+  const at100 = size(100)
+  const at10k = size(10_000)
+  const linear = at100 && at10k ? at10k.usPerResource / at100.usPerResource : undefined
+  const t: TargetResult[] = [
+    {
+      id: 'core-p99-150',
+      description: 'Core: p99 of one evaluation (index + all indications) at 150 resources, one core',
+      target: '< 2 ms',
+      measured: at150 ? `${fmt(at150.p99Ms, 'ms', 3)} (median ${fmt(at150.medianMs, 'ms', 3)})` : 'not measured',
+      met: at150 ? at150.p99Ms < 2 : null
+    },
+    {
+      id: 'core-linear',
+      description: 'Core: time per resource at 10,000 resources vs at 100',
+      target: '≤ 1.5×',
+      measured: linear !== undefined ? `${round(linear, 2)}× (${at10k!.usPerResource} µs vs ${at100!.usPerResource} µs)` : 'not measured',
+      met: linear !== undefined ? linear <= 1.5 : null
+    }
+  ]
+  const h = r.http
+  t.push(
+    {
+      id: 'http-throughput',
+      description: 'HTTP: service throughput vs bare Fastify baseline, same request, same run',
+      target: '≥ 0.5 × baseline',
+      measured: h ? `${h.throughputRatio}× (${h.service.requestsPerSec} vs ${h.baseline.requestsPerSec} req/s)` : 'not measured',
+      met: h ? h.throughputRatio >= 0.5 : null
+    },
+    {
+      id: 'http-p99',
+      description: 'HTTP: service p99 latency, 10 connections',
+      target: '≤ 25 ms',
+      measured: h ? `${h.service.p99Ms} ms (p50 ${h.service.p50Ms} ms)` : 'not measured',
+      met: h ? h.service.p99Ms <= 25 : null
+    },
+    {
+      id: 'memory-rss',
+      description: `Memory: RSS growth between ${h?.memory[0]?.afterRequests ?? 'N₁'} and ${h?.memory[1]?.afterRequests ?? 'N₂'} requests (after full GC)`,
+      target: '≤ 10 %',
+      measured: h ? `${round(h.rssGrowth * 100, 1)} % (${mib(h.memory[0]!.rss)} → ${mib(h.memory[1]!.rss)})` : 'not measured',
+      met: h ? h.rssGrowth <= 0.1 : null
+    },
+    {
+      id: 'memory-heap',
+      description: 'Memory: heap-used growth over the same requests (after full GC)',
+      target: '≤ 10 %',
+      measured: h ? `${round(h.heapGrowth * 100, 1)} % (${mib(h.memory[0]!.heapUsed)} → ${mib(h.memory[1]!.heapUsed)})` : 'not measured',
+      met: h ? h.heapGrowth <= 0.1 : null
+    },
+    {
+      id: 'startup',
+      description: 'Start-up: process start to listening, all definitions compiled (median of runs)',
+      target: '< 1 s',
+      measured: r.startup ? `${r.startup.medianMs} ms (max ${r.startup.maxMs} ms, ${r.startup.runs.length} runs)` : 'not measured',
+      met: r.startup ? r.startup.medianMs < 1000 : null
+    },
+    {
+      id: 'fallback-parallel',
+      description: 'FHIR fallback: parallel key fetching vs sequential (speed-up), injected per-request delay',
+      target: '≥ half the number of keys',
+      measured: r.fallback ? `${r.fallback.speedup}× with ${r.fallback.keys} keys (${r.fallback.parallelMedianMs} vs ${r.fallback.sequentialMedianMs} ms)` : 'not measured',
+      met: r.fallback ? r.fallback.speedup >= r.fallback.keys / 2 : null
+    }
+  )
+  return t
+}
+
+const mib = (bytes: number): string => `${round(bytes / 1024 / 1024, 1)} MiB`
+const verdict = (m: boolean | null): string => m === null ? '— not measured' : m ? '✅ met' : '❌ not met'
+
+function table (head: string[], rows: Array<Array<string | number>>): string {
+  return [`| ${head.join(' | ')} |`, `|${head.map(() => '---').join('|')}|`, ...rows.map((r) => `| ${r.join(' | ')} |`)].join('\n')
+}
+
+function profileTable (p: ProfileSummary): string {
+  return [
+    table(['area', 'self time', 'share'], p.areas.slice(0, 8).map((a) => [a.area, `${a.selfMs} ms`, `${a.selfPct} %`])),
+    '',
+    table(['function', 'where', 'self time', 'share'], p.top.map((f) => [`\`${f.name}\``, f.location, `${f.selfMs} ms`, `${f.selfPct} %`]))
+  ].join('\n')
+}
+
+export function toMarkdown (r: BenchReport): string {
+  const out: string[] = []
+  out.push(`# Benchmark report (${r.mode})`, '')
+  out.push(`${r.startedAt} · ${r.durationSec} s · ${r.machine.cpu}, ${r.machine.cores} cores, ${r.machine.memoryGiB} GiB · Node ${r.machine.node} · ` +
+    `load average ${r.machine.loadAverageStart.map((l) => round(l, 1)).join(' / ')} at start, ${r.machine.loadAverageEnd.map((l) => round(l, 1)).join(' / ')} at end · ` +
+    `server build: \`${r.build}\` · rules ${r.rulesVersion}, ${r.indications} indications`, '')
+  out.push('Reproduce: `npm run bench` (builds, then runs every section; about 3–4 minutes on 2 cores).', '')
+  out.push('## Targets', '')
+  out.push(table(['target', 'goal', 'measured', 'verdict'], r.targets.map((t) => [t.description, t.target, t.measured, verdict(t.met)])), '')
+  if (r.notes.length) out.push('## Notes', '', ...r.notes.map((n) => `- ${n}`), '')
+  if (r.core) {
+    out.push('## 1. Core evaluation', '')
+    out.push(`Rules loaded, validated and compiled in-process in ${r.rulesLoadMs} ms. One evaluation = \`buildRecord\` (index by type and code) + \`evaluate\` of every indication for one draft order. ` +
+      'Every indication matches the synthetic patient (its diagnoses are drawn from the rules), so each is evaluated in full.', '')
+    out.push(table(['resources', 'iterations', 'matched', 'median', 'p99', 'max', 'index (median)', 'per resource'],
+      r.core.sizes.map((s) => [s.resources, s.iterations, `${s.matched}/${s.indications}`, `${s.medianMs} ms`, `${s.p99Ms} ms`, `${s.maxMs} ms`, `${s.indexMedianMs} ms`, `${s.usPerResource} µs`])), '')
+    if (r.core.profile) {
+      out.push(`### Where the time goes (CPU profile, ${r.core.profile.size} resources, ${r.core.profile.iterations} evaluations, ${r.core.profile.totalMs} ms sampled)`, '')
+      out.push(profileTable(r.core.profile), '')
+    }
+    const x = r.core.expressions
+    if (x) {
+      out.push(`### Costliest rule expressions (${x.size} resources, ${x.iterations} evaluations, instrumented copy of the catalogue)`, '')
+      out.push(`${x.inExpressionsMs} ms of ${x.evaluationMs} ms per evaluation is spent inside FHIRPath expressions.`, '')
+      out.push(table(['indication and expression', 'ms per evaluation', 'share of evaluation'], x.top.map((e) => [`\`${e.expression}\``, e.msPerEvaluation, `${round(e.share * 100, 1)} %`])), '')
+    }
+  }
+  if (r.http) {
+    const h = r.http
+    out.push('## 2. HTTP', '')
+    out.push(`autocannon, ${h.connections} connections on loopback, ${h.rounds} rounds of ${h.durationSec} s each, service and baseline alternating; ` +
+      `request ${round(h.requestBytes / 1024, 1)} KiB (order-select, ${h.resources} resources of prefetch, one WGS draft order). ${h.serviceSettings}`, '')
+    out.push(table(['server', 'req/s (median of rounds)', 'p50', 'p99', 'requests', 'non-2xx', 'errors'], [
+      ['service', h.service.requestsPerSec, `${h.service.p50Ms} ms`, `${h.service.p99Ms} ms`, h.service.requests, h.service.non2xx, h.service.errors],
+      ['baseline (bare Fastify, constant card)', h.baseline.requestsPerSec, `${h.baseline.p50Ms} ms`, `${h.baseline.p99Ms} ms`, h.baseline.requests, h.baseline.non2xx, h.baseline.errors]
+    ]), '')
+    out.push(`Throughput ratio (service / baseline): **${h.throughputRatio}**. Per round: ` +
+      h.service.perRound.map((s, i) => `${s.requestsPerSec} / ${h.baseline.perRound[i]!.requestsPerSec}`).join(', ') + ' req/s.', '')
+    out.push('## 3. Memory', '')
+    out.push(table(['after requests', 'RSS', 'heap used', 'heap total', 'external'], h.memory.map((m) => [m.afterRequests, mib(m.rss), mib(m.heapUsed), mib(m.heapTotal), mib(m.external)])), '')
+    out.push('Sampled in the service process after two forced full GCs (`--expose-gc` and `bench/memory-probe.mjs`, inert otherwise).', '')
+  }
+  if (r.startup) {
+    out.push('## 4. Start-up', '')
+    out.push(`Process start to Fastify's "Server listening" (rules read, schema-validated and compiled; audit store opened and migrated): ${r.startup.runs.map((v) => `${v} ms`).join(', ')}; ` +
+      `service of the HTTP run: ${r.http?.serviceStartupMs ?? '—'} ms.`, '')
+    if (r.startup.profile) out.push('### Where start-up time goes', '', profileTable(r.startup.profile), '')
+  }
+  if (r.fallback) {
+    const f = r.fallback
+    out.push('## 5. FHIR fallback', '')
+    out.push(`The same request without prefetch, against the loopback FHIR server (@medplum/fhir-router) answering each request after ${f.delayMs} ms; ` +
+      `${f.keys} keys fetched, ${f.fhirRequestsPerCall} FHIR requests per hook call, ${f.iterations} calls each, alternating.`, '')
+    out.push(table(['fetching', 'fetch every key (median)', 'whole hook call (median)'], [
+      ['parallel (default)', `${f.parallelMedianMs} ms`, `${f.parallelHookMedianMs} ms`],
+      ['sequential (concurrency 1)', `${f.sequentialMedianMs} ms`, `${f.sequentialHookMedianMs} ms`]
+    ]), '')
+    out.push(`Speed-up of the fetching: **${f.speedup}×** (ideal ${f.keys}×; a key whose _include is back-filled needs a second, chained round trip). ` +
+      'After the first call the FHIR server replays its answers from memory (same bodies, same delay), so the router\'s own CPU time does not serialise the parallel requests in this process.', '')
+  }
+  return `${out.join('\n')}\n`
+}
+
+export function writeReport (dir: string, r: BenchReport): { json: string, md: string } {
+  mkdirSync(dir, { recursive: true })
+  const json = join(dir, 'latest.json')
+  const md = join(dir, 'latest.md')
+  writeFileSync(json, `${JSON.stringify(r, null, 2)}\n`)
+  writeFileSync(md, toMarkdown(r))
+  return { json, md }
+}

@@ -1,0 +1,139 @@
+/**
+ * `npm run bench`: every benchmark of the performance issue in one run, with
+ * a report (bench/results/latest.md + latest.json) that states each target as
+ * met or not with its measured figure. Ratios are taken within this run:
+ * these machines are noisy.
+ *
+ *   tsx bench/run.ts                 full run (needs `npm run build`: HTTP and start-up use dist/server.js)
+ *   tsx bench/run.ts --smoke         tiny sizes and durations, to check the harness (test/bench/smoke.test.ts)
+ *   options: --out DIR  --build dist|src  --only core,http,startup,fallback
+ */
+import { cpus, freemem, loadavg, tmpdir, totalmem } from 'node:os'
+import { existsSync, mkdirSync, mkdtempSync, rmSync } from 'node:fs'
+import { join } from 'node:path'
+import { parseArgs } from 'node:util'
+import { expressionCosts, loadBenchRules, profileCore, runCore, type CoreOptions } from './core.js'
+import { runHttp } from './http.js'
+import { runStartup } from './startup.js'
+import { runFallback } from './fallback.js'
+import { judge, writeReport, type BenchReport } from './report.js'
+import { ROOT, type ServerBuild } from './processes.js'
+import { generatePatient, matchingDiagnoses, orderSelectRequest } from './synthetic-patient.js'
+import { round } from './stats.js'
+
+export type Section = 'core' | 'http' | 'startup' | 'fallback'
+
+export interface BenchSettings {
+  mode: 'full' | 'smoke'
+  build: ServerBuild
+  outDir: string
+  sections: Section[]
+  core: CoreOptions & { profileSize: number, profileMs: number, costIterations: number }
+  http: { connections: number, warmupSec: number, durationSec: number, rounds: number, memoryAt: [number, number], memoryBudgetSec: [number, number], resources: number }
+  startup: { runs: number, profile: boolean }
+  fallback: { resources: number, iterations: number, delayMs: number }
+}
+
+export const FULL: Omit<BenchSettings, 'build' | 'outDir' | 'sections'> = {
+  mode: 'full',
+  core: { sizes: [10, 100, 150, 1000, 10_000], budgetMs: 3000, minIterations: 20, maxIterations: 20_000, profileSize: 150, profileMs: 3000, costIterations: 100 },
+  http: { connections: 10, warmupSec: 2, durationSec: 8, rounds: 2, memoryAt: [5000, 50_000], memoryBudgetSec: [30, 70], resources: 150 },
+  startup: { runs: 5, profile: true },
+  fallback: { resources: 150, iterations: 10, delayMs: 20 }
+}
+
+export const SMOKE: Omit<BenchSettings, 'build' | 'outDir' | 'sections'> = {
+  mode: 'smoke',
+  core: { sizes: [10, 40], budgetMs: 100, minIterations: 3, maxIterations: 50, profileSize: 10, profileMs: 100, costIterations: 3 },
+  http: { connections: 2, warmupSec: 0.3, durationSec: 0.5, rounds: 1, memoryAt: [20, 60], memoryBudgetSec: [10, 10], resources: 20 },
+  startup: { runs: 1, profile: false },
+  fallback: { resources: 10, iterations: 1, delayMs: 2 }
+}
+
+const log = (msg: string): void => { process.stdout.write(`[bench] ${msg}\n`) }
+
+export async function runBench (s: BenchSettings): Promise<BenchReport> {
+  const started = Date.now()
+  const loadStart = loadavg()
+  const workDir = mkdtempSync(join(tmpdir(), 'wgs-bench-'))
+  const notes: string[] = []
+  try {
+    const t0 = performance.now()
+    const rules = loadBenchRules()
+    const rulesLoadMs = round(performance.now() - t0, 1)
+    log(`rules ${rules.rulesVersion}: ${rules.catalogue.indications.length} indications, loaded in ${rulesLoadMs} ms`)
+    const report: Omit<BenchReport, 'targets'> = {
+      schemaVersion: 1,
+      mode: s.mode,
+      startedAt: new Date(started).toISOString(),
+      durationSec: 0,
+      machine: { cpu: cpus()[0]?.model ?? 'unknown', cores: cpus().length, memoryGiB: round(totalmem() / 2 ** 30, 1), node: process.version, platform: `${process.platform}-${process.arch}`, loadAverageStart: loadStart, loadAverageEnd: [] },
+      build: s.build,
+      rulesVersion: rules.rulesVersion,
+      indications: rules.catalogue.indications.length,
+      rulesLoadMs,
+      notes
+    }
+    if (s.sections.includes('core')) {
+      log(`core: sizes ${s.core.sizes.join(', ')}`)
+      const sizes = runCore(rules, s.core)
+      for (const r of sizes) log(`  ${r.resources} resources: median ${r.medianMs} ms, p99 ${r.p99Ms} ms (${r.iterations} runs, ${r.matched}/${r.indications} matched)`)
+      log(`core: CPU profile at ${s.core.profileSize} resources`)
+      mkdirSync(s.outDir, { recursive: true })
+      const profile = await profileCore(rules, s.core.profileSize, s.core.profileMs, join(s.outDir, `core-${s.core.profileSize}.cpuprofile`))
+      const costs = expressionCosts(rules, s.core.profileSize, s.core.costIterations)
+      report.core = { sizes, profile: { ...profile, size: s.core.profileSize }, expressions: { size: s.core.profileSize, iterations: s.core.costIterations, ...costs } }
+    }
+    if (s.sections.includes('fallback')) {
+      log(`fallback: ${s.fallback.delayMs} ms per FHIR request`)
+      report.fallback = await runFallback(rules, s.fallback)
+      log(`  parallel ${report.fallback.parallelMedianMs} ms, sequential ${report.fallback.sequentialMedianMs} ms, ${report.fallback.keys} keys`)
+    }
+    if (s.sections.includes('http')) {
+      if (s.build === 'dist' && !existsSync(join(ROOT, 'dist/server.js'))) throw new Error('dist/server.js is missing: run `npm run build` first (npm run bench does)')
+      const body = JSON.stringify(orderSelectRequest(rules.service, generatePatient(s.http.resources, matchingDiagnoses(rules))))
+      log(`http: ${s.http.rounds} × ${s.http.durationSec} s per server, ${s.http.connections} connections; memory after ${s.http.memoryAt.join(' and ')} requests`)
+      const http = await runHttp({ build: s.build, workDir, body, path: `/cds-services/${rules.service.id}`, ...s.http })
+      report.http = { ...http, resources: s.http.resources, serviceSettings: 'Service run as documented for local development: `CDS_AUTH=off` on 127.0.0.1 (no client JWT), embedded SQLite audit store in a temporary `DATA_DIR` (every evaluation is written, synchronous=FULL), `LOG_LEVEL=info` to a file, load shedding off (`UNDER_PRESSURE_MAX_EVENT_LOOP_UTILIZATION=0`, `UNDER_PRESSURE_MAX_EVENT_LOOP_DELAY_MS=0`: with it on, a saturating closed-loop test gets mostly 503s), everything else at its default (metrics, CORS on).' }
+      log(`  service ${http.service.requestsPerSec} req/s p99 ${http.service.p99Ms} ms; baseline ${http.baseline.requestsPerSec} req/s; ratio ${http.throughputRatio}`)
+      if (http.memory[1]!.afterRequests < s.http.memoryAt[1]) {
+        notes.push(`Memory: the second sample was taken after ${http.memory[1]!.afterRequests} requests, not ${s.http.memoryAt[1]}: at the measured throughput ${s.http.memoryAt[1]} evaluations do not fit the suite's five minutes (budget ${s.http.memoryBudgetSec[1]} s).`)
+      }
+      if (http.service.non2xx > 0) notes.push(`The service answered ${http.service.non2xx} non-2xx responses during the throughput rounds (see the log): throughput then includes refused requests.`)
+    }
+    if (s.sections.includes('startup')) {
+      log(`startup: ${s.startup.runs} runs`)
+      report.startup = await runStartup({ build: s.build, workDir, ...s.startup })
+      log(`  median ${report.startup.medianMs} ms`)
+    }
+    report.machine.loadAverageEnd = loadavg()
+    report.durationSec = round((Date.now() - started) / 1000, 1)
+    if (Math.max(...loadStart, ...report.machine.loadAverageEnd) > report.machine.cores) {
+      notes.push(`The machine was busy with other work (load average up to ${round(Math.max(...loadStart, ...report.machine.loadAverageEnd), 1)} on ${report.machine.cores} cores): absolute figures are pessimistic; the same-run ratios are the figures to compare.`)
+    }
+    notes.push(`Free memory at the end: ${round(freemem() / 2 ** 30, 1)} GiB.`)
+    const full: BenchReport = { ...report, targets: judge(report) }
+    const files = writeReport(s.outDir, full)
+    log(`report: ${files.md}`)
+    for (const t of full.targets) log(`  ${t.met === null ? '—' : t.met ? 'met    ' : 'NOT MET'}  ${t.id}: ${t.measured} (target ${t.target})`)
+    return full
+  } finally {
+    rmSync(workDir, { recursive: true, force: true })
+  }
+}
+
+if (process.argv[1] && import.meta.url.endsWith(process.argv[1].replace(/\\/g, '/'))) {
+  const { values } = parseArgs({
+    options: {
+      smoke: { type: 'boolean', default: false },
+      out: { type: 'string' },
+      build: { type: 'string', default: 'dist' },
+      only: { type: 'string' }
+    }
+  })
+  const base = values.smoke ? SMOKE : FULL
+  const sections = (values.only?.split(',') ?? ['core', 'fallback', 'http', 'startup']) as Section[]
+  runBench({ ...base, build: values.build === 'src' ? 'src' : 'dist', outDir: values.out ?? join(ROOT, 'bench/results'), sections })
+    .then(() => process.exit(0))
+    .catch((err: unknown) => { process.stderr.write(`[bench] failed: ${(err as Error).stack ?? String(err)}\n`); process.exit(1) })
+}

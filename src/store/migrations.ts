@@ -1,0 +1,129 @@
+/**
+ * Versioned schema migrations, the same list for SQLite and PostgreSQL: each
+ * has a version, a name and one SQL text per dialect (the tables and columns
+ * are the same; only types differ). Applied in order at start-up, each in its
+ * own transaction together with its row in `schema_migrations`; a database
+ * with a version newer than this code knows stops start-up (no silent
+ * downgrade). Never edit a released migration — add the next one.
+ */
+export interface Migration {
+  version: number
+  name: string
+  sqlite: string
+  postgres: string
+}
+
+export const MIGRATIONS_TABLE = {
+  sqlite: 'CREATE TABLE IF NOT EXISTS schema_migrations (version INTEGER PRIMARY KEY, name TEXT NOT NULL, applied_at TEXT NOT NULL)',
+  postgres: 'CREATE TABLE IF NOT EXISTS schema_migrations (version INTEGER PRIMARY KEY, name TEXT NOT NULL, applied_at TIMESTAMPTZ NOT NULL)'
+} as const
+
+export const MIGRATIONS: Migration[] = [
+  {
+    version: 1,
+    name: 'evaluations, indications, cards and feedback',
+    sqlite: `
+      CREATE TABLE evaluations (
+        id TEXT PRIMARY KEY,
+        hook_instance TEXT NOT NULL,
+        hook TEXT NOT NULL,
+        service_id TEXT NOT NULL,
+        rules_version TEXT NOT NULL,
+        patient_key TEXT NOT NULL,
+        ordering_organization TEXT,
+        client_iss TEXT,
+        tenant TEXT,
+        orders INTEGER NOT NULL,
+        duration_ms REAL NOT NULL,
+        evaluated_at TEXT NOT NULL
+      );
+      CREATE INDEX evaluations_hook_instance ON evaluations (hook_instance);
+      CREATE INDEX evaluations_patient_key ON evaluations (patient_key);
+      CREATE INDEX evaluations_evaluated_at ON evaluations (evaluated_at);
+      CREATE TABLE evaluation_indications (
+        evaluation_id TEXT NOT NULL REFERENCES evaluations (id),
+        indication TEXT NOT NULL,
+        status TEXT NOT NULL,
+        failed_criteria TEXT NOT NULL,
+        PRIMARY KEY (evaluation_id, indication)
+      );
+      CREATE TABLE cards (
+        card_uuid TEXT PRIMARY KEY,
+        evaluation_id TEXT NOT NULL REFERENCES evaluations (id),
+        indication TEXT NOT NULL
+      );
+      CREATE INDEX cards_evaluation ON cards (evaluation_id);
+      CREATE TABLE feedback (
+        id TEXT PRIMARY KEY,
+        card_uuid TEXT NOT NULL REFERENCES cards (card_uuid),
+        evaluation_id TEXT NOT NULL REFERENCES evaluations (id),
+        service_id TEXT NOT NULL,
+        outcome TEXT NOT NULL CHECK (outcome IN ('accepted', 'overridden')),
+        accepted_suggestions TEXT NOT NULL,
+        override_reason_code TEXT,
+        override_reason_system TEXT,
+        override_reason_display TEXT,
+        has_user_comment INTEGER NOT NULL,
+        outcome_timestamp TEXT NOT NULL,
+        received_at TEXT NOT NULL,
+        client_iss TEXT
+      );
+      CREATE INDEX feedback_card ON feedback (card_uuid);
+      CREATE INDEX feedback_evaluation ON feedback (evaluation_id);`,
+    postgres: `
+      CREATE TABLE evaluations (
+        id TEXT PRIMARY KEY,
+        hook_instance TEXT NOT NULL,
+        hook TEXT NOT NULL,
+        service_id TEXT NOT NULL,
+        rules_version TEXT NOT NULL,
+        patient_key TEXT NOT NULL,
+        ordering_organization TEXT,
+        client_iss TEXT,
+        tenant TEXT,
+        orders INTEGER NOT NULL,
+        duration_ms DOUBLE PRECISION NOT NULL,
+        evaluated_at TIMESTAMPTZ NOT NULL
+      );
+      CREATE INDEX evaluations_hook_instance ON evaluations (hook_instance);
+      CREATE INDEX evaluations_patient_key ON evaluations (patient_key);
+      CREATE INDEX evaluations_evaluated_at ON evaluations (evaluated_at);
+      CREATE TABLE evaluation_indications (
+        evaluation_id TEXT NOT NULL REFERENCES evaluations (id),
+        indication TEXT NOT NULL,
+        status TEXT NOT NULL,
+        failed_criteria JSONB NOT NULL,
+        PRIMARY KEY (evaluation_id, indication)
+      );
+      CREATE TABLE cards (
+        card_uuid TEXT PRIMARY KEY,
+        evaluation_id TEXT NOT NULL REFERENCES evaluations (id),
+        indication TEXT NOT NULL
+      );
+      CREATE INDEX cards_evaluation ON cards (evaluation_id);
+      CREATE TABLE feedback (
+        id TEXT PRIMARY KEY,
+        card_uuid TEXT NOT NULL REFERENCES cards (card_uuid),
+        evaluation_id TEXT NOT NULL REFERENCES evaluations (id),
+        service_id TEXT NOT NULL,
+        outcome TEXT NOT NULL CHECK (outcome IN ('accepted', 'overridden')),
+        accepted_suggestions JSONB NOT NULL,
+        override_reason_code TEXT,
+        override_reason_system TEXT,
+        override_reason_display TEXT,
+        has_user_comment BOOLEAN NOT NULL,
+        outcome_timestamp TIMESTAMPTZ NOT NULL,
+        received_at TIMESTAMPTZ NOT NULL,
+        client_iss TEXT
+      );
+      CREATE INDEX feedback_card ON feedback (card_uuid);
+      CREATE INDEX feedback_evaluation ON feedback (evaluation_id);`
+  }
+]
+
+/** The migrations still to apply on a database at `current`; throws when the database is newer than this code. */
+export function pendingMigrations (current: number, migrations: Migration[] = MIGRATIONS): Migration[] {
+  const latest = migrations.at(-1)?.version ?? 0
+  if (current > latest) throw new Error(`the database schema is at version ${current}, newer than this service knows (${latest}); refusing to start`)
+  return migrations.filter((m) => m.version > current)
+}

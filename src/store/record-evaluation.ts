@@ -1,0 +1,73 @@
+/**
+ * The audit write of a hook call, made before the response is sent. Only
+ * calls that evaluated at least one WGS order are recorded (an order-select
+ * for anything else returns no cards and leaves no row). If the write fails
+ * the call answers 503 (OperationOutcome `transient`) instead of returning
+ * cards without their audit row: cards whose evaluation is not on record
+ * could not receive feedback, and the audit trail is a requirement.
+ */
+import { randomUUID } from 'node:crypto'
+import type { FastifyRequest } from 'fastify'
+import type { CdsRequest, HookOutcome } from '../hooks/handle-hook.js'
+import { CARD_EXTENSION, type CardResult } from '../cards/render.js'
+import { HookError } from '../hooks/operation-outcome.js'
+import { orderingOrganization } from './ordering-organization.js'
+import type { PatientKeyer } from './patient-key.js'
+import type { EvaluationStore } from './store.js'
+
+/** Indication name recorded for cards that belong to no indication ("no indication matches"). */
+export const NO_INDICATION = '(none)'
+
+/**
+ * The outcome's indications plus any card not attributed to one (the
+ * "no matching indication" card), so that every card uuid can take feedback.
+ */
+export function auditedIndications (outcome: HookOutcome): HookOutcome['indications'] {
+  const covered = new Set(outcome.indications.flatMap((i) => i.cardUuids))
+  const extra = new Map<string, HookOutcome['indications'][number]>()
+  for (const card of outcome.cards) {
+    if (covered.has(card.uuid)) continue
+    const result = card.extension[CARD_EXTENSION] as Partial<CardResult> | undefined
+    const indication = result?.indication ?? NO_INDICATION
+    const entry = extra.get(indication) ?? { indication, status: result?.status ?? 'unknown', failedCriteria: [], cardUuids: [] }
+    entry.cardUuids.push(card.uuid)
+    extra.set(indication, entry)
+  }
+  return [...outcome.indications, ...extra.values()]
+}
+
+export interface EvaluationMeta { serviceId: string, rulesVersion: string, durationMs: number, evaluatedAt: string }
+
+export type EvaluationRecorder = (request: FastifyRequest<{ Body: CdsRequest }>, outcome: HookOutcome, meta: EvaluationMeta) => Promise<void>
+
+export function evaluationRecorder (store: EvaluationStore, patientKey: PatientKeyer): EvaluationRecorder {
+  return async (request, outcome, meta) => {
+    if (outcome.orders === 0) return
+    const body = request.body
+    const org = orderingOrganization(body.prefetch, body.context.userId)
+    const client = request.cdsClient
+    const id = randomUUID()
+    try {
+      await store.recordEvaluation({
+        id,
+        hookInstance: body.hookInstance,
+        hook: body.hook,
+        serviceId: meta.serviceId,
+        rulesVersion: meta.rulesVersion,
+        patientKey: patientKey(body.context.patientId),
+        ...(org ? { orderingOrganization: org } : {}),
+        ...(client ? { clientIss: client.iss } : {}),
+        ...(client?.tenant ? { tenant: client.tenant } : {}),
+        orders: outcome.orders,
+        durationMs: meta.durationMs,
+        evaluatedAt: meta.evaluatedAt,
+        indications: auditedIndications(outcome)
+      })
+    } catch (err) {
+      const e = err as { code?: unknown, message?: unknown }
+      request.log.error({ err: { code: e.code, message: e.message }, hookInstance: body.hookInstance }, 'audit write failed; answering 503')
+      throw new HookError(503, 'transient', 'The evaluation could not be recorded; please try again')
+    }
+    request.log.debug({ evaluationId: id, hookInstance: body.hookInstance }, 'evaluation recorded')
+  }
+}

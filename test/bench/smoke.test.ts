@@ -1,0 +1,51 @@
+/**
+ * A tiny run of the benchmark harness (`npm run bench --smoke` sizes and
+ * durations), so the suite cannot rot: every section runs end to end and the
+ * report has its structure. No timing is asserted — this machine's figures
+ * belong in bench/results/, not in a test.
+ */
+import t from 'tap'
+import { mkdtempSync, readFileSync, rmSync } from 'node:fs'
+import { tmpdir } from 'node:os'
+import { join } from 'node:path'
+import { runBench, SMOKE } from '../../bench/run.js'
+import type { BenchReport } from '../../bench/report.js'
+import { generatePatient, matchingDiagnoses } from '../../bench/synthetic-patient.js'
+import { testRules } from '../helpers/app.js'
+
+void t.test('the synthetic patient has the requested size, is deterministic and matches every indication', async (t) => {
+  const rules = testRules()
+  const diagnoses = matchingDiagnoses(rules)
+  t.equal(diagnoses.length, rules.catalogue.indications.length, 'one diagnosis per indication')
+  const a = generatePatient(300, diagnoses, 7)
+  t.equal(a.resources.length, 300)
+  t.same(generatePatient(300, diagnoses, 7), a, 'same seed, same patient')
+  t.ok(a.resources.filter((r) => r.resourceType === 'Observation').length > 150, 'mostly laboratory results')
+})
+
+void t.test('bench harness: a smoke run writes a complete report', async (t) => {
+  const out = mkdtempSync(join(tmpdir(), 'wgs-bench-smoke-'))
+  t.teardown(() => rmSync(out, { recursive: true, force: true }))
+  // src: a fresh clone has no dist/ when the tests run.
+  const report = await runBench({ ...SMOKE, build: 'src', outDir: out, sections: ['core', 'fallback', 'http', 'startup'] })
+  const json = JSON.parse(readFileSync(join(out, 'latest.json'), 'utf8')) as BenchReport
+  t.same(json, JSON.parse(JSON.stringify(report)), 'latest.json is the returned report')
+  t.equal(json.mode, 'smoke')
+  t.equal(json.indications, json.core?.sizes[0]?.indications)
+  t.same(json.core?.sizes.map((s) => s.resources), SMOKE.core.sizes)
+  for (const s of json.core?.sizes ?? []) {
+    t.ok(s.iterations >= SMOKE.core.minIterations, `${s.resources}: iterations`)
+    t.ok(s.medianMs > 0 && s.p99Ms >= s.medianMs, `${s.resources}: median and p99`)
+  }
+  t.ok(json.core?.profile?.top.length, 'CPU profile summarised')
+  t.ok(json.core?.expressions?.top.length, 'expression costs')
+  t.ok((json.http?.service.requests ?? 0) > 0 && (json.http?.baseline.requests ?? 0) > 0, 'both servers answered')
+  t.equal(json.http?.service.errors, 0, 'no connection errors')
+  t.equal(json.http?.memory.length, 2, 'two memory samples')
+  t.equal(json.startup?.runs.length, SMOKE.startup.runs)
+  t.ok((json.fallback?.keys ?? 0) > 1, 'the fallback fetched several keys')
+  t.same(json.targets.map((x) => x.id), ['core-p99-150', 'core-linear', 'http-throughput', 'http-p99', 'memory-rss', 'memory-heap', 'startup', 'fallback-parallel'])
+  for (const target of json.targets) t.ok(target.met === null || typeof target.met === 'boolean', `${target.id}: verdict`)
+  const md = readFileSync(join(out, 'latest.md'), 'utf8')
+  for (const heading of ['## Targets', '## 1. Core evaluation', '## 2. HTTP', '## 3. Memory', '## 4. Start-up', '## 5. FHIR fallback']) t.match(md, heading)
+})

@@ -1,0 +1,103 @@
+/**
+ * The audit stores a storage test runs against: SQLite always (in memory and
+ * on disk), PostgreSQL when TEST_DATABASE_URL is set — each PostgreSQL store
+ * in a throw-away schema dropped at teardown. Without TEST_DATABASE_URL the
+ * PostgreSQL half is reported as NOT RUN (a tap skip, never a pass), and
+ * under CI=true it is a failure.
+ */
+import { mkdtempSync, rmSync } from 'node:fs'
+import { tmpdir } from 'node:os'
+import { join } from 'node:path'
+import pg from 'pg'
+import type { Test } from 'tap'
+import { PostgresStore } from '../../src/store/postgres-store.js'
+import { SqliteStore } from '../../src/store/sqlite-store.js'
+import type { EvaluationStore } from '../../src/store/store.js'
+import type { Migration } from '../../src/store/migrations.js'
+
+export const TEST_DATABASE_URL = process.env.TEST_DATABASE_URL
+
+type T = Test
+
+export interface StoreKind {
+  name: 'sqlite-memory' | 'sqlite-file' | 'postgres'
+  /** A fresh, empty, migrated store (closed at teardown). */
+  open: (t: T, migrations?: Migration[]) => Promise<EvaluationStore>
+  /** Reopen the same database (to check migrations are not re-applied); only after open. */
+  reopen?: (t: T, migrations?: Migration[]) => Promise<EvaluationStore>
+}
+
+/** A new schema in the test database; dropped at teardown. */
+export async function throwawaySchema (t: T): Promise<string> {
+  const schema = `wgs_test_${crypto.randomUUID().replace(/-/g, '').slice(0, 16)}`
+  const client = new pg.Client({ connectionString: TEST_DATABASE_URL })
+  await client.connect()
+  await client.query(`CREATE SCHEMA ${schema}`)
+  await client.end()
+  t.teardown(async () => {
+    const c = new pg.Client({ connectionString: TEST_DATABASE_URL })
+    await c.connect()
+    await c.query(`DROP SCHEMA IF EXISTS ${schema} CASCADE`)
+    await c.end()
+  })
+  return schema
+}
+
+export function storeKinds (): StoreKind[] {
+  let dir: string | undefined
+  let schema: string | undefined
+  const kinds: StoreKind[] = [
+    {
+      name: 'sqlite-memory',
+      open: async (t, migrations) => {
+        const s = new SqliteStore(':memory:', migrations)
+        t.teardown(() => s.close())
+        return s
+      }
+    },
+    {
+      name: 'sqlite-file',
+      open: async (t, migrations) => {
+        dir = mkdtempSync(join(tmpdir(), 'wgs-store-'))
+        const d = dir
+        t.teardown(() => rmSync(d, { recursive: true, force: true }))
+        const s = new SqliteStore(join(d, 'nested', 'data'), migrations)
+        t.teardown(() => s.close())
+        return s
+      },
+      reopen: async (t, migrations) => {
+        const s = new SqliteStore(join(dir!, 'nested', 'data'), migrations)
+        t.teardown(() => s.close())
+        return s
+      }
+    }
+  ]
+  if (TEST_DATABASE_URL) {
+    kinds.push({
+      name: 'postgres',
+      open: async (t, migrations) => {
+        schema = await throwawaySchema(t)
+        const s = await PostgresStore.open({ connectionString: TEST_DATABASE_URL, schema }, migrations)
+        t.teardown(() => s.close())
+        return s
+      },
+      reopen: async (t, migrations) => {
+        const s = await PostgresStore.open({ connectionString: TEST_DATABASE_URL, schema: schema! }, migrations)
+        t.teardown(() => s.close())
+        return s
+      }
+    })
+  }
+  return kinds
+}
+
+/** Say loudly that the PostgreSQL half did not run; fail under CI. */
+export function reportPostgresCoverage (t: T): void {
+  if (TEST_DATABASE_URL) return
+  if (process.env.CI === 'true') {
+    t.fail('CI=true but TEST_DATABASE_URL is not set: the PostgreSQL storage tests must run in CI')
+  } else {
+    t.comment('*** PostgreSQL storage tests NOT RUN: set TEST_DATABASE_URL (docs/storage.md) ***')
+    void t.skip('PostgreSQL storage tests (TEST_DATABASE_URL not set) — NOT RUN, not passed', () => {})
+  }
+}

@@ -1,0 +1,155 @@
+/**
+ * metastatic-solid-tumour (seed 003, "Metastatisk kræft (solide tumorer)"): every
+ * criterion driven to met, not-met and unknown over HTTP, and every first-line
+ * exception (cholangiocarcinoma, pancreatic cancer, CUP, sarcoma, other rare cancers).
+ */
+import t from 'tap'
+import { buildTestApp, postHook, resultFor } from '../helpers/app.js'
+import { runScenarios, assertCoverage, type Scenario } from '../helpers/scenarios.js'
+import { attestation, condition, ecog, hookRequest, medicationStatement, orderingRole, patient, procedure, SYSTEMS, type Json } from '../helpers/fhir-builders.js'
+
+const ID = 'metastatic-solid-tumour'
+/** Load shedding (503 under event-loop pressure) is not under test here; on a busy CI box it would make scenarios flaky. */
+const NO_LOAD_SHEDDING = { UNDER_PRESSURE_MAX_EVENT_LOOP_UTILIZATION: '0', UNDER_PRESSURE_MAX_EVENT_LOOP_DELAY_MS: '0' }
+const ONCOLOGY = '394592004'
+const oncologist = (): Json[] => orderingRole('Onkologisk Afdeling, Odense Universitetshospital', ONCOLOGY)
+const surgeon = (): Json[] => orderingRole('Kirurgisk Afdeling, Odense Universitetshospital')
+const status = (code: string): Json => ({ clinicalStatus: { coding: [{ system: SYSTEMS.conditionClinical, code }] } })
+const provisional = { verificationStatus: { coding: [{ system: SYSTEMS.conditionVerification, code: 'provisional' }] } }
+/** Liver metastases diagnosed after first-line therapy began (progression). */
+const newLiverMetastases = (over: Json = {}): Json => condition('C78.7', { recordedDate: '2026-06-01', ...over })
+/** mCODE-style disease status: LOINC 97509-4 with a SNOMED trend value. */
+const diseaseStatus = (trend: string, date: string): Json => ({
+  resourceType: 'Observation',
+  id: `status-${trend}-${date}`,
+  status: 'final',
+  subject: { reference: 'Patient/pt-1' },
+  code: { coding: [{ system: SYSTEMS.loinc, code: '97509-4' }] },
+  effectiveDateTime: date,
+  valueCodeableConcept: { coding: [{ system: SYSTEMS.snomed, code: trend }] }
+})
+const WORSENED = '271299001'
+const medicationRequest = (atc: string, authoredOn: string): Json => ({
+  resourceType: 'MedicationRequest',
+  id: `mr-${atc}`,
+  status: 'completed',
+  intent: 'order',
+  subject: { reference: 'Patient/pt-1' },
+  medicationCodeableConcept: { coding: [{ system: SYSTEMS.atc, code: atc }] },
+  authoredOn
+})
+
+/** A patient meeting every criterion (metastatic colon cancer after FOLFOX); each scenario changes one thing. */
+function complete (over: { without?: string[], add?: Json[], primary?: Json[] } = {}): Json[] {
+  const parts: Record<string, Json[]> = {
+    primary: over.primary ?? [condition('C18.7')],
+    metastases: [newLiverMetastases()],
+    therapy: [medicationStatement('L01BC02', { status: 'completed', effectiveDateTime: '2025-09-01' })],
+    histology: [procedure(SYSTEMS.snomed, '252416005', '2025-08-01')],
+    ecog: [ecog(1, '2026-11-01')],
+    incurable: [attestation('incurable-disease')],
+    tissue: [attestation('tumour-accessible-for-biopsy')],
+    role: oncologist()
+  }
+  for (const key of over.without ?? []) delete parts[key]
+  return [...Object.values(parts).flat(), ...(over.add ?? [])]
+}
+
+/** A rare cancer at diagnosis of metastatic disease: no systemic therapy recorded. */
+const atDiagnosis = (primary: Json[]): Json[] => complete({ primary, without: ['therapy'], add: [] })
+
+const scenarios: Scenario[] = [
+  { name: 'all criteria documented', criterion: 'spread-or-relapse', expect: 'met', indicationStatus: 'eligible', resources: complete() },
+  { name: 'SKS DC789 (the seed\'s code) as the metastasis', criterion: 'spread-or-relapse', expect: 'met', resources: complete({ without: ['metastases'], add: [condition('DC789', { recordedDate: '2026-06-01' })] }) },
+  { name: 'relapse of the primary (clinicalStatus recurrence)', criterion: 'spread-or-relapse', expect: 'met', resources: complete({ primary: [condition('C18.7', status('recurrence'))], without: ['metastases'], add: [attestation('first-line-treatment-failed')] }) },
+  { name: 'attested metastatic without codes', criterion: 'spread-or-relapse', expect: 'met', resources: complete({ without: ['metastases'], add: [attestation('metastatic-or-recurrent-disease')] }) },
+  { name: 'attested no spread and no relapse', criterion: 'spread-or-relapse', expect: 'not-met', indicationStatus: 'not-eligible', resources: complete({ without: ['metastases'], add: [attestation('metastatic-or-recurrent-disease', false), attestation('first-line-treatment-failed')] }) },
+  { name: 'attestation false overrides an old metastasis code', criterion: 'spread-or-relapse', expect: 'not-met', resources: complete({ add: [attestation('metastatic-or-recurrent-disease', false)] }) },
+  { name: 'active primary, no metastasis coded', criterion: 'spread-or-relapse', expect: 'unknown', indicationStatus: 'incomplete', resources: complete({ without: ['metastases'], add: [attestation('first-line-treatment-failed')] }) },
+  { name: 'metastasis resolved', criterion: 'spread-or-relapse', expect: 'unknown', resources: complete({ without: ['metastases'], add: [newLiverMetastases(status('resolved')), attestation('first-line-treatment-failed')] }) },
+
+  { name: 'incurable attested', criterion: 'incurable', expect: 'met', resources: complete() },
+  { name: 'attested curable (e.g. resectable oligometastases)', criterion: 'incurable', expect: 'not-met', indicationStatus: 'not-eligible', resources: complete({ without: ['incurable'], add: [attestation('incurable-disease', false)] }) },
+  { name: 'not documented', criterion: 'incurable', expect: 'unknown', indicationStatus: 'incomplete', resources: complete({ without: ['incurable'] }) },
+
+  { name: 'born 1980, evaluated 2026', criterion: 'adult', expect: 'met', resources: complete() },
+  { name: '17 years old', criterion: 'adult', expect: 'not-met', indicationStatus: 'not-eligible', patient: patient({ birthDate: '2009-06-01' }), resources: complete() },
+  { name: 'no birth date', criterion: 'adult', expect: 'unknown', patient: patient({ birthDate: undefined }), resources: complete() },
+
+  { name: 'ECOG 1 three weeks ago', criterion: 'performance-status', expect: 'met', resources: complete() },
+  { name: 'ECOG 3 before, ECOG 2 most recent', criterion: 'performance-status', expect: 'met', resources: complete({ without: ['ecog'], add: [ecog(3, '2026-09-15'), ecog(2, '2026-11-10')] }) },
+  { name: 'ECOG 3 most recent', criterion: 'performance-status', expect: 'not-met', indicationStatus: 'not-eligible', resources: complete({ without: ['ecog'], add: [ecog(1, '2026-09-15'), ecog(3, '2026-11-10')] }) },
+  { name: 'only an ECOG older than 90 days', criterion: 'performance-status', expect: 'unknown', resources: complete({ without: ['ecog'], add: [ecog(1, '2026-05-01')] }) },
+  { name: 'no ECOG', criterion: 'performance-status', expect: 'unknown', resources: complete({ without: ['ecog'] }) },
+
+  // first line received and failed
+  { name: 'L01 MedicationStatement, then new liver metastases', criterion: 'first-line-treatment-failed', expect: 'met', resources: complete() },
+  { name: 'L01 MedicationRequest, then disease status worsened', criterion: 'first-line-treatment-failed', expect: 'met', resources: complete({ without: ['therapy', 'metastases'], add: [condition('C78.7', { recordedDate: '2025-01-10' }), medicationRequest('L01XA03', '2025-02-01'), diseaseStatus(WORSENED, '2026-08-01')] }) },
+  { name: 'chemotherapy Procedure (SNOMED 367336001), then worsened', criterion: 'first-line-treatment-failed', expect: 'met', resources: complete({ without: ['therapy'], add: [procedure(SYSTEMS.snomed, '367336001', '2025-09-01'), diseaseStatus(WORSENED, '2026-08-01')] }) },
+  { name: 'attested (first line given elsewhere)', criterion: 'first-line-treatment-failed', expect: 'met', resources: complete({ without: ['therapy'], add: [attestation('first-line-treatment-failed')] }) },
+  { name: 'attested not failed, despite coded progression', criterion: 'first-line-treatment-failed', expect: 'not-met', resources: complete({ add: [attestation('first-line-treatment-failed', false)] }) },
+  { name: 'de novo metastatic, on first line, no progression', criterion: 'first-line-treatment-failed', expect: 'unknown', resources: complete({ without: ['metastases'], add: [condition('C78.7', { recordedDate: '2025-08-15' }), diseaseStatus('359746009', '2026-10-01')] }) },
+  { name: 'worsened before therapy began does not count', criterion: 'first-line-treatment-failed', expect: 'unknown', resources: complete({ without: ['metastases'], add: [condition('C78.7', { recordedDate: '2025-08-15' }), diseaseStatus(WORSENED, '2025-08-20')] }) },
+  { name: 'no systemic therapy recorded', criterion: 'first-line-treatment-failed', expect: 'unknown', resources: complete({ without: ['therapy'] }) },
+  { name: 'endocrine therapy (ATC L02) is not L01', criterion: 'first-line-treatment-failed', expect: 'unknown', resources: complete({ without: ['therapy'], add: [medicationStatement('L02BA01', { status: 'completed', effectiveDateTime: '2025-09-01' })] }) },
+  { name: 'an intended (not received) L01 statement', criterion: 'first-line-treatment-failed', expect: 'unknown', resources: complete({ without: ['therapy'], add: [medicationStatement('L01BC02', { status: 'intended', effectiveDateTime: '2025-09-01' })] }) },
+  { name: 'medicationStatements prefetch not sent', criterion: 'first-line-treatment-failed', expect: 'unknown', resources: complete(), request: { omit: ['medicationStatements'] } },
+
+  // exceptions
+  { name: 'colon cancer is not a listed exception', criterion: 'first-line-exception', expect: 'not-met', resources: complete() },
+  { name: 'attested not a rare cancer', criterion: 'first-line-exception', expect: 'not-met', resources: complete({ primary: [], add: [attestation('rare-cancer', false)] }) },
+  { name: 'only a metastasis code, no primary diagnosis', criterion: 'first-line-exception', expect: 'unknown', resources: complete({ primary: [] }) },
+  { name: 'intrahepatic cholangiocarcinoma C22.1', criterion: 'first-line-exception', expect: 'met', resources: atDiagnosis([condition('C22.1')]) },
+  { name: 'at diagnosis: intrahepatic cholangiocarcinoma C22.1', criterion: 'first-line-requirement', expect: 'met', indicationStatus: 'eligible', resources: atDiagnosis([condition('C22.1')]) },
+  { name: 'at diagnosis: extrahepatic bile duct SKS DC240', criterion: 'first-line-requirement', expect: 'met', resources: atDiagnosis([condition('DC240')]) },
+  { name: 'at diagnosis: pancreatic cancer C25.0', criterion: 'first-line-requirement', expect: 'met', resources: atDiagnosis([condition('C25.0')]) },
+  { name: 'at diagnosis: cancer of unknown primary C80.0', criterion: 'first-line-requirement', expect: 'met', resources: atDiagnosis([condition('C80.0')]) },
+  { name: 'at diagnosis: soft-tissue sarcoma C49.2', criterion: 'first-line-requirement', expect: 'met', resources: atDiagnosis([condition('C49.2')]) },
+  { name: 'at diagnosis: osteosarcoma SKS DC402', criterion: 'first-line-requirement', expect: 'met', resources: atDiagnosis([condition('DC402')]) },
+  { name: 'at diagnosis: GIST coded in SNOMED (420120006)', criterion: 'first-line-requirement', expect: 'met', resources: atDiagnosis([condition('x', { code: { coding: [{ system: SYSTEMS.snomed, code: '420120006' }] } })]) },
+  { name: 'at diagnosis: thymic carcinoma C37 (another rare cancer)', criterion: 'first-line-requirement', expect: 'met', resources: atDiagnosis([condition('C37')]) },
+  { name: 'at diagnosis: adrenocortical carcinoma attested rare', criterion: 'first-line-requirement', expect: 'met', resources: atDiagnosis([condition('C74.0'), attestation('rare-cancer')]) },
+  { name: 'gallbladder cancer C23 is not cholangiocarcinoma', criterion: 'first-line-exception', expect: 'not-met', resources: atDiagnosis([condition('C23')]) },
+
+  { name: 'colon cancer after failed first line', criterion: 'first-line-requirement', expect: 'met', resources: complete() },
+  { name: 'colon cancer, first line attested not failed', criterion: 'first-line-requirement', expect: 'not-met', indicationStatus: 'not-eligible', resources: complete({ add: [attestation('first-line-treatment-failed', false)] }) },
+  { name: 'colon cancer, no treatment history', criterion: 'first-line-requirement', expect: 'unknown', indicationStatus: 'incomplete', resources: complete({ without: ['therapy'] }) },
+
+  { name: 'confirmed diagnosis and histopathology procedure', criterion: 'histopathology-diagnosis', expect: 'met', resources: complete() },
+  { name: 'attested (diagnosis still provisional in the record)', criterion: 'histopathology-diagnosis', expect: 'met', resources: complete({ primary: [condition('C18.7', provisional)], without: ['histology'], add: [attestation('histopathology-diagnosis')] }) },
+  { name: 'attested no histopathological diagnosis', criterion: 'histopathology-diagnosis', expect: 'not-met', indicationStatus: 'not-eligible', resources: complete({ add: [attestation('histopathology-diagnosis', false)] }) },
+  { name: 'every diagnosis provisional', criterion: 'histopathology-diagnosis', expect: 'unknown', resources: complete({ primary: [condition('C18.7', provisional)], without: ['metastases'], add: [newLiverMetastases(provisional)] }) },
+  { name: 'no histopathology recorded', criterion: 'histopathology-diagnosis', expect: 'unknown', resources: complete({ without: ['histology'] }) },
+
+  { name: 'tumour accessible for biopsy', criterion: 'fresh-tissue', expect: 'met', resources: complete() },
+  { name: 'attested not accessible', criterion: 'fresh-tissue', expect: 'not-met', indicationStatus: 'not-eligible', resources: complete({ without: ['tissue'], add: [attestation('tumour-accessible-for-biopsy', false)] }) },
+  { name: 'not documented', criterion: 'fresh-tissue', expect: 'unknown', resources: complete({ without: ['tissue'] }) },
+
+  { name: 'ordered by an oncologist', criterion: 'oncologist-assessment', expect: 'met', resources: complete() },
+  { name: 'ordered by a surgeon, oncologist assessment attested', criterion: 'oncologist-assessment', expect: 'met', resources: complete({ without: ['role'], add: [...surgeon(), attestation('oncologist-assessment')] }) },
+  { name: 'ordered by a surgeon, attested not assessed', criterion: 'oncologist-assessment', expect: 'not-met', indicationStatus: 'not-eligible', resources: complete({ without: ['role'], add: [...surgeon(), attestation('oncologist-assessment', false)] }) },
+  { name: 'ordered by a surgeon, nothing documented', criterion: 'oncologist-assessment', expect: 'unknown', resources: complete({ without: ['role'], add: surgeon() }) },
+  { name: 'no PractitionerRole prefetched', criterion: 'oncologist-assessment', expect: 'unknown', resources: complete(), request: { omit: ['practitionerRoles'] } }
+]
+
+void t.test(ID, async (t) => {
+  const app = await buildTestApp(t, NO_LOAD_SHEDDING)
+  assertCoverage(t, ID, scenarios)
+  await runScenarios(t, app, ID, scenarios)
+
+  await t.test('no card without a solid cancer (a lymphoma relapse belongs to Group A)', async (tt) => {
+    const res = await postHook(app, hookRequest(patient(), [condition('C83.3', status('relapse'))]))
+    tt.equal(resultFor(res.body, ID), undefined)
+  })
+  await t.test('advice and related indications', async (tt) => {
+    const colon = resultFor((await postHook(app, hookRequest(patient(), complete()))).body, ID)
+    tt.ok(colon?.advice?.some((a) => a.id === 'good-prognosis-wait'), 'good-prognosis advice for a common cancer')
+    tt.equal(colon?.related, undefined, 'no related indication for colon cancer')
+    const pancreas = resultFor((await postHook(app, hookRequest(patient(), atDiagnosis([condition('C25.0', status('recurrence'))])))).body, ID)
+    tt.notOk(pancreas?.advice?.some((a) => a.id === 'good-prognosis-wait'), 'no waiting advice for a first-line exception')
+    tt.ok(pancreas?.advice?.some((a) => a.id === 'histopathology-at-relapse'), 'histopathology advice at relapse')
+    tt.ok(pancreas?.related?.some((r) => r.indication === 'pancreatic-cancer'), 'names the pancreatic-cancer indication')
+    const sarcoma = resultFor((await postHook(app, hookRequest(patient(), atDiagnosis([condition('C49.2')])))).body, ID)
+    tt.ok(sarcoma?.related?.some((r) => r.indication === 'sarcoma'), 'names the sarcoma indication')
+  })
+})

@@ -1,0 +1,95 @@
+/**
+ * sarcoma (seed 003, "Patienter med sarkom"): every criterion driven to met,
+ * not-met and unknown over HTTP; subtypes (soft tissue, GIST, osteo-, chondrosarcoma).
+ */
+import t from 'tap'
+import { buildTestApp, postHook, resultFor } from '../helpers/app.js'
+import { runScenarios, assertCoverage, type Scenario } from '../helpers/scenarios.js'
+import { attestation, condition, ecog, hookRequest, orderingRole, patient, procedure, SYSTEMS, type Json } from '../helpers/fhir-builders.js'
+
+const ID = 'sarcoma'
+/** Load shedding (503 under event-loop pressure) is not under test here; on a busy CI box it would make scenarios flaky. */
+const NO_LOAD_SHEDDING = { UNDER_PRESSURE_MAX_EVENT_LOOP_UTILIZATION: '0', UNDER_PRESSURE_MAX_EVENT_LOOP_DELAY_MS: '0' }
+const ONCOLOGY = '394592004'
+const centreOncologist = (): Json[] => orderingRole('Sarkomcenteret, Aarhus Universitetshospital', ONCOLOGY)
+const status = (code: string): Json => ({ clinicalStatus: { coding: [{ system: SYSTEMS.conditionClinical, code }] } })
+const provisional = { verificationStatus: { coding: [{ system: SYSTEMS.conditionVerification, code: 'provisional' }] } }
+const gist = (over: Json = {}): Json => condition('x', { code: { coding: [{ system: SYSTEMS.snomed, code: '420120006' }] }, ...over })
+
+/** Lung metastases of a thigh leiomyosarcoma, everything documented; each scenario changes one thing. */
+function complete (over: { without?: string[], add?: Json[], sarcoma?: Json[] } = {}): Json[] {
+  const parts: Record<string, Json[]> = {
+    sarcoma: over.sarcoma ?? [condition('C49.2')],
+    metastases: [condition('C78.0')],
+    histology: [procedure(SYSTEMS.snomed, '252416005', '2024-03-01')],
+    ecog: [ecog(1, '2026-11-01')],
+    tissue: [attestation('tumour-accessible-for-biopsy')],
+    role: centreOncologist()
+  }
+  for (const key of over.without ?? []) delete parts[key]
+  return [...Object.values(parts).flat(), ...(over.add ?? [])]
+}
+
+const scenarios: Scenario[] = [
+  { name: 'metastatic soft-tissue sarcoma, all documented', criterion: 'metastatic-or-recurrent', expect: 'met', indicationStatus: 'eligible', resources: complete() },
+  { name: 'recurrent osteosarcoma (SKS DC402, clinicalStatus recurrence)', criterion: 'metastatic-or-recurrent', expect: 'met', indicationStatus: 'eligible', resources: complete({ sarcoma: [condition('DC402', status('recurrence'))], without: ['metastases'] }) },
+  { name: 'metastatic chondrosarcoma of the pelvis (C41.4)', criterion: 'metastatic-or-recurrent', expect: 'met', resources: complete({ sarcoma: [condition('C41.4')] }) },
+  { name: 'metastatic GIST coded in SNOMED', criterion: 'metastatic-or-recurrent', expect: 'met', indicationStatus: 'eligible', resources: complete({ sarcoma: [gist()] }) },
+  { name: 'retroperitoneal sarcoma, metastasis attested', criterion: 'metastatic-or-recurrent', expect: 'met', resources: complete({ sarcoma: [condition('C48.0')], without: ['metastases'], add: [attestation('metastatic-or-recurrent-disease')] }) },
+  { name: 'attested localised, no recurrence', criterion: 'metastatic-or-recurrent', expect: 'not-met', indicationStatus: 'not-eligible', resources: complete({ without: ['metastases'], add: [attestation('metastatic-or-recurrent-disease', false)] }) },
+  { name: 'localised sarcoma at diagnosis, nothing coded', criterion: 'metastatic-or-recurrent', expect: 'unknown', indicationStatus: 'incomplete', resources: complete({ without: ['metastases'] }) },
+  { name: 'metastasis in remission', criterion: 'metastatic-or-recurrent', expect: 'unknown', resources: complete({ without: ['metastases'], add: [condition('C78.0', status('remission'))] }) },
+
+  { name: 'born 1980, evaluated 2026', criterion: 'adult', expect: 'met', resources: complete() },
+  { name: '15-year-old with osteosarcoma', criterion: 'adult', expect: 'not-met', indicationStatus: 'not-eligible', patient: patient({ birthDate: '2011-02-01' }), resources: complete({ sarcoma: [condition('C40.2')] }) },
+  { name: 'no birth date', criterion: 'adult', expect: 'unknown', patient: patient({ birthDate: undefined }), resources: complete() },
+
+  { name: 'ECOG 1', criterion: 'performance-status', expect: 'met', resources: complete() },
+  { name: 'ECOG 2 (upper limit)', criterion: 'performance-status', expect: 'met', resources: complete({ without: ['ecog'], add: [ecog(2, '2026-11-15')] }) },
+  { name: 'ECOG 3', criterion: 'performance-status', expect: 'not-met', indicationStatus: 'not-eligible', resources: complete({ without: ['ecog'], add: [ecog(3, '2026-11-15')] }) },
+  { name: 'no ECOG in the last 90 days', criterion: 'performance-status', expect: 'unknown', resources: complete({ without: ['ecog'], add: [ecog(0, '2026-01-15')] }) },
+  { name: 'observations prefetch not sent', criterion: 'performance-status', expect: 'unknown', resources: complete(), request: { omit: ['observations'] } },
+
+  { name: 'confirmed sarcoma with histopathology', criterion: 'histopathology-diagnosis', expect: 'met', resources: complete() },
+  { name: 'attested', criterion: 'histopathology-diagnosis', expect: 'met', resources: complete({ without: ['histology'], add: [attestation('histopathology-diagnosis')] }) },
+  { name: 'attested not made by histopathology', criterion: 'histopathology-diagnosis', expect: 'not-met', indicationStatus: 'not-eligible', resources: complete({ add: [attestation('histopathology-diagnosis', false)] }) },
+  { name: 'sarcoma diagnosis still provisional', criterion: 'histopathology-diagnosis', expect: 'unknown', resources: complete({ sarcoma: [condition('C49.2', provisional)] }) },
+  { name: 'no histopathology recorded', criterion: 'histopathology-diagnosis', expect: 'unknown', resources: complete({ without: ['histology'] }) },
+
+  { name: 'tumour accessible for biopsy', criterion: 'fresh-tissue', expect: 'met', resources: complete() },
+  { name: 'attested not accessible', criterion: 'fresh-tissue', expect: 'not-met', resources: complete({ without: ['tissue'], add: [attestation('tumour-accessible-for-biopsy', false)] }) },
+  { name: 'not documented', criterion: 'fresh-tissue', expect: 'unknown', resources: complete({ without: ['tissue'] }) },
+
+  { name: 'ordered by a centre oncologist', criterion: 'oncologist-assessment', expect: 'met', resources: complete() },
+  { name: 'centre surgeon, oncologist assessment attested', criterion: 'oncologist-assessment', expect: 'met', resources: complete({ without: ['role'], add: [...orderingRole('Sarkomcenteret, Rigshospitalet'), attestation('oncologist-assessment')] }) },
+  { name: 'centre surgeon, attested not assessed', criterion: 'oncologist-assessment', expect: 'not-met', resources: complete({ without: ['role'], add: [...orderingRole('Sarkomcenteret, Rigshospitalet'), attestation('oncologist-assessment', false)] }) },
+  { name: 'centre surgeon, nothing documented', criterion: 'oncologist-assessment', expect: 'unknown', resources: complete({ without: ['role'], add: orderingRole('Sarkomcenteret, Rigshospitalet') }) },
+
+  { name: 'Aarhus sarcoma centre', criterion: 'sarcoma-centre', expect: 'met', resources: complete() },
+  { name: 'Aarhus sarcoma centre by its long name (alias)', criterion: 'sarcoma-centre', expect: 'met', resources: complete({ without: ['role'], add: orderingRole('Sarkomcenteret, Ortopædkirurgisk Afdeling, Aarhus Universitetshospital', ONCOLOGY) }) },
+  { name: 'Rigshospitalet sarcoma centre', criterion: 'sarcoma-centre', expect: 'met', resources: complete({ without: ['role'], add: orderingRole('Sarkomcenteret, Rigshospitalet', ONCOLOGY) }) },
+  { name: 'a regional oncology department', criterion: 'sarcoma-centre', expect: 'not-met', indicationStatus: 'not-eligible', resources: complete({ without: ['role'], add: orderingRole('Onkologisk Afdeling, Sygehus Lillebælt, Vejle', ONCOLOGY) }) },
+  { name: 'a whole hospital is not a sarcoma centre', criterion: 'sarcoma-centre', expect: 'not-met', resources: complete({ without: ['role'], add: orderingRole('Aarhus Universitetshospital', ONCOLOGY) }) },
+  { name: 'no PractitionerRole prefetched', criterion: 'sarcoma-centre', expect: 'unknown', resources: complete(), request: { omit: ['practitionerRoles'] } },
+  { name: 'empty PractitionerRole search', criterion: 'sarcoma-centre', expect: 'unknown', resources: complete({ without: ['role'] }) }
+]
+
+void t.test(ID, async (t) => {
+  const app = await buildTestApp(t, NO_LOAD_SHEDDING)
+  assertCoverage(t, ID, scenarios)
+  await runScenarios(t, app, ID, scenarios)
+
+  await t.test('not a sarcoma: mesothelioma (C45) and peritoneal carcinoma (C48.2) do not match', async (tt) => {
+    for (const code of ['C45.0', 'C48.2']) {
+      const res = await postHook(app, hookRequest(patient(), [condition(code), condition('C78.7')]))
+      tt.equal(resultFor(res.body, ID), undefined, code)
+    }
+  })
+  await t.test('no prior-treatment rule; overlap with metastatic-solid-tumour is named', async (tt) => {
+    const res = await postHook(app, hookRequest(patient(), complete()))
+    const result = resultFor(res.body, ID)
+    tt.notOk(result?.criteria.some((c) => c.id.includes('first-line')), 'no first-line criterion')
+    tt.ok(result?.related?.some((r) => r.indication === 'metastatic-solid-tumour'))
+    tt.equal(resultFor(res.body, 'metastatic-solid-tumour')?.criteria.find((c) => c.id === 'first-line-requirement')?.status, 'met', 'sarcoma is a first-line exception there')
+  })
+})
