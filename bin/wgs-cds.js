@@ -5,7 +5,7 @@
 //   - in an installation without dev dependencies: the compiled dist/cli/main.js
 //     (`npm run build`; `npm start` builds it too).
 // WGS_CDS_FROM=dist or WGS_CDS_FROM=source forces one of the two.
-/* global process */
+/* global process, URL */
 import { existsSync } from 'node:fs'
 
 const root = new URL('../', import.meta.url)

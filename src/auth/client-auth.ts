@@ -50,7 +50,7 @@ async function clientAuth (app: FastifyInstance, opts: ClientAuthOptions): Promi
   app.decorateRequest('cdsClient', undefined)
   if (resolved.mode === 'off') {
     app.log.warn({ authMode: 'off', because: resolved.because },
-      'CLIENT AUTHENTICATION IS OFF: any caller can use /cds-services. For local development only — set CDS_AUTH=required, PUBLIC_BASE_URL and CDS_TRUSTED_ISSUERS(_FILE) before exposing this service (docs/connecting-an-ehr.md).')
+      'CLIENT AUTHENTICATION IS OFF: any caller can use /cds-services. For local development only — set CDS_AUTH=required, PUBLIC_BASE_URL and CDS_TRUSTED_ISSUERS(_FILE) before exposing this service (README "Connecting an EHR").')
     return
   }
   if (!config.publicBaseUrl) throw new ConfigError('PUBLIC_BASE_URL is required when client authentication is on: the JWT aud is checked against it')

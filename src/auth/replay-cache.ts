@@ -7,7 +7,7 @@
  * In memory and bounded: when full of unexpired entries it refuses new
  * tokens (fails closed) rather than forgetting one that could then be
  * replayed. Per process — with several replicas a replay could reach another
- * one (docs/connecting-an-ehr.md).
+ * one (README "Connecting an EHR").
  */
 export type ReplayVerdict = 'fresh' | 'replayed' | 'full'
 

@@ -82,7 +82,7 @@ export async function cdsApp (app: FastifyInstance, opts: AppOptions): Promise<v
       }
     }
   })
-  await app.register(feedbackRoutes, { serviceId: rules.service.id, store: audit.store })
+  await app.register(feedbackRoutes, { serviceId: rules.service.id, store: audit.store, metrics: app.metrics })
   await app.register(webRoutes, { rules, clock: opts.clock })
   await app.register(healthRoutes, {
     ready: async () => {

@@ -8,7 +8,7 @@
  * request schema, indication ids and statuses from the rules, prefetch keys
  * from the service definition, feedback outcomes from the feedback schema,
  * HTTP route templates (never raw URLs) — so cardinality stays bounded and no
- * patient data can reach a label. docs/operations.md lists the series.
+ * patient data can reach a label. README "Operations" lists the series.
  */
 import { Counter, Gauge, Histogram, Registry, collectDefaultMetrics } from 'prom-client'
 
@@ -32,7 +32,7 @@ export const NOOP_METRICS: Metrics = { observeHook: noop, countEvaluation: noop,
 
 const LATENCY_BUCKETS = [0.005, 0.01, 0.025, 0.05, 0.1, 0.25, 0.5, 1, 2.5, 5, 10]
 
-/** The metric names, exported for the tests and docs/operations.md. */
+/** The metric names, exported for the tests and README "Operations". */
 export const METRIC_NAMES = {
   hookDuration: 'cds_hook_duration_seconds',
   evaluations: 'cds_evaluations_total',

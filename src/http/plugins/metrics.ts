@@ -3,7 +3,7 @@
  * `app.metrics` decorator the routes record through. The endpoint is not
  * behind the CDS client JWT: scrapers are not EHRs. It has its own optional
  * bearer token (METRICS_TOKEN); otherwise restrict it at the network level
- * (docs/operations.md).
+ * (README "Operations").
  */
 import fp from 'fastify-plugin'
 import type { FastifyInstance } from 'fastify'

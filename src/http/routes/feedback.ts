@@ -4,7 +4,7 @@
  * src/hooks/schemas/cds-feedback.schema.json (400 on a bad body). Each item
  * is linked to the evaluation that produced its card and stored.
  *
- * Decisions (docs/storage.md):
+ * Decisions (README "Storage"):
  *   - a request is all or nothing: if any item names a card this service did
  *     not issue (or issued to another client), nothing is stored and the
  *     answer is 404 OperationOutcome `not-found` pointing at `feedback[i].card`;

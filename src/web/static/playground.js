@@ -125,6 +125,7 @@ function setPatient (bundle) {
   state.resources = resources.filter((r) => !isWgsOrder(r))
   state.order = existing ? { ...existing, status: 'draft' } : newDraftOrder(patient.id)
   $('patient-error').hidden = true
+  $('draft-order').classList.remove('updated')
   renderPatient()
   renderOrder()
   $('cards').replaceChildren()
