@@ -29,6 +29,8 @@ export interface Config {
   fhirFetchTimeoutMs: number
   fhirFallbackDeadlineMs: number
   fhirMaxPages: number
+  /** Most bytes read from the FHIR server for one prefetch key (all pages together). */
+  fhirMaxResponseBytes: number
   /** Client authentication (CDS Hooks JWT); unset: derived, see src/auth/mode.ts. */
   authMode?: 'required' | 'off'
   /** NODE_ENV; `production` makes authentication and PATIENT_KEY_SECRET mandatory. */
@@ -57,6 +59,9 @@ export interface Config {
   /** @fastify/under-pressure thresholds; 0 switches a check off. */
   underPressureMaxEventLoopDelayMs: number
   underPressureMaxEventLoopUtilization: number
+  /** Requests per window per client (JWT issuer, else IP); 0 switches rate limiting off. */
+  rateLimitMax: number
+  rateLimitWindowMs: number
   /** Longest graceful shutdown (SIGTERM) before the process exits anyway. */
   shutdownTimeoutMs: number
 }
@@ -86,6 +91,7 @@ export const SETTINGS: Setting[] = [
   { env: 'FHIR_FETCH_TIMEOUT_MS', key: 'fhirFetchTimeoutMs', schema: { type: 'integer', minimum: 50, maximum: 60000, default: 2500 }, parse: int, doc: 'Timeout of each FHIR fallback request.' },
   { env: 'FHIR_FALLBACK_DEADLINE_MS', key: 'fhirFallbackDeadlineMs', schema: { type: 'integer', minimum: 100, maximum: 120000, default: 4000 }, parse: int, doc: 'Deadline for all fallback requests of one hook call together.' },
   { env: 'FHIR_MAX_PAGES', key: 'fhirMaxPages', schema: { type: 'integer', minimum: 1, maximum: 1000, default: 20 }, parse: int, doc: 'Most search-result pages followed per prefetch key.' },
+  { env: 'FHIR_MAX_RESPONSE_BYTES', key: 'fhirMaxResponseBytes', schema: { type: 'integer', minimum: 1024, maximum: 1073741824, default: 10485760 }, parse: int, doc: 'Most bytes the prefetch fallback reads from the FHIR server for one prefetch key (all its pages together), counted while the answer streams in; beyond it the key is unavailable and its criteria unknown.' },
   { env: 'NODE_ENV', key: 'nodeEnv', schema: { type: 'string' }, doc: '`production` makes client authentication and PATIENT_KEY_SECRET mandatory (CDS_AUTH=off is then refused).' },
   { env: 'CDS_AUTH', key: 'authMode', schema: { enum: ['required', 'off'] }, doc: 'Client authentication (CDS Hooks JWT) on /cds-services: `required` or `off`. Unset: `off` only on a loopback HOST outside production (with a start-up warning), otherwise `required`.' },
   { env: 'CDS_TRUSTED_ISSUERS', key: 'trustedIssuers', schema: trustedIssuersSchema, parse: json, doc: 'JSON array of trusted clients: `[{"iss", "jwksUrl" | "jwksFile" | "jwks", "jkuAllowList"?, "tenants"?}]` (README "Connecting an EHR").' },
@@ -105,6 +111,8 @@ export const SETTINGS: Setting[] = [
   { env: 'OPENAPI_DOCS_ENABLED', key: 'openApiDocsEnabled', schema: { type: 'boolean', default: true }, parse: bool, doc: 'Serve the OpenAPI description at /docs (Swagger UI) and /docs/json.' },
   { env: 'UNDER_PRESSURE_MAX_EVENT_LOOP_DELAY_MS', key: 'underPressureMaxEventLoopDelayMs', schema: { type: 'integer', minimum: 0, maximum: 60000, default: 1000 }, parse: int, doc: 'Answer 503 (Retry-After) while the mean event-loop delay exceeds this; 0 switches the check off.' },
   { env: 'UNDER_PRESSURE_MAX_EVENT_LOOP_UTILIZATION', key: 'underPressureMaxEventLoopUtilization', schema: { type: 'number', minimum: 0, maximum: 1, default: 0.98 }, parse: num, doc: 'Answer 503 while event-loop utilisation (0–1) exceeds this; 0 switches the check off.' },
+  { env: 'RATE_LIMIT_MAX', key: 'rateLimitMax', schema: { type: 'integer', minimum: 0, maximum: 10000000, default: 1200 }, parse: int, doc: 'Requests per RATE_LIMIT_WINDOW_MS per client — the verified JWT issuer, or the IP address when there is none (authentication off, pages) — before 429 with Retry-After. Health and metrics are exempt. 0 switches rate limiting off.' },
+  { env: 'RATE_LIMIT_WINDOW_MS', key: 'rateLimitWindowMs', schema: { type: 'integer', minimum: 1000, maximum: 86400000, default: 60000 }, parse: int, doc: 'Length of the rate-limit window.' },
   { env: 'SHUTDOWN_TIMEOUT_MS', key: 'shutdownTimeoutMs', schema: { type: 'integer', minimum: 1000, maximum: 600000, default: 10000 }, parse: int, doc: 'On SIGTERM the service stops accepting, finishes in-flight requests and closes the store; after this long it exits anyway (code 1). Keep it below the orchestrator\'s grace period.' }
 ]
 

@@ -30,7 +30,12 @@ export function evaluate (catalogue: CompiledCatalogue, record: PatientRecord, n
     const result = evaluateIndication(indication, record, base)
     if (result) results.push(result)
   }
-  return results.sort((a, b) => STATUS_RANK[a.status] - STATUS_RANK[b.status])
+  return results.sort((a, b) => STATUS_RANK[a.status] - STATUS_RANK[b.status] || openCount(a) - openCount(b))
+}
+
+/** Within the same status, the indication closer to eligible (fewer required criteria open) comes first. */
+function openCount (r: IndicationResult): number {
+  return r.criteria.filter((c) => c.required && c.status !== 'met').length
 }
 
 // fhirpath.js does not export its date classes. Parsing a `@…` literal per request costs

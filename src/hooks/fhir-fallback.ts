@@ -9,7 +9,9 @@
  *   (FHIR_SERVER_ALLOWLIST, exact match), never anywhere else: redirects are
  *   refused and `next` links must stay under the same base.
  * - Every fetch has a timeout, keys are fetched in parallel, and the whole
- *   fallback has a deadline; paging stops at FHIR_MAX_PAGES.
+ *   fallback has a deadline; paging stops at FHIR_MAX_PAGES; at most
+ *   FHIR_MAX_RESPONSE_BYTES are read for one key (all its pages together),
+ *   counted while the body streams in, so a huge answer cannot exhaust memory.
  * - A failure never fails the hook: the key stays unavailable with a reason
  *   the card shows, and its criteria are `unknown`.
  * - The token is never logged, stored or echoed.
@@ -22,6 +24,8 @@ export interface FallbackSettings {
   timeoutMs: number
   deadlineMs: number
   maxPages: number
+  /** Most bytes read for one prefetch key, all its pages and reads together; unlimited when unset. */
+  maxResponseBytes?: number
   /** Injected for tests; the global fetch otherwise. */
   fetchImpl?: typeof fetch
   /** Called once per key fetched, for metrics. Outcome is 'ok' or a failure code. */
@@ -54,6 +58,34 @@ export class FetchFailure extends Error {
 
 const normaliseBase = (u: string): string => u.replace(/\/+$/, '')
 
+/** Bytes still allowed for one key (FHIR_MAX_RESPONSE_BYTES), shared by its pages and include reads. */
+interface ByteBudget { left: number }
+
+const tooLarge = (): FetchFailure => new FetchFailure('too-large', 'the FHIR server answered more data than the service accepts (FHIR_MAX_RESPONSE_BYTES)')
+
+/**
+ * Read a response body as text, counting bytes as they arrive: stops (and
+ * cancels the stream) as soon as the key's budget is spent, instead of
+ * buffering whatever the server sends. Aborts with the fetch's signal.
+ */
+async function readBody (res: Response, budget: ByteBudget): Promise<string> {
+  const declared = Number(res.headers.get('content-length') ?? Number.NaN)
+  if (Number.isFinite(declared) && declared > budget.left) { void res.body?.cancel().catch(() => undefined); throw tooLarge() }
+  if (!res.body) return ''
+  const reader = res.body.getReader()
+  const decoder = new TextDecoder('utf-8')
+  const parts: string[] = []
+  for (;;) {
+    const { done, value } = await reader.read()
+    if (done) break
+    budget.left -= value.byteLength
+    if (budget.left < 0) { void reader.cancel().catch(() => undefined); throw tooLarge() }
+    parts.push(decoder.decode(value, { stream: true }))
+  }
+  parts.push(decoder.decode())
+  return parts.join('')
+}
+
 /** Resolve CDS Hooks 2.0 prefetch tokens; undefined when a token has no value in this request. */
 export function resolveTemplate (template: string, ctx: FallbackRequest['context']): string | undefined {
   const [userType, userId] = ctx.userId.split('/')
@@ -75,7 +107,7 @@ export function resolveTemplate (template: string, ctx: FallbackRequest['context
   return unresolved ? undefined : out
 }
 
-async function getJson (url: string, token: string, base: string, settings: FallbackSettings, signal: AbortSignal): Promise<AnyResource> {
+async function getJson (url: string, token: string, base: string, settings: FallbackSettings, signal: AbortSignal, budget: ByteBudget): Promise<AnyResource> {
   if (!(url === base || url.startsWith(`${base}/`) || url.startsWith(`${base}?`))) {
     throw new FetchFailure('foreign-url', 'a link pointed outside the FHIR server')
   }
@@ -96,9 +128,13 @@ async function getJson (url: string, token: string, base: string, settings: Fall
   const type = res.headers.get('content-type') ?? ''
   if (!/json/i.test(type)) { void res.body?.cancel(); throw new FetchFailure('content-type', 'the FHIR server did not answer with JSON') }
   let body: unknown
-  try { body = await res.json() } catch (err) {
+  try { body = JSON.parse(await readBody(res, budget)) } catch (err) {
+    if (err instanceof FetchFailure) throw err
     const name = (err as Error).name
-    throw new FetchFailure(name === 'TimeoutError' || name === 'AbortError' ? 'timeout' : 'invalid-json', name === 'TimeoutError' || name === 'AbortError' ? 'the FHIR server did not answer in time' : 'the FHIR server answered invalid JSON')
+    const timedOut = name === 'TimeoutError' || name === 'AbortError' || signal.aborted
+    // A connection reset while the body streams in is a network failure, not bad JSON.
+    const network = !timedOut && name === 'TypeError'
+    throw new FetchFailure(timedOut ? 'timeout' : network ? 'network' : 'invalid-json', timedOut ? 'the FHIR server did not answer in time' : network ? 'the connection to the FHIR server failed' : 'the FHIR server answered invalid JSON')
   }
   if (typeof body !== 'object' || body === null || typeof (body as AnyResource).resourceType !== 'string') {
     throw new FetchFailure('invalid-resource', 'the FHIR server answered something that is not a FHIR resource')
@@ -111,15 +147,15 @@ const nextLink = (b: AnyResource): string | undefined =>
   (Array.isArray(b.link) ? b.link : []).find((l: any) => l?.relation === 'next')?.url as string | undefined
 
 /** Fetch one key: a read, or a search with its pages; or continue a paged prefetch Bundle. */
-async function fetchKey (first: string | AnyResource, token: string, base: string, settings: FallbackSettings, signal: AbortSignal): Promise<AnyResource> {
-  let page = typeof first === 'string' ? await getJson(first, token, base, settings, signal) : first
+async function fetchKey (first: string | AnyResource, token: string, base: string, settings: FallbackSettings, signal: AbortSignal, budget: ByteBudget): Promise<AnyResource> {
+  let page = typeof first === 'string' ? await getJson(first, token, base, settings, signal, budget) : first
   if (page.resourceType !== 'Bundle') return page
   const entries: unknown[] = [...(Array.isArray(page.entry) ? page.entry : [])]
   let pages = 1
   let next = nextLink(page)
   while (next) {
     if (pages >= settings.maxPages) throw new FetchFailure('too-many-pages', `more than ${settings.maxPages} pages of results`)
-    page = await getJson(next, token, base, settings, signal)
+    page = await getJson(next, token, base, settings, signal, budget)
     if (page.resourceType !== 'Bundle') throw new FetchFailure('invalid-resource', 'a result page was not a Bundle')
     entries.push(...(Array.isArray(page.entry) ? page.entry : []))
     pages++
@@ -136,7 +172,7 @@ const MAX_INCLUDE_READS = 10
  * result, read it (at most MAX_INCLUDE_READS) so the evaluation does not
  * depend on the server's _include support.
  */
-async function backfillIncludes (bundle: AnyResource, url: string, token: string, base: string, settings: FallbackSettings, signal: AbortSignal): Promise<AnyResource> {
+async function backfillIncludes (bundle: AnyResource, url: string, token: string, base: string, settings: FallbackSettings, signal: AbortSignal, budget: ByteBudget): Promise<AnyResource> {
   if (bundle.resourceType !== 'Bundle') return bundle
   const includes = new URL(url).searchParams.getAll('_include').map((v) => v.split(':')).filter((p) => p.length === 2)
   if (includes.length === 0) return bundle
@@ -154,7 +190,7 @@ async function backfillIncludes (bundle: AnyResource, url: string, token: string
     }
   }
   const reads = [...wanted].slice(0, MAX_INCLUDE_READS)
-  const fetched = await Promise.all(reads.map(async (ref) => await getJson(`${base}/${ref}`, token, base, settings, signal)))
+  const fetched = await Promise.all(reads.map(async (ref) => await getJson(`${base}/${ref}`, token, base, settings, signal, budget)))
   return { ...bundle, entry: [...entries, ...fetched.map((resource) => ({ resource, search: { mode: 'include' } }))] }
 }
 
@@ -193,9 +229,10 @@ export async function fetchMissingPrefetch (service: ServiceDefinition, request:
       if (path === undefined) { failures[key] = `prefetch '${key}' needs a user token this request does not carry`; return }
       first = `${base}/${path}`
     }
+    const budget: ByteBudget = { left: settings.maxResponseBytes ?? Number.POSITIVE_INFINITY }
     try {
-      const value = await fetchKey(first, token, base, settings, deadline)
-      values[key] = typeof first === 'string' ? await backfillIncludes(value, first, token, base, settings, deadline) : value
+      const value = await fetchKey(first, token, base, settings, deadline, budget)
+      values[key] = typeof first === 'string' ? await backfillIncludes(value, first, token, base, settings, deadline, budget) : value
       settings.onFetch?.(key, 'ok')
     } catch (err) {
       const f = err instanceof FetchFailure ? err : new FetchFailure('error', 'the FHIR server request failed')

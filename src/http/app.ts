@@ -7,7 +7,9 @@
  *   POST /cds-services/{id}/feedback → routes/feedback.ts → store/
  *   GET  /, /criteria/{id}, /playground → routes/web.ts → web/ (pages for people; not behind the client JWT)
  *   GET  /metrics, /docs        → plugins/metrics.ts, plugins/openapi.ts (not behind the client JWT)
- * Load shedding (plugins/under-pressure.ts) runs before everything else.
+ * Security headers (plugins/security-headers.ts) and load shedding
+ * (plugins/under-pressure.ts) run before everything else; rate limiting per
+ * client (plugins/rate-limit.ts) right after client authentication.
  * Every /cds-services request passes client authentication (auth/client-auth.ts)
  * after CORS (cors.ts); every evaluation is recorded in the audit store (store/).
  */
@@ -30,6 +32,9 @@ import underPressure from './plugins/under-pressure.js'
 import metricsPlugin from './plugins/metrics.js'
 import openApi from './plugins/openapi.js'
 import gracefulClose from './plugins/graceful-close.js'
+import securityHeaders from './plugins/security-headers.js'
+import rateLimit from './plugins/rate-limit.js'
+import { DOCS_PREFIX } from './plugins/openapi.js'
 
 export interface AppOptions {
   config: Readonly<Config>
@@ -45,6 +50,8 @@ export async function cdsApp (app: FastifyInstance, opts: AppOptions): Promise<v
   const { config, rules } = opts
   const orderValueSet = rules.catalogue.valueSets.get(rules.service.orderValueSet)!
   registerErrorHandling(app)
+  // First: answers given by early hooks (503 under load, 401, 429) carry the security headers too.
+  await app.register(securityHeaders, { docsPrefix: DOCS_PREFIX })
   await app.register(gracefulClose)
   await app.register(underPressure, {
     maxEventLoopDelayMs: config.underPressureMaxEventLoopDelayMs,
@@ -56,6 +63,8 @@ export async function cdsApp (app: FastifyInstance, opts: AppOptions): Promise<v
   await app.register(metricsPlugin, { enabled: config.metricsEnabled, path: config.metricsPath, token: config.metricsToken, rulesVersion: rules.rulesVersion })
   await registerCors(app, config.corsOrigins)
   await app.register(clientAuth, { config, ...(opts.authNow ? { now: opts.authNow } : {}) })
+  // After client authentication (its key is the verified issuer), before the routes it limits.
+  await app.register(rateLimit, { max: config.rateLimitMax, windowMs: config.rateLimitWindowMs, exempt: ['/health/live', '/health/ready', config.metricsPath] })
   const audit = await openStore(config, app.log, resolveAuthMode(config).mode === 'required', opts.store)
   if (!opts.store) app.addHook('onClose', async () => { await audit.store.close() })
   // JSON only: text/plain bodies get 415 instead of a confusing schema error;
@@ -78,6 +87,7 @@ export async function cdsApp (app: FastifyInstance, opts: AppOptions): Promise<v
         timeoutMs: config.fhirFetchTimeoutMs,
         deadlineMs: config.fhirFallbackDeadlineMs,
         maxPages: config.fhirMaxPages,
+        maxResponseBytes: config.fhirMaxResponseBytes,
         onFetch: (key, outcome) => app.metrics.countFallback(key, outcome)
       }
     }
