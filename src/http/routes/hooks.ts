@@ -39,6 +39,13 @@ export async function hookRoutes (app: FastifyInstance, opts: HookRouteOptions):
     preValidation: async (request) => {
       if (request.params.id !== serviceId) throw new HookError(404, 'not-found', `CDS service '${request.params.id}' not found`)
     },
+    // Once the body is valid, every further log line of this request carries its hookInstance
+    // (the CDS Hooks correlation id), including Fastify's own "request completed" line.
+    preHandler: async (request, reply) => {
+      const child = request.log.child({ hookInstance: request.body.hookInstance })
+      request.log = child
+      reply.log = child
+    },
     // Whole-request latency (fallback, audit write and serialisation included), also for refused calls.
     onResponse: async (request, reply) => { metrics.observeHook(hookLabel(request.body), reply.elapsedTime / 1000, reply.statusCode) }
   }, async (request) => {
@@ -48,7 +55,6 @@ export async function hookRoutes (app: FastifyInstance, opts: HookRouteOptions):
     const durationMs = Math.round((performance.now() - started) * 100) / 100
     for (const i of outcome.indications) metrics.countEvaluation(i.indication, i.status)
     request.log.info({
-      hookInstance: request.body.hookInstance,
       hook: request.body.hook,
       orders: outcome.orders,
       indications: outcome.indications.map((i) => ({ indication: i.indication, status: i.status, failedCriteria: i.failedCriteria })),
