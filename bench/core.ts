@@ -55,8 +55,11 @@ function evaluateOnce (rules: LoadedRules, p: ReturnType<typeof generatePatient>
   return { totalMs: t2 - t0, indexMs: t1 - t0, matched: results.length }
 }
 
-export function runCore (rules: LoadedRules, opts: CoreOptions): CoreSizeResult[] {
-  const diagnoses = matchingDiagnoses(rules)
+/**
+ * @param diagnoses - which indications the patient matches: by default one
+ *   diagnosis per indication (every indication evaluated in full, the worst case).
+ */
+export function runCore (rules: LoadedRules, opts: CoreOptions, diagnoses = matchingDiagnoses(rules)): CoreSizeResult[] {
   const order = wgsDraftOrder()
   return opts.sizes.map((size) => {
     const patient = generatePatient(size, diagnoses)

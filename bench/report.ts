@@ -34,6 +34,8 @@ export interface BenchReport {
   rulesLoadMs: number
   core?: {
     sizes: CoreSizeResult[]
+    /** The same measurement for a realistic patient (synthetic-patient.ts realisticDiagnoses). */
+    realistic?: CoreSizeResult
     profile?: ProfileSummary & { iterations: number, size: number, file: string }
     expressions?: { size: number, iterations: number, evaluationMs: number, inExpressionsMs: number, top: ExpressionCost[] }
   }
@@ -56,10 +58,17 @@ export function judge (r: Omit<BenchReport, 'targets'>): TargetResult[] {
   const t: TargetResult[] = [
     {
       id: 'core-p99-150',
-      description: 'Core: p99 of one evaluation (index + all indications) at 150 resources, one core',
+      description: 'Core: p99 of one evaluation at 150 resources, one core, worst case: the patient matches all indications and every one is evaluated in full',
       target: '< 2 ms',
       measured: at150 ? `${fmt(at150.p99Ms, 'ms', 3)} (median ${fmt(at150.medianMs, 'ms', 3)})` : 'not measured',
       met: at150 ? at150.p99Ms < 2 : null
+    },
+    {
+      id: 'core-p99-150-realistic',
+      description: `Core: p99 of one evaluation at 150 resources, realistic patient (D69.4: ${r.core?.realistic ? `${r.core.realistic.matched} of ${r.core.realistic.indications}` : 'some'} indications match)`,
+      target: '< 2 ms',
+      measured: r.core?.realistic ? `${fmt(r.core.realistic.p99Ms, 'ms', 3)} (median ${fmt(r.core.realistic.medianMs, 'ms', 3)})` : 'not measured',
+      met: r.core?.realistic ? r.core.realistic.p99Ms < 2 : null
     },
     {
       id: 'core-linear',

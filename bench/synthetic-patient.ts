@@ -68,6 +68,15 @@ export function matchingDiagnoses (rules: Pick<LoadedRules, 'indications' | 'val
   return [...out.values()]
 }
 
+/**
+ * A realistic WGS candidate: suspected inherited thrombocytopenia (D69.4) and
+ * nothing else on the diagnosis list — it matches the indications a real
+ * patient of this kind matches (2a, and unexplained cytopenia under 50), not all 11.
+ */
+export function realisticDiagnoses (): Code[] {
+  return [{ system: 'http://hl7.org/fhir/sid/icd-10', code: 'D69.4' }]
+}
+
 function firstCode (byUrl: Map<string, ValueSet>, url: string, seen: Set<string>): Code | undefined {
   const vs = byUrl.get(url)
   if (!vs || seen.has(url)) return undefined

@@ -39,6 +39,20 @@ export interface Interval { low?: number, high?: number, unit: string, source: s
 
 const data = (node: unknown): any => valData(node)
 
+// Per-resource memos: the same Observation is classified and dated by many
+// expressions of many indications in one request. Keys are the request's own
+// resource objects, so entries die with the request (WeakMap) and never leak
+// between requests or patients.
+const dateMemo = new WeakMap<object, string | undefined>()
+function datedOf (r: AnyResource): string | undefined {
+  if (typeof r !== 'object' || r === null) return undefined
+  if (dateMemo.has(r)) return dateMemo.get(r)
+  const d = clinicalDate(r)
+  dateMemo.set(r, d)
+  return d
+}
+const normalityMemo = new WeakMap<object, { gender: string | undefined, value: 'low' | 'normal' | 'high' | undefined }>()
+
 /** Build the invocation table over the compiled terminology; created once per catalogue. */
 export function domainFunctions (ctx: FunctionContext): Record<string, unknown> {
   return {
@@ -56,7 +70,7 @@ export function domainFunctions (ctx: FunctionContext): Record<string, unknown> 
     clinicalDate: {
       fn: function (this: unknown, inputs: unknown[]) {
         return inputs.flatMap((i) => {
-          const d = clinicalDate(data(i))
+          const d = datedOf(data(i))
           return d ? [new FP_DateTime(this, d)] : []
         })
       },
@@ -65,7 +79,7 @@ export function domainFunctions (ctx: FunctionContext): Record<string, unknown> 
     },
     latest: {
       fn: (inputs: unknown[]) => {
-        const dated = inputs.map((node) => ({ node, date: clinicalDate(data(node)) ?? '' }))
+        const dated = inputs.map((node) => ({ node, date: datedOf(data(node)) ?? '' }))
         dated.sort((a, b) => compareIso(b.date, a.date))
         return dated.length ? [dated[0]!.node] : []
       },
@@ -77,7 +91,7 @@ export function domainFunctions (ctx: FunctionContext): Record<string, unknown> 
         const now = String(valData(asArray(this.vars.now)[0]) ?? '')
         const from = Date.parse(now) - days * 86_400_000
         return inputs.filter((i) => {
-          const d = clinicalDate(data(i))
+          const d = datedOf(data(i))
           return d !== undefined && Date.parse(d.length === 4 ? `${d}-12-31` : d.length === 7 ? `${d}-28` : d) >= from
         })
       },
@@ -96,7 +110,15 @@ export function domainFunctions (ctx: FunctionContext): Record<string, unknown> 
       fn: function (this: { vars: Record<string, unknown> }, inputs: unknown[]) {
         const patient = data(asArray(this.vars.patient)[0]) as AnyResource | undefined
         return inputs.flatMap((i) => {
-          const n = normality(data(i), ctx.defaultIntervals, patient?.gender as string | undefined)
+          const o = data(i)
+          const gender = patient?.gender as string | undefined
+          const memo = typeof o === 'object' && o !== null ? normalityMemo.get(o) : undefined
+          let n: 'low' | 'normal' | 'high' | undefined
+          if (memo && memo.gender === gender) n = memo.value
+          else {
+            n = normality(o, ctx.defaultIntervals, gender)
+            if (typeof o === 'object' && o !== null) normalityMemo.set(o, { gender, value: n })
+          }
           return n ? [n] : []
         })
       },

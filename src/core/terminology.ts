@@ -21,6 +21,7 @@ export const SKS_DEVIATIONS = 'http://hl7.dk/fhir/core/CodeSystem/sks-icd10-devi
 /** WHO ATC classification. Hierarchy is the code prefix (A → A01 → A01A → ...). */
 export const ATC = 'http://www.whocc.no/atc'
 
+const MATCH_CACHE_SIZE = 5000
 const ICD10_FAMILY = new Set([ICD10, SKS_D, SKS_DEVIATIONS])
 /** Systems whose hierarchy is the code prefix, so `is-a` can be computed locally. */
 const PREFIX_HIERARCHY = new Set([...ICD10_FAMILY, ATC])
@@ -155,11 +156,18 @@ export function compileValueSets (valueSets: ValueSet[]): Map<string, CompiledVa
   const compiled = new Map<string, CompiledValueSet>()
   for (const url of byUrl.keys()) {
     const rules = resolve(url)
+    // Codes recur across requests: remember each answer (bounded, so hostile input cannot grow it).
+    const answers = new Map<string, { display?: string } | null>()
     compiled.set(url, {
       url,
       match: (coding) => {
         const key = codingKey(coding.system, coding.code)
-        return key === undefined ? undefined : matchesRules(rules, key)
+        if (key === undefined) return undefined
+        const known = answers.get(key)
+        if (known !== undefined) return known ?? undefined
+        const answer = matchesRules(rules, key)
+        if (answers.size < MATCH_CACHE_SIZE) answers.set(key, answer ?? null)
+        return answer
       },
       exactKeys: rules.prefixes.length === 0 && !rules.exclude ? new Set(rules.exact.keys()) : undefined
     })

@@ -5,7 +5,8 @@
  * nothing (`default-src 'none'`). Pages set their own, looser policies:
  *   - `/`, `/criteria/*`, `/playground` (routes/web.ts): same-origin scripts
  *     and styles (PAGE_CSP), set by the route itself, which overrides this one;
- *   - `/docs` (Swagger UI): same-origin scripts, styles and `data:` images
+ *   - `/docs` (Swagger UI): same-origin scripts only, same-origin and inline
+ *     styles (the Swagger UI bundle injects a <style> element), `data:` images
  *     (DOCS_CSP), set here in onSend because @fastify/swagger-ui sets none.
  * Registered first, so that answers given by early hooks (503 under load,
  * 401, 429) carry the headers too.
@@ -21,7 +22,7 @@ export const API_CSP_DIRECTIVES = {
   frameAncestors: ["'none'"]
 }
 
-export const DOCS_CSP = "default-src 'self'; base-uri 'self'; script-src 'self'; script-src-attr 'none'; style-src 'self'; img-src 'self' data:; font-src 'self' data:; connect-src 'self'; object-src 'none'; form-action 'self'; frame-ancestors 'self'"
+export const DOCS_CSP = "default-src 'self'; base-uri 'self'; script-src 'self'; script-src-attr 'none'; style-src 'self' 'unsafe-inline'; img-src 'self' data:; font-src 'self' data:; connect-src 'self'; object-src 'none'; form-action 'self'; frame-ancestors 'self'"
 
 export interface SecurityHeadersOptions {
   /** Path prefix of the Swagger UI (plugins/openapi.ts DOCS_PREFIX). */

@@ -53,6 +53,13 @@ export async function feedbackRoutes (app: FastifyInstance, opts: FeedbackRouteO
     const receivedAt = clock().toISOString()
     const records: FeedbackRecord[] = []
     for (const [i, item] of request.body.feedback.entries()) {
+      // RFC 3339 allows what JavaScript and PostgreSQL cannot hold (a leap second 23:59:60, year 0000):
+      // a 400 naming the field, never a 500 (RangeError) or a 503 the client would retry forever.
+      const outcomeTimestamp = new Date(item.outcomeTimestamp)
+      const year = outcomeTimestamp.getUTCFullYear()
+      if (Number.isNaN(outcomeTimestamp.getTime()) || year < 1 || year > 9999) {
+        throw new HookError(400, 'invalid', `feedback[${i}].outcomeTimestamp is not a usable date-time`, [`feedback[${i}].outcomeTimestamp`])
+      }
       const card = await opts.store.findCard(item.card)
       // A card of another client is reported exactly like an unknown one.
       if (!card || card.serviceId !== opts.serviceId || (card.clientIss !== undefined && card.clientIss !== clientIss)) {
@@ -68,7 +75,7 @@ export async function feedbackRoutes (app: FastifyInstance, opts: FeedbackRouteO
         acceptedSuggestions: (item.acceptedSuggestions ?? []).map((s) => s.id),
         ...(reason ? { overrideReason: { code: reason.code, system: reason.system, ...(reason.display ? { display: reason.display } : {}) } } : {}),
         hasUserComment: typeof item.overrideReason?.userComment === 'string' && item.overrideReason.userComment.trim() !== '',
-        outcomeTimestamp: new Date(item.outcomeTimestamp).toISOString(),
+        outcomeTimestamp: outcomeTimestamp.toISOString(),
         receivedAt,
         ...(clientIss ? { clientIss } : {})
       })
