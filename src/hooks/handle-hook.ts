@@ -41,6 +41,8 @@ export interface HookOutcome {
   /** Per evaluated indication: its status, the required criteria not met, and the uuids of its cards. */
   indications: Array<{ indication: string, status: string, failedCriteria: string[], cardUuids: string[] }>
   prefetch: Record<string, PrefetchState>
+  /** The ordering user's Organization(s), as the record holds them (prefetch or FHIR fallback). */
+  userResources: AnyResource[]
   /** Keys fetched from the FHIR server, and why the fallback did not run when it did not. */
   fallback: { fetched: string[], failed: string[], skipped?: string }
 }
@@ -51,7 +53,7 @@ export async function handleHook (settings: HookSettings, request: CdsRequest, n
     throw new HookError(400, 'not-supported', `hook '${request.hook}' is not served by ${rules.service.id}; it serves ${rules.service.hooks.join(', ')}`, ['hook'])
   }
   const orders = wgsOrders(request.context, request.hook, settings.orderValueSet, settings.localOrderCodes)
-  if (orders.length === 0) return { cards: [], orders: 0, indications: [], prefetch: {}, fallback: { fetched: [], failed: [] } }
+  if (orders.length === 0) return { cards: [], orders: 0, indications: [], prefetch: {}, userResources: [], fallback: { fetched: [], failed: [] } }
   const fetched = await fetchMissingPrefetch(rules.service, request, request.prefetch, settings.fallback)
   const prefetch = { ...request.prefetch, ...fetched.values }
   const { record: input, states } = resolvePrefetch(rules.service, prefetch, request.context.patientId, fetched.failures)
@@ -79,6 +81,7 @@ export async function handleHook (settings: HookSettings, request: CdsRequest, n
     orders: orders.length,
     indications: [...indications.values()],
     prefetch: states,
+    userResources: [...(record.byType.get('PractitionerRole') ?? []), ...(record.byType.get('Organization') ?? [])],
     fallback: { fetched: Object.keys(fetched.values), failed: Object.keys(fetched.failures), ...(fetched.skipped ? { skipped: fetched.skipped } : {}) }
   }
 }

@@ -44,7 +44,8 @@ export function evaluationRecorder (store: EvaluationStore, patientKey: PatientK
   return async (request, outcome, meta) => {
     if (outcome.orders === 0) return
     const body = request.body
-    const org = orderingOrganization(body.prefetch, body.context.userId)
+    // From the record the evaluation used, so roles fetched by the FHIR fallback count too.
+    const org = orderingOrganization({ user: { resourceType: 'Bundle', entry: outcome.userResources.map((resource) => ({ resource })) } }, body.context.userId)
     const client = request.cdsClient
     const id = randomUUID()
     try {
