@@ -20,6 +20,10 @@ COPY package.json package-lock.json ./
 RUN npm ci --no-audit --no-fund
 COPY tsconfig.json tsconfig.build.json ./
 COPY src ./src
+# The build validates and compiles the rules once (a rule error fails the image build)
+# and leaves dist/rules-parse-cache.json for a fast start-up.
+COPY cds-services ./cds-services
+COPY fhir-profiles ./fhir-profiles
 RUN npm run build
 
 # --- prod-deps: production dependencies only ---

@@ -29,7 +29,7 @@ export interface ServiceProcess {
  * The settings the HTTP benchmark runs the service with: the documented
  * local-development configuration (client authentication off on loopback,
  * embedded SQLite audit store in a temporary DATA_DIR), logging at info, and
- * load shedding (under-pressure) off.
+ * load shedding (under-pressure) and per-client rate limiting off.
  */
 export function serviceEnv (dataDir: string): Record<string, string> {
   return {
@@ -43,7 +43,10 @@ export function serviceEnv (dataDir: string): Record<string, string> {
     // Load shedding off: a closed-loop load test keeps the event loop saturated by design,
     // so under-pressure would answer 503 to most requests and the figures would measure that.
     UNDER_PRESSURE_MAX_EVENT_LOOP_UTILIZATION: '0',
-    UNDER_PRESSURE_MAX_EVENT_LOOP_DELAY_MS: '0'
+    UNDER_PRESSURE_MAX_EVENT_LOOP_DELAY_MS: '0',
+    // Rate limiting off: the load generator is one client (one IP) sending far more than a
+    // clinician's EHR would; with the default limit most answers would be 429.
+    RATE_LIMIT_MAX: '0'
   }
 }
 

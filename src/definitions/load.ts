@@ -14,7 +14,8 @@ import type { IndicationDefinition } from '../core/types.js'
 import type { OrganizationList } from '../core/organizations.js'
 import { compileCatalogue, type CatalogueSettings, type CompiledCatalogue, CatalogueError } from '../core/compile.js'
 import { TerminologyError } from '../core/terminology.js'
-import { schemaValidator, type SchemaName } from './validator.js'
+import { schemaValidator, SCHEMA_DIGEST, type SchemaName } from './validator.js'
+import { cacheKey, openParseCache } from './parse-cache.js'
 
 export interface ServiceDefinition {
   id: string
@@ -55,6 +56,8 @@ export interface LoadOptions {
   organizationListsFile?: string
   settings: CatalogueSettings
   packageVersion: string
+  /** Parsed-definition cache file; default `<root>/dist/rules-parse-cache.json`. `false` disables it. */
+  parseCacheFile?: string | false
 }
 
 function listFiles (dir: string, ext: RegExp): string[] {
@@ -66,8 +69,7 @@ function listFiles (dir: string, ext: RegExp): string[] {
   })
 }
 
-function readStructured (file: string): unknown {
-  const text = readFileSync(file, 'utf8')
+function parseStructured (file: string, text: string): unknown {
   return file.endsWith('.json') ? JSON.parse(text) : parseYaml(text)
 }
 
@@ -78,15 +80,26 @@ function readStructured (file: string): unknown {
 export function readDefinitions (opts: LoadOptions): { definitions?: Definitions, problems: DefinitionProblem[] } {
   const problems: DefinitionProblem[] = []
   const rel = (f: string): string => relative(opts.root, f)
+  const cache = opts.parseCacheFile === false ? undefined : openParseCache(opts.parseCacheFile ?? join(opts.root, 'dist', 'rules-parse-cache.json'))
   const read = <T>(file: string, schema: SchemaName): T | undefined => {
+    let text: string
+    try { text = readFileSync(file, 'utf8') } catch (err) {
+      problems.push({ file: rel(file), path: '', message: `cannot read: ${(err as Error).message}` })
+      return undefined
+    }
+    const key = cacheKey(`${SCHEMA_DIGEST}:${schema}`, rel(file), text)
+    const cached = cache?.get(key)
+    if (cached !== undefined) return cached as T
     let doc: unknown
-    try { doc = readStructured(file) } catch (err) {
+    try { doc = parseStructured(file, text) } catch (err) {
       problems.push({ file: rel(file), path: '', message: `cannot parse: ${(err as Error).message}` })
       return undefined
     }
     const errors = schemaValidator(schema)(doc)
     for (const e of errors) problems.push({ file: rel(file), path: e.path, message: e.message })
-    return errors.length ? undefined : doc as T
+    if (errors.length) return undefined
+    cache?.set(key, doc)
+    return doc as T
   }
   const servicesDir = join(opts.root, 'cds-services')
   const serviceFiles = listFiles(servicesDir, /\.ya?ml$|\.json$/).filter((f) => !f.includes(`${join('cds-services', 'indications')}`) && !basename(f).startsWith('organization-lists'))
@@ -107,6 +120,7 @@ export function readDefinitions (opts: LoadOptions): { definitions?: Definitions
   }).filter((x) => x !== undefined)
   if (serviceFiles.length === 0) problems.push({ file: 'cds-services', path: '', message: 'no service definition' })
   if (problems.length) return { problems }
+  cache?.save()
   const ofType = <T>(t: string): T[] => profiles.filter((p) => p.doc.resourceType === t).map((p) => p.doc as T)
   return {
     problems,

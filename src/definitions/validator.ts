@@ -3,6 +3,7 @@
  * once; `allErrors` is safe here because the input is our own files, read only
  * at start-up (and by `npm run validate`).
  */
+import { createHash } from 'node:crypto'
 import { Ajv, type ValidateFunction } from 'ajv'
 import addFormatsModule from 'ajv-formats'
 import indication from './indication.schema.json' with { type: 'json' }
@@ -13,6 +14,9 @@ import fhirResource from './fhir-resource.schema.json' with { type: 'json' }
 const SCHEMAS = { indication, service, 'organization-lists': organizationLists, 'fhir-resource': fhirResource } as const
 
 export type SchemaName = keyof typeof SCHEMAS
+
+/** Changes whenever a schema changes: part of the parse-cache key. */
+export const SCHEMA_DIGEST = createHash('sha256').update(JSON.stringify(SCHEMAS)).digest('hex').slice(0, 16)
 
 const addFormats = addFormatsModule as unknown as (ajv: Ajv) => Ajv
 const ajv = new Ajv({ allErrors: true, strict: true, strictRequired: false, allowUnionTypes: true })

@@ -7,7 +7,6 @@
 import type { FastifyBaseLogger } from 'fastify'
 import { ConfigError, type Config } from '../config/config.js'
 import { patientKeySecret, patientKeyer, type PatientKeyer } from './patient-key.js'
-import { PostgresStore } from './postgres-store.js'
 import { SqliteStore } from './sqlite-store.js'
 import type { EvaluationStore } from './store.js'
 
@@ -27,6 +26,8 @@ export async function openStore (config: Readonly<Config>, log: FastifyBaseLogge
     store = given
   } else if (config.databaseUrl) {
     try {
+      // Loaded only when configured: the pg driver is not needed (nor paid for at start-up) with SQLite.
+      const { PostgresStore } = await import('./postgres-store.js')
       store = await PostgresStore.open({ connectionString: config.databaseUrl, onPoolError: (err) => log.error({ err: { message: err.message } }, 'PostgreSQL pool error') })
     } catch (err) {
       // The message of a connection error never includes the URL (which may hold a password).
