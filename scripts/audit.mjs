@@ -10,7 +10,8 @@ const run = spawnSync('npm', ['audit', '--omit=dev', '--json'], { encoding: 'utf
 let report
 try { report = JSON.parse(run.stdout) } catch { report = undefined }
 if (!report || report.error || !report.metadata) {
-  const why = report?.error?.summary ?? report?.message ?? (run.stderr || '').split('\n').find((l) => /error|405|ENOTFOUND/i.test(l)) ?? 'no report'
+  const lines = `${run.stderr || ''}\n${run.stdout || ''}`.split('\n').map((l) => l.trim()).filter(Boolean)
+  const why = report?.error?.summary || report?.message || lines.find((l) => /405|ENOTFOUND|ECONN|audit endpoint/i.test(l)) || lines[0] || `npm exited ${run.status}`
   console.log(`AUDIT NOT PERFORMED: the npm audit endpoint did not answer (${String(why).trim()})`)
   process.exit(0)
 }

@@ -18,7 +18,8 @@ export function registerErrorHandling (app: FastifyInstance): void {
       const path = `${err.validationContext ?? 'body'}${first?.instancePath ? first.instancePath.replace(/\//g, '.') : ''}`
       const detail = first?.params && 'missingProperty' in first.params ? `.${String(first.params.missingProperty)}` : ''
       const message = `${path}${detail} ${first?.message ?? 'is invalid'}`
-      request.log.info({ status: 400, field: `${path}${detail}` }, 'invalid request')
+      // The schema's path, not the body's: instance paths hold the caller's property names (any text).
+      request.log.info({ status: 400, schemaPath: first?.schemaPath, keyword: first?.keyword }, 'invalid request')
       return reply.code(400).type('application/fhir+json').send(operationOutcome(detail ? 'required' : 'invalid', message, [`${path}${detail}`]))
     }
     const status = err.statusCode && err.statusCode >= 400 && err.statusCode < 500 ? err.statusCode : 500

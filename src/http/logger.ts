@@ -1,6 +1,6 @@
 /**
  * Logger options: pino JSON, and no patient data at any level. The request
- * body (prefetch, context), tokens and query strings are redacted; handlers
+ * body (prefetch, context), tokens, paths and query strings are redacted; handlers
  * log only ids and outcomes (hookInstance, indication ids, statuses).
  */
 import type { FastifyServerOptions } from 'fastify'
@@ -25,8 +25,9 @@ export function loggerOptions (level: string, destination?: NodeJS.WritableStrea
     level,
     redact: { paths: REDACT_PATHS, censor: '[redacted]' },
     serializers: {
-      // Only method and path: query strings could carry identifiers.
-      req: (req: { method?: string, url?: string, id?: string }) => ({ method: req.method, path: (req.url ?? '').split('?')[0], id: req.id }),
+      // Only the method and the route template (`/criteria/:id`), never the URL: a path segment or a
+      // query string could carry an identifier (a CPR number in `/criteria/0101904321`).
+      req: (req: { method?: string, id?: string, routeOptions?: { url?: string } }) => ({ method: req.method, route: req.routeOptions?.url ?? '(no route)', id: req.id }),
       res: (res: { statusCode?: number }) => ({ statusCode: res.statusCode })
     },
     ...(destination ? { stream: destination } : {})

@@ -28,11 +28,9 @@ void t.test('no CSP violation on /docs, / and /playground in Chromium', async (t
   const browser: Browser = await chromium.launch({ executablePath: CHROMIUM, args: CHROMIUM_FLAGS })
   t.teardown(() => browser.close())
   const page = await browser.newPage()
-  await page.addInitScript(() => {
-    const w = window as unknown as { __csp: string[] }
-    w.__csp = []
-    document.addEventListener('securitypolicyviolation', (e) => { w.__csp.push(`${e.violatedDirective} ${e.blockedURI}`) })
-  })
+  // Browser-side code as strings: this project's TypeScript has no DOM library.
+  await page.addInitScript("window.__csp = []; document.addEventListener('securitypolicyviolation', (e) => { window.__csp.push(e.violatedDirective + ' ' + e.blockedURI) })")
+  const violations = async (): Promise<string[]> => await page.evaluate('window.__csp') as string[]
   const pages: Array<[string, RegExp, string]> = [
     ['/docs', /cds-hooks/, '.opblock'],
     ['/', /Helgenomsekventering|NGC/, 'main'],
@@ -42,9 +40,8 @@ void t.test('no CSP violation on /docs, / and /playground in Chromium', async (t
   for (const [path, text, selector] of pages) {
     await page.goto(`${address}${path}`, { waitUntil: 'networkidle' })
     await page.waitForSelector(selector, { timeout: 15_000 })
-    t.match(await page.evaluate(() => document.body.innerText), text, `${path} renders`)
-    const violations = await page.evaluate(() => (window as unknown as { __csp: string[] }).__csp)
-    t.same(violations, [], `${path}: no CSP violation`)
+    t.match(await page.evaluate('document.body.innerText') as string, text, `${path} renders`)
+    t.same(await violations(), [], `${path}: no CSP violation`)
   }
   // The check can fail: an inline script on a page served with the API's policy is reported.
   await page.route(`${address}/inline-probe`, async (route) => {
@@ -53,6 +50,6 @@ void t.test('no CSP violation on /docs, / and /playground in Chromium', async (t
   })
   await page.goto(`${address}/inline-probe`)
   await page.waitForTimeout(300)
-  t.ok((await page.evaluate(() => (window as unknown as { __csp: string[] }).__csp)).length > 0, 'a violation under the API policy is detected')
+  t.ok((await violations()).length > 0, 'a violation under the API policy is detected')
   t.not(await page.title(), 'ran', 'the inline script was blocked')
 })

@@ -17,7 +17,7 @@
  * case sets; a control case (a correct searchset) proves the set-up evaluates
  * the fetched data, so every failure case can fail.
  */
-import t from 'tap'
+import t, { type Test } from 'tap'
 import { createServer, type IncomingMessage, type Server, type ServerResponse } from 'node:http'
 import type { AddressInfo, Socket } from 'node:net'
 import { Writable } from 'node:stream'
@@ -84,7 +84,7 @@ interface Case {
   reason: RegExp
   check?: (t: Tap) => void
 }
-type Tap = Parameters<Parameters<typeof t.test>[1]>[0]
+type Tap = Test
 
 const bigBundle = (from: number, count: number): string => JSON.stringify({ resourceType: 'Bundle', type: 'searchset', entry: Array.from({ length: count }, (_, i) => ({ resource: { resourceType: 'Observation', id: `o-${from + i}`, status: 'final', code: { text: 'x'.repeat(200) } } })) })
 
@@ -202,7 +202,7 @@ async function fallbackCount (outcome: string): Promise<number> {
 
 void t.test('control: a correct FHIR answer is fetched and evaluated (eligible)', async (t) => {
   fhir.requests.length = 0
-  fhir.handler = (req, res) => { res.writeHead(200, fhirJson).end(JSON.stringify(searchset(observations))) }
+  fhir.handler = (_req, res) => { res.writeHead(200, fhirJson).end(JSON.stringify(searchset(observations))) }
   const before = await fallbackCount('ok')
   const res = await postHook(app, request(fhir.base))
   t.equal(res.status, 200)
