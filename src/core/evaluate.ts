@@ -154,7 +154,15 @@ function evaluateLeaf (c: CompiledCriterion, record: PatientRecord, env: Record<
 
 function evidenceOf (expr: CompiledExpression, env: Record<string, unknown>): Evidence[] {
   try {
-    return run(expr, env).map((node) => summarise(valData(node))).filter((e): e is Evidence => e !== undefined)
+    // One entry per resource, whatever the expression's unions and combines produced.
+    const seen = new Set<string>()
+    return run(expr, env).map((node) => summarise(valData(node))).filter((e): e is Evidence => {
+      if (e === undefined) return false
+      if (!e.reference) return true
+      if (seen.has(e.reference)) return false
+      seen.add(e.reference)
+      return true
+    })
   } catch {
     return []
   }
