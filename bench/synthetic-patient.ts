@@ -12,23 +12,11 @@
  */
 import type { AnyResource, ValueSet } from '../src/core/fhir.js'
 import type { LoadedRules, ServiceDefinition } from '../src/definitions/load.js'
+import { SYSTEMS } from '../test/helpers/fhir-builders.js'
 
 export const PATIENT_ID = 'bench-pt-1'
 const subject = { reference: `Patient/${PATIENT_ID}` }
-const S = {
-  icd10: 'http://hl7.org/fhir/sid/icd-10',
-  sks: 'urn:oid:1.2.208.176.2.4.12',
-  loinc: 'http://loinc.org',
-  npu: 'http://npu-terminology.org',
-  snomed: 'http://snomed.info/sct',
-  atc: 'http://www.whocc.no/atc',
-  ucum: 'http://unitsofmeasure.org',
-  attestation: 'https://ngc-wgs-cds.dk/fhir/CodeSystem/wgs-attestation',
-  clinical: 'http://terminology.hl7.org/CodeSystem/condition-clinical',
-  verification: 'http://terminology.hl7.org/CodeSystem/condition-ver-status',
-  interpretation: 'http://terminology.hl7.org/CodeSystem/v3-ObservationInterpretation',
-  roleCode: 'http://terminology.hl7.org/CodeSystem/v3-RoleCode'
-} as const
+const S = { ...SYSTEMS, clinical: SYSTEMS.conditionClinical, verification: SYSTEMS.conditionVerification } as const
 
 /** The evaluation time every benchmark uses (a fixed instant: results are reproducible). */
 export const BENCH_NOW = '2026-11-22T10:00:00.000Z'

@@ -52,3 +52,13 @@ export function assertCoverage (t: Tap, indication: string, scenarios: Scenario[
   }
   t.same(missing, [], 'every criterion has a met, not-met and unknown scenario')
 }
+
+/**
+ * A scenario's record from named parts of a complete patient: drop the parts
+ * named in `without`, then add `add` (the "change one thing" pattern of every
+ * indication test).
+ */
+export function assemble (parts: Record<string, Json[]>, over: { without?: string[], add?: Json[] } = {}, ...extra: Json[][]): Json[] {
+  const kept = Object.entries(parts).filter(([key]) => !(over.without ?? []).includes(key)).flatMap(([, resources]) => resources)
+  return [...kept, ...extra.flat(), ...(over.add ?? [])]
+}

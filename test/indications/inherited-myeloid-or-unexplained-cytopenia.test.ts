@@ -5,7 +5,7 @@
  */
 import t from 'tap'
 import { buildTestApp } from '../helpers/app.js'
-import { runScenarios, assertCoverage, type Scenario } from '../helpers/scenarios.js'
+import { runScenarios, assertCoverage, assemble, type Scenario } from '../helpers/scenarios.js'
 import { attestation, condition, familyMember, patient, plateletCount, procedure, quantityObservation, SYSTEMS, type Json } from '../helpers/fhir-builders.js'
 
 const ID = 'inherited-myeloid-or-unexplained-cytopenia'
@@ -51,8 +51,7 @@ function complete (over: { without?: string[], add?: Json[] } = {}): Json[] {
     mds: [mds()],
     features: [attestation('myeloid-predisposition-features')]
   }
-  for (const key of over.without ?? []) delete parts[key]
-  return [...Object.values(parts).flat(), ...workUp(over.without), ...(over.add ?? [])]
+  return assemble(parts, over, workUp(over.without))
 }
 
 /** Unexplained aplastic anaemia (no MDS/AML) in a 46-year-old, differentials excluded. */
@@ -61,8 +60,7 @@ function cytopenia (over: { without?: string[], add?: Json[] } = {}): Json[] {
     aplastic: [aplastic()],
     differentials: [attestation('cytopenia-differentials-excluded')]
   }
-  for (const key of over.without ?? []) delete parts[key]
-  return [...Object.values(parts).flat(), ...workUp(over.without), ...(over.add ?? [])]
+  return assemble(parts, over, workUp(over.without))
 }
 
 /** A family history was taken and shows one unaffected relative. */

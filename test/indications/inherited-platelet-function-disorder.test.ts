@@ -4,7 +4,7 @@
  */
 import t from 'tap'
 import { buildTestApp, cardFor, postHook, resultFor } from '../helpers/app.js'
-import { runScenarios, assertCoverage, type Scenario } from '../helpers/scenarios.js'
+import { runScenarios, assertCoverage, assemble, type Scenario } from '../helpers/scenarios.js'
 import { attestation, condition, hookRequest, integerObservation, medicationStatement, orderingRole, patient, quantityObservation, PATIENT_ID, SYSTEMS, type Json } from '../helpers/fhir-builders.js'
 
 const ID = 'inherited-platelet-function-disorder'
@@ -57,8 +57,7 @@ function complete (over: { without?: string[], add?: Json[], coag?: Json[] } = {
     informed: [attestation('patient-informed')],
     role: expertRole()
   }
-  for (const key of over.without ?? []) delete parts[key]
-  return [...Object.values(parts).flat(), ...(over.add ?? [])]
+  return assemble(parts, over)
 }
 
 /** The complete coagulation panel with one test replaced (or removed when `value` is undefined). */

@@ -4,7 +4,7 @@
  */
 import t from 'tap'
 import { buildTestApp } from '../helpers/app.js'
-import { runScenarios, assertCoverage, type Scenario } from '../helpers/scenarios.js'
+import { runScenarios, assertCoverage, assemble, type Scenario } from '../helpers/scenarios.js'
 import { attestation, condition, orderingRole, patient, plateletCount, procedure, quantityObservation, SYSTEMS, type Json } from '../helpers/fhir-builders.js'
 
 const ID = 'inherited-thrombocytopenia'
@@ -23,8 +23,7 @@ function complete (over: { without?: string[], add?: Json[], counts?: Json[] } =
     informed: [attestation('patient-informed')],
     role: expertRole()
   }
-  for (const key of over.without ?? []) delete parts[key]
-  return [...Object.values(parts).flat(), ...(over.add ?? [])]
+  return assemble(parts, over)
 }
 
 const scenarios: Scenario[] = [

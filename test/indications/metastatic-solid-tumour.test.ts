@@ -5,7 +5,7 @@
  */
 import t from 'tap'
 import { buildTestApp, postHook, resultFor } from '../helpers/app.js'
-import { runScenarios, assertCoverage, type Scenario } from '../helpers/scenarios.js'
+import { runScenarios, assertCoverage, assemble, type Scenario } from '../helpers/scenarios.js'
 import { attestation, condition, ecog, hookRequest, medicationStatement, orderingRole, patient, procedure, SYSTEMS, type Json } from '../helpers/fhir-builders.js'
 
 const ID = 'metastatic-solid-tumour'
@@ -51,8 +51,7 @@ function complete (over: { without?: string[], add?: Json[], primary?: Json[] } 
     tissue: [attestation('tumour-accessible-for-biopsy')],
     role: oncologist()
   }
-  for (const key of over.without ?? []) delete parts[key]
-  return [...Object.values(parts).flat(), ...(over.add ?? [])]
+  return assemble(parts, over)
 }
 
 /** A rare cancer at diagnosis of metastatic disease: no systemic therapy recorded. */

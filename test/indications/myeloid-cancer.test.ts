@@ -5,7 +5,7 @@
  */
 import t from 'tap'
 import { buildTestApp, cardFor, postHook, resultFor } from '../helpers/app.js'
-import { runScenarios, assertCoverage, type Scenario } from '../helpers/scenarios.js'
+import { runScenarios, assertCoverage, assemble, type Scenario } from '../helpers/scenarios.js'
 import { attestation, condition, familyMember, hookRequest, orderingRole, patient, procedure, SYSTEMS, type Json } from '../helpers/fhir-builders.js'
 
 const ID = 'myeloid-cancer'
@@ -34,8 +34,7 @@ function complete (over: { without?: string[], add?: Json[], diagnosis?: Json[],
     mdt: [attestation('mdt-assessment')],
     role: over.role ?? otherHaematology()
   }
-  for (const key of over.without ?? []) delete parts[key]
-  return [...Object.values(parts).flat(), ...(over.add ?? [])]
+  return assemble(parts, over)
 }
 
 const aml = (code = 'C92.0', over: Json = {}): Json[] => [condition(code, over)]

@@ -5,7 +5,7 @@
  */
 import t from 'tap'
 import { buildTestApp, postHook, resultFor } from '../helpers/app.js'
-import { runScenarios, assertCoverage, type Scenario } from '../helpers/scenarios.js'
+import { runScenarios, assertCoverage, assemble, type Scenario } from '../helpers/scenarios.js'
 import { attestation, condition, ecog, familyMember, hookRequest, orderingRole, patient, procedure, SYSTEMS, type Json } from '../helpers/fhir-builders.js'
 
 const ID = 'pancreatic-cancer'
@@ -30,8 +30,7 @@ function complete (over: { without?: string[], add?: Json[], primary?: Json[] } 
     tissue: [attestation('tumour-accessible-for-biopsy')],
     role: orderingRole('Onkologisk Afdeling, Odense Universitetshospital', ONCOLOGY)
   }
-  for (const key of over.without ?? []) delete parts[key]
-  return [...Object.values(parts).flat(), ...(over.add ?? [])]
+  return assemble(parts, over)
 }
 /** Operated, curable pancreatic cancer: no metastases, attested curable. */
 const curable = (add: Json[] = [], without: string[] = []): Json[] => complete({ without: ['metastases', ...without], add: [attestation('incurable-disease', false), ...add] })

@@ -9,7 +9,7 @@
  */
 import t from 'tap'
 import { buildTestApp } from '../helpers/app.js'
-import { runScenarios, assertCoverage, type Scenario } from '../helpers/scenarios.js'
+import { runScenarios, assertCoverage, assemble, type Scenario } from '../helpers/scenarios.js'
 import { attestation, condition, ecog, orderingRole, patient, procedure, SYSTEMS, type Json } from '../helpers/fhir-builders.js'
 
 const ID = 'primary-brain-tumour'
@@ -43,8 +43,7 @@ function complete (over: { without?: string[], add?: Json[], tumour?: Json, ps?:
     tissue: [attestation('tumour-accessible-for-biopsy')],
     role: orderingRole('Neurokirurgisk Klinik, Rigshospitalet', NEUROSURGERY)
   }
-  for (const key of over.without ?? []) delete parts[key]
-  return [...Object.values(parts).flat(), ...(over.add ?? [])]
+  return assemble(parts, over)
 }
 
 /** Low-grade glioma (oligodendroglioma 9450/3, diagnosed 2021) at recurrence operation. */

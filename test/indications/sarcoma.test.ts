@@ -4,7 +4,7 @@
  */
 import t from 'tap'
 import { buildTestApp, postHook, resultFor } from '../helpers/app.js'
-import { runScenarios, assertCoverage, type Scenario } from '../helpers/scenarios.js'
+import { runScenarios, assertCoverage, assemble, type Scenario } from '../helpers/scenarios.js'
 import { attestation, condition, ecog, hookRequest, orderingRole, patient, procedure, SYSTEMS, type Json } from '../helpers/fhir-builders.js'
 
 const ID = 'sarcoma'
@@ -26,8 +26,7 @@ function complete (over: { without?: string[], add?: Json[], sarcoma?: Json[] } 
     tissue: [attestation('tumour-accessible-for-biopsy')],
     role: centreOncologist()
   }
-  for (const key of over.without ?? []) delete parts[key]
-  return [...Object.values(parts).flat(), ...(over.add ?? [])]
+  return assemble(parts, over)
 }
 
 const scenarios: Scenario[] = [

@@ -6,7 +6,7 @@
  */
 import t from 'tap'
 import { buildTestApp, cardFor, postHook, resultFor } from '../helpers/app.js'
-import { runScenarios, assertCoverage, type Scenario } from '../helpers/scenarios.js'
+import { runScenarios, assertCoverage, assemble, type Scenario } from '../helpers/scenarios.js'
 import { attestation, condition, ecog, hookRequest, orderingRole, patient, procedure, SYSTEMS, type Json } from '../helpers/fhir-builders.js'
 
 const ID = 'thymic-epithelial-tumour'
@@ -31,8 +31,7 @@ function complete (over: { without?: string[], add?: Json[], tumour?: Json } = {
     tissue: [attestation('tumour-accessible-for-biopsy')],
     role: orderingRole('Onkologisk Klinik, Rigshospitalet', ONCOLOGY)
   }
-  for (const key of over.without ?? []) delete parts[key]
-  return [...Object.values(parts).flat(), ...(over.add ?? [])]
+  return assemble(parts, over)
 }
 
 const carcinoma = (over: Json = {}): Json => tumour(over, '8586/3')

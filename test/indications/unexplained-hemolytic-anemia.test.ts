@@ -5,7 +5,7 @@
  */
 import t from 'tap'
 import { buildTestApp } from '../helpers/app.js'
-import { runScenarios, assertCoverage, type Scenario } from '../helpers/scenarios.js'
+import { runScenarios, assertCoverage, assemble, type Scenario } from '../helpers/scenarios.js'
 import { attestation, condition, patient, procedure, quantityObservation, PATIENT_ID, SYSTEMS, type Json } from '../helpers/fhir-builders.js'
 
 const ID = 'unexplained-hemolytic-anemia'
@@ -55,8 +55,7 @@ function complete (over: { without?: string[], add?: Json[] } = {}): Json[] {
     ldh: [ldh(180)],
     consent: [consent()]
   }
-  for (const key of over.without ?? []) delete parts[key]
-  return [...Object.values(parts).flat(), ...(over.add ?? [])]
+  return assemble(parts, over)
 }
 
 /** Congenital dyserythropoietic anaemia (SKS DD644): not haemolytic by code. */
