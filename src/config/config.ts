@@ -15,6 +15,8 @@ export interface Config {
   /** Card language; Danish is the clinical default. */
   language: 'da' | 'en'
   performanceStatusLookbackDays: number
+  /** How rule expressions run: compiled closures (default), fhirpath.js only, or both compared. */
+  fhirpathEngine: 'compiled' | 'reference' | 'verify'
   /** Extra local order codes that trigger evaluation, as `system|code`. */
   wgsOrderCodes: string[]
   organizationListsFile?: string
@@ -81,6 +83,7 @@ export const SETTINGS: Setting[] = [
   { env: 'LOG_LEVEL', key: 'logLevel', schema: { enum: ['fatal', 'error', 'warn', 'info', 'debug', 'trace', 'silent'], default: 'info' }, doc: 'pino log level. Patient data is never logged at any level.' },
   { env: 'CARD_LANGUAGE', key: 'language', schema: { enum: ['da', 'en'], default: 'da' }, doc: 'Language of card text: da (Danish) or en (English).' },
   { env: 'PERFORMANCE_STATUS_LOOKBACK_DAYS', key: 'performanceStatusLookbackDays', schema: { type: 'integer', minimum: 1, maximum: 3650, default: 90 }, parse: int, doc: 'Look-back window for WHO/ECOG and Karnofsky observations (criteria.md).' },
+  { env: 'FHIRPATH_ENGINE', key: 'fhirpathEngine', schema: { enum: ['compiled', 'reference', 'verify'], default: 'compiled' }, doc: 'How rule expressions run. `compiled`: closures compiled from the FHIRPath at start-up, with fhirpath.js for any expression or record they cannot promise to read identically (README "Performance"). `reference`: fhirpath.js only (about 5× slower; a fallback switch). `verify`: both on every call, differences logged as warnings with the indication and expression (no patient data); for acceptance testing, about 6× slower.' },
   { env: 'WGS_ORDER_CODES', key: 'wgsOrderCodes', schema: { type: 'array', items: { type: 'string', pattern: '^[^|\\s]+\\|[^|\\s]+$' }, default: [] }, parse: list, doc: 'Comma-separated local order codes (`system|code`) that also mean WGS, besides LOINC 86206-0.' },
   { env: 'ORGANIZATION_LISTS_FILE', key: 'organizationListsFile', schema: { type: 'string', minLength: 1 }, doc: 'YAML file replacing cds-services/organization-lists.yaml (AML departments, platelet experts, …).' },
   { env: 'RULES_ROOT', key: 'rulesRoot', schema: { type: 'string', minLength: 1, default: '.' }, doc: 'Folder that holds cds-services/ and fhir-profiles/.' },

@@ -12,8 +12,13 @@ import type { Composition, CriterionDefinition, DataRequirement, IndicationDefin
 import { compileValueSets, type CompiledValueSet } from './terminology.js'
 import { domainFunctions, intervalsFrom, type Interval } from './fhirpath-functions.js'
 import { organizationFunctions, type OrganizationList } from './organizations.js'
+import { compileFast, type DomainFunction } from './fhirpath-compiler/compile.js'
+import { runnable, type ExpressionEngine, type Mismatch } from './fhirpath-compiler/expression.js'
+import { ANY, BOOLEAN, DATE_TIME, DECIMAL, INTEGER, STRING, types, type TypeSet } from './fhirpath-compiler/static-types.js'
 
 export type CompiledExpression = (resource: unknown, env: Record<string, unknown>) => unknown[]
+interface TypedExpression { run: CompiledExpression, type: TypeSet }
+type ExpressionCompiler = (indication: string, path: string, expr: string, variables: ReadonlyMap<string, TypeSet>) => TypedExpression
 
 export interface CatalogueSettings {
   /** criteria.md: performance status uses the most recent observation within this window. */
@@ -26,7 +31,16 @@ export interface CatalogueInput {
   observationDefinitions: ObservationDefinition[]
   organizationLists: OrganizationList[]
   settings: CatalogueSettings
+  /**
+   * How rule expressions run: `compiled` (default: the closure compiler, fhirpath.js for what it
+   * declines), `reference` (fhirpath.js only) or `verify` (both, differences reported to onMismatch).
+   */
+  engine?: ExpressionEngine
+  onMismatch?: (m: Mismatch & { indication: string, path: string }) => void
 }
+
+/** An expression the compiler declined: it runs on fhirpath.js. Listed so tests and reviewers see them. */
+export interface ReferenceOnly { indication: string, path: string, reason: string }
 
 export interface CompiledCriterion {
   def: CriterionDefinition
@@ -52,6 +66,33 @@ export interface CompiledCatalogue {
   valueSets: ReadonlyMap<string, CompiledValueSet>
   defaultIntervals: ReadonlyMap<string, Interval[]>
   settings: CatalogueSettings
+  /** Expressions left to fhirpath.js by the compiler (empty for the shipped catalogue: a test says so). */
+  referenceOnly: ReferenceOnly[]
+}
+
+/** Static FHIRPath type of each built-in variable (see evaluate.ts baseEnvironment). */
+const BUILTIN_TYPES: Record<string, TypeSet> = {
+  patient: types('Patient'),
+  now: DATE_TIME,
+  today: DATE_TIME,
+  ageYears: INTEGER,
+  performanceStatusSince: DATE_TIME,
+  practitionerRoles: types('PractitionerRole'),
+  organizations: types('Organization'),
+  order: ANY
+}
+
+/** Result type of each domain function on the compiled path; 'input' = a filter of its input. */
+const FUNCTION_TYPES: Record<string, TypeSet | 'input'> = {
+  inValueSet: BOOLEAN,
+  clinicalDate: DATE_TIME,
+  latest: 'input',
+  since: 'input',
+  numericValue: DECIMAL,
+  normality: STRING,
+  attestation: BOOLEAN,
+  ageAtOnset: INTEGER,
+  inOrganizationList: BOOLEAN
 }
 
 /** Variables every expression may use, and the resource types they read. */
@@ -84,16 +125,24 @@ export function compileCatalogue (input: CatalogueInput): CompiledCatalogue {
     ...domainFunctions({ valueSets, defaultIntervals }),
     ...organizationFunctions(input.organizationLists)
   }
-  const compileExpr = (indication: string, path: string, expr: string): CompiledExpression => {
+  const engine = input.engine ?? 'compiled'
+  const referenceOnly: ReferenceOnly[] = []
+  const compileExpr = (indication: string, path: string, expr: string, variables: ReadonlyMap<string, TypeSet>): TypedExpression => {
     if (CLOCK_FUNCTIONS.test(expr)) throw new CatalogueError(indication, path, 'use %now / %today, not now() / today(): evaluation must not read the clock')
     for (const url of expr.matchAll(/inValueSet\('([^']+)'\)/g)) {
       if (!valueSets.has(url[1]!)) throw new CatalogueError(indication, path, `unknown ValueSet ${url[1]}`)
     }
+    let reference: CompiledExpression
     try {
-      return fhirpath.compile(expr, r4, { userInvocationTable, resolveInternalTypes: false } as any) as unknown as CompiledExpression
+      reference = fhirpath.compile(expr, r4, { userInvocationTable, resolveInternalTypes: false } as any) as unknown as CompiledExpression
     } catch (err) {
       throw new CatalogueError(indication, path, `FHIRPath does not compile: ${(err as Error).message}`)
     }
+    const fast = compileFast(expr, { variables, functions: userInvocationTable as Record<string, DomainFunction>, functionTypes: FUNCTION_TYPES })
+    if ('unsupported' in fast) referenceOnly.push({ indication, path, reason: fast.unsupported })
+    const onMismatch = input.onMismatch ? (m: Mismatch) => input.onMismatch!({ ...m, indication, path }) : undefined
+    const compiled = 'unsupported' in fast ? undefined : fast
+    return { run: runnable(expr, compiled, reference, engine, onMismatch), type: compiled?.type ?? ANY }
   }
   const ids = new Set<string>()
   const indications = input.indications.map((def) => {
@@ -101,14 +150,18 @@ export function compileCatalogue (input: CatalogueInput): CompiledCatalogue {
     ids.add(def.id)
     return compileIndication(def, valueSets, compileExpr)
   })
-  return { indications, valueSets, defaultIntervals, settings: input.settings }
+  return { indications, valueSets, defaultIntervals, settings: input.settings, referenceOnly }
 }
 
 function compileIndication (
   def: IndicationDefinition,
   valueSets: ReadonlyMap<string, CompiledValueSet>,
-  compileExpr: (indication: string, path: string, expr: string) => CompiledExpression
+  compileExprTyped: ExpressionCompiler
 ): CompiledIndication {
+  // Static types of every %name, built up as data and variables are declared (for the compiled path).
+  const typesOf = new Map<string, TypeSet>(Object.entries(BUILTIN_TYPES))
+  for (const [name, req] of Object.entries(def.data)) typesOf.set(name, types(req.resourceType))
+  const compileExpr = (indication: string, path: string, expr: string): CompiledExpression => compileExprTyped(indication, path, expr, typesOf).run
   const data = Object.entries(def.data).map(([name, req]) => {
     if (name in BUILTIN_VARIABLES) throw new CatalogueError(def.id, `data.${name}`, 'shadows a built-in variable')
     const valueSet = req.valueSet ? valueSets.get(req.valueSet) : undefined
@@ -133,9 +186,10 @@ function compileIndication (
   const variables = Object.entries(def.variables ?? {}).map(([name, expr]) => {
     const path = `variables.${name}`
     if (reads.has(name)) throw new CatalogueError(def.id, path, 'name already used')
-    const types = readsOf(path, expr)
-    const run = compileExpr(def.id, path, expr)
-    reads.set(name, types)
+    const readTypes = readsOf(path, expr)
+    const { run, type } = compileExprTyped(def.id, path, expr, typesOf)
+    typesOf.set(name, type)
+    reads.set(name, readTypes)
     return { name, run }
   })
   const criteria = new Map<string, CompiledCriterion>()

@@ -12,7 +12,7 @@ import { parse as parseYaml } from 'yaml'
 import type { ObservationDefinition, ValueSet, CodeSystem } from '../core/fhir.js'
 import type { IndicationDefinition } from '../core/types.js'
 import type { OrganizationList } from '../core/organizations.js'
-import { compileCatalogue, type CatalogueSettings, type CompiledCatalogue, CatalogueError } from '../core/compile.js'
+import { compileCatalogue, type CatalogueInput, type CatalogueSettings, type CompiledCatalogue, CatalogueError } from '../core/compile.js'
 import { TerminologyError } from '../core/terminology.js'
 import { schemaValidator, SCHEMA_DIGEST, type SchemaName } from './validator.js'
 import { cacheKey, openParseCache } from './parse-cache.js'
@@ -58,6 +58,9 @@ export interface LoadOptions {
   packageVersion: string
   /** Parsed-definition cache file; default `<root>/dist/rules-parse-cache.json`. `false` disables it. */
   parseCacheFile?: string | false
+  /** How rule expressions run (src/core/fhirpath-compiler); default `compiled`. */
+  engine?: CatalogueInput['engine']
+  onMismatch?: CatalogueInput['onMismatch']
 }
 
 function listFiles (dir: string, ext: RegExp): string[] {
@@ -153,7 +156,9 @@ export function loadRules (opts: LoadOptions): LoadedRules {
       valueSets: definitions.valueSets,
       observationDefinitions: definitions.observationDefinitions,
       organizationLists: definitions.organizationLists,
-      settings: opts.settings
+      settings: opts.settings,
+      engine: opts.engine,
+      onMismatch: opts.onMismatch
     })
     if (!definitions.valueSets.some((v) => v.url === definitions.service.orderValueSet)) {
       throw new DefinitionError([{ file: 'cds-services', path: '/orderValueSet', message: `unknown ValueSet ${definitions.service.orderValueSet}` }])

@@ -8,19 +8,21 @@ import fp from 'fastify-plugin'
 import { resolve } from 'node:path'
 import { readFileSync } from 'node:fs'
 import type { Config } from '../config/config.js'
-import { loadRules, type LoadedRules } from '../definitions/load.js'
+import { loadRules, type LoadOptions, type LoadedRules } from '../definitions/load.js'
 import { cdsApp, type AppOptions } from './app.js'
 import { loggerOptions } from './logger.js'
 
 const packageJson = JSON.parse(readFileSync(new URL('../../package.json', import.meta.url), 'utf8')) as { version: string }
 export const PACKAGE_VERSION = packageJson.version
 
-export function loadRulesFor (config: Readonly<Config>): LoadedRules {
+export function loadRulesFor (config: Readonly<Config>, onMismatch?: LoadOptions['onMismatch']): LoadedRules {
   return loadRules({
     root: resolve(config.rulesRoot),
     organizationListsFile: config.organizationListsFile,
     settings: { performanceStatusLookbackDays: config.performanceStatusLookbackDays },
-    packageVersion: PACKAGE_VERSION
+    packageVersion: PACKAGE_VERSION,
+    engine: config.fhirpathEngine,
+    onMismatch
   })
 }
 
@@ -34,7 +36,10 @@ export interface BuildOptions {
 }
 
 export async function buildServer (config: Readonly<Config>, opts: BuildOptions = {}): Promise<FastifyInstance> {
-  const rules = opts.rules ?? loadRulesFor(config)
+  // FHIRPATH_ENGINE=verify: a difference between the compiled path and fhirpath.js is logged with the
+  // indication and the expression only — the values compared are patient data and stay out of the log.
+  const sink: { log?: FastifyInstance['log'] } = {}
+  const rules = opts.rules ?? loadRulesFor(config, (m) => sink.log?.warn({ indication: m.indication, rulePath: m.path, expression: m.expression }, 'compiled FHIRPath result differs from fhirpath.js'))
   const app = Fastify({
     logger: config.logLevel === 'silent' ? false : loggerOptions(config.logLevel, opts.logStream),
     bodyLimit: config.bodyLimitBytes,
@@ -50,6 +55,7 @@ export async function buildServer (config: Readonly<Config>, opts: BuildOptions 
     onProtoPoisoning: 'error',
     onConstructorPoisoning: 'error'
   })
+  sink.log = app.log
   await app.register(fp(cdsApp), { config, rules, clock: opts.clock, store: opts.store, authNow: opts.authNow })
   return app
 }

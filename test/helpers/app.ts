@@ -6,6 +6,7 @@ import type { FastifyInstance } from 'fastify'
 import { loadConfig, type Config } from '../../src/config/config.js'
 import { buildServer, loadRulesFor, type BuildOptions } from '../../src/http/build.js'
 import type { LoadedRules } from '../../src/definitions/load.js'
+import type { Mismatch } from '../../src/core/fhirpath-compiler/expression.js'
 import { CARD_EXTENSION, type CardResult } from '../../src/cards/render.js'
 
 /** The fixed "now" of every scenario. */
@@ -15,10 +16,25 @@ export const SERVICE_URL = '/cds-services/ngc-wgs-eligibility'
 interface Teardown { teardown: (fn: () => unknown) => void }
 
 let shared: LoadedRules | undefined
+/**
+ * Every difference between the compiled FHIRPath path and fhirpath.js seen by
+ * the shared test rules. They run in `verify` mode, so every scenario of every
+ * HTTP test is also a differential test of the compiler: postHook fails the
+ * test on the first difference.
+ */
+export const fhirpathMismatches: Array<Mismatch & { indication: string, path: string }> = []
+
 /** Rules compiled once per test process (they are immutable). */
 export function testRules (): LoadedRules {
-  shared ??= loadRulesFor(loadConfig({}))
+  shared ??= loadRulesFor(loadConfig({ FHIRPATH_ENGINE: 'verify' }), (m) => { fhirpathMismatches.push(m) })
   return shared
+}
+
+/** Throws (failing the test) if the compiled path and fhirpath.js disagreed since the last check. */
+export function assertNoFhirpathMismatch (): void {
+  if (fhirpathMismatches.length === 0) return
+  const found = fhirpathMismatches.splice(0)
+  throw new Error(`compiled FHIRPath differs from fhirpath.js:\n${found.map((m) => `${m.indication} ${m.path}: ${m.expression}\n  compiled ${JSON.stringify(m.compiled).slice(0, 300)}\n  reference ${JSON.stringify(m.reference).slice(0, 300)}`).join('\n')}`)
 }
 
 /**
@@ -39,6 +55,7 @@ export interface HookResponse { status: number, body: any }
 
 export async function postHook (app: FastifyInstance, body: unknown, url = SERVICE_URL): Promise<HookResponse> {
   const res = await app.inject({ method: 'POST', url, payload: body as Record<string, unknown> })
+  assertNoFhirpathMismatch()
   return { status: res.statusCode, body: res.json() }
 }
 

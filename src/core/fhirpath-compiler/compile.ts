@@ -1,0 +1,369 @@
+/**
+ * FHIRPath → JavaScript closures, for the subset of FHIRPath the criteria
+ * catalogue uses. fhirpath.js stays the reference: it parses the expression
+ * (same grammar, same AST) and remains the fallback. This compiler walks the
+ * AST once at start-up and returns a closure tree that evaluates on the plain
+ * JSON of the request — no per-node context cloning, no ResourceNode
+ * wrapping, no interpreter dispatch — which is where fhirpath.js spent ~70 %
+ * of evaluation time (bench/results/latest.md, profile of 2026-11-22).
+ *
+ * Anything outside the subset, or whose plain-JSON reading could differ from
+ * fhirpath.js (see static-types.ts and operations.ts), is refused here with a
+ * reason and the whole expression runs on fhirpath.js instead.
+ */
+import fhirpath from 'fhirpath'
+import * as op from './operations.js'
+import type { Collection } from './operations.js'
+import { ANY, BOOLEAN, DATE_TIME, DECIMAL, INTEGER, NOTHING, STRING, comparable, isFhirElementType, member, types, unionTypes, type TypeSet } from './static-types.js'
+
+/** Per-evaluation state: the variables (`%name`), `$total` inside aggregate(), and `this` for domain functions. */
+export interface Frame {
+  env: Record<string, unknown>
+  total?: Collection
+  fnThis: { vars: Record<string, unknown> }
+}
+
+/** Evaluates with `$this` = the given collection. */
+export type Program = (self: Collection, frame: Frame) => Collection
+
+export interface FastExpression { run: Program, type: TypeSet }
+
+/** A domain function registered with fhirpath.js (`userInvocationTable`), and its result type here. */
+export interface DomainFunction {
+  fn: (this: Frame['fnThis'], inputs: unknown[], ...args: unknown[]) => unknown[]
+  arity: Record<number, string[]>
+}
+
+export interface CompilerContext {
+  /** Static type of every `%variable` an expression may read. */
+  variables: ReadonlyMap<string, TypeSet>
+  functions: Readonly<Record<string, DomainFunction>>
+  /** Result type of each domain function: a type, or 'input' for filters such as latest(). */
+  functionTypes: Readonly<Record<string, TypeSet | 'input'>>
+}
+
+class Unsupported extends Error {}
+
+interface AstNode { type: string, text?: string, children?: AstNode[] }
+interface Scope { self: TypeSet, total?: TypeSet }
+
+/** Compile, or say why the expression is left to fhirpath.js. */
+export function compileFast (expression: string, ctx: CompilerContext): FastExpression | { unsupported: string } {
+  try {
+    const ast = fhirpath.parse(expression) as AstNode
+    return new Compiler(ctx).node(ast, { self: ANY })
+  } catch (err) {
+    if (err instanceof Unsupported) return { unsupported: err.message }
+    throw err
+  }
+}
+
+const need = (cond: unknown, why: string): void => { if (!cond) throw new Unsupported(why) }
+const kids = (n: AstNode): AstNode[] => n.children ?? []
+const only = (n: AstNode): AstNode => { need(kids(n).length === 1, `${n.type} with ${kids(n).length} children`); return kids(n)[0]! }
+
+function identifier (n: AstNode): string {
+  const text = n.text ?? ''
+  need(/^[A-Za-z_][A-Za-z0-9_]*$/.test(text), `identifier ${text}`)
+  return text
+}
+
+function truthy (v: unknown): boolean { return Boolean(v) }
+
+/** Choice suffixes are capitalised (`valueDateTime`); the model names primitive types in lower case (`dateTime`). */
+const CHOICE_PRIMITIVES = new Set(['Boolean', 'String', 'Integer', 'Decimal', 'DateTime', 'Date', 'Time', 'Instant', 'Uri', 'Url', 'Canonical', 'Code', 'Id', 'Oid', 'Uuid', 'Markdown', 'Base64Binary', 'PositiveInt', 'UnsignedInt'])
+function choiceTypeName (suffix: string): string {
+  return CHOICE_PRIMITIVES.has(suffix) ? suffix[0]!.toLowerCase() + suffix.slice(1) : suffix
+}
+
+class Compiler {
+  constructor (private readonly ctx: CompilerContext) {}
+
+  node (n: AstNode, scope: Scope): FastExpression {
+    switch (n.type) {
+      case 'EntireExpression': case 'TermExpression': case 'ParenthesizedTerm': case 'InvocationTerm':
+        return this.node(only(n), scope)
+      case 'LiteralTerm': return this.literal(only(n))
+      case 'ExternalConstantTerm': return this.variable(only(only(n)))
+      case 'ThisInvocation': return { run: (self) => self, type: scope.self }
+      case 'TotalInvocation':
+        need(scope.total, '$total outside aggregate()')
+        return { run: (_self, f) => f.total ?? op.EMPTY, type: scope.total! }
+      case 'MemberInvocation': return this.navigation({ run: (self) => self, type: scope.self }, n)
+      case 'FunctionInvocation': return this.call({ run: (self) => self, type: scope.self }, n, scope)
+      case 'InvocationExpression': {
+        const [left, right] = kids(n)
+        need(left && right && kids(n).length === 2, 'invocation shape')
+        // ofType() reads the element before it as a choice (`onset` → `onsetAge`), so it is compiled from the AST.
+        if (right!.type === 'FunctionInvocation' && kids(only(right!))[0]?.text === 'ofType') return this.ofType(left!, kids(kids(only(right!))[1] ?? { type: '' }), scope)
+        const input = this.node(left!, scope)
+        if (right!.type === 'MemberInvocation') return this.navigation(input, right!)
+        need(right!.type === 'FunctionInvocation', `invocation of ${right!.type}`)
+        return this.call(input, right!, scope)
+      }
+      case 'EqualityExpression': return this.equality(n, scope)
+      case 'InequalityExpression': return this.inequality(n, scope)
+      case 'MembershipExpression': return this.membership(n, scope)
+      case 'UnionExpression': return this.binary(n, scope, op.union, (a, b) => unionTypes(a, b))
+      case 'AndExpression':
+        need(n.text === 'and', `operator ${n.text}`)
+        return this.binary(n, scope, op.and, () => BOOLEAN)
+      case 'OrExpression':
+        need(n.text === 'or', `operator ${n.text}`) // xor is not used by the rules
+        return this.binary(n, scope, op.or, () => BOOLEAN)
+      case 'AdditiveExpression':
+        need(n.text === '+' || n.text === '-', `operator ${n.text}`)
+        return this.binary(n, scope, n.text === '+' ? op.plus : op.minus, (a, b) => {
+          // Date arithmetic (`%now - 90 days`) is done by fhirpath.js's own date class.
+          if (b.has('System.Quantity')) {
+            need(a.size === 1 && a.has('System.DateTime') && b.size === 1, 'quantity arithmetic other than DateTime ± duration')
+            return DATE_TIME
+          }
+          need(comparable(a) && comparable(b) && ![...a, ...b].includes('System.DateTime'), 'arithmetic on FHIR types fhirpath.js converts')
+          return unionTypes(a, b)
+        })
+      default:
+        throw new Unsupported(`${n.type}`)
+    }
+  }
+
+  private literal (n: AstNode): FastExpression {
+    const text = n.text ?? ''
+    switch (n.type) {
+      case 'StringLiteral': {
+        need(/^'[^'\\]*'$/.test(text), 'string literal with escapes')
+        const value = [text.slice(1, -1)]
+        return { run: () => value, type: STRING }
+      }
+      case 'NumberLiteral': {
+        need(/^\d{1,9}$/.test(text), 'non-integer number literal') // decimals are FP_Decimal in fhirpath.js
+        const value = [Number(text)]
+        return { run: () => value, type: INTEGER }
+      }
+      case 'BooleanLiteral': {
+        const value = [text === 'true']
+        return { run: () => value, type: BOOLEAN }
+      }
+      case 'NullLiteral': return { run: () => op.EMPTY, type: NOTHING }
+      case 'QuantityLiteral': {
+        // Only calendar durations, for date arithmetic: `90 days`, `1 year`.
+        need(/^\d{1,6} ?(years?|months?|weeks?|days?)$/.test(text), `quantity literal ${text}`)
+        const value = [op.quantityLiteral(text)]
+        return { run: () => value, type: types('System.Quantity') }
+      }
+      default: throw new Unsupported(`${n.type} literal`)
+    }
+  }
+
+  private variable (n: AstNode): FastExpression {
+    const name = identifier(n)
+    const type = this.ctx.variables.get(name)
+    need(type, `%${name}`)
+    return {
+      run: (_self, f) => {
+        const v = f.env[name]
+        if (v === undefined || v === null) throw new op.Bail(`%${name} is not set`)
+        if (!Array.isArray(v)) return [v]
+        if (op.referenceOutputs.has(v)) throw new op.Bail(`%${name} was computed by fhirpath.js`)
+        return v
+      },
+      type: type!
+    }
+  }
+
+  private navigation (input: FastExpression, n: AstNode): FastExpression {
+    const name = identifier(only(n))
+    const m = member(input.type, name)
+    if (typeof m === 'string') throw new Unsupported(m)
+    const run = input.run
+    if (m.kind === 'choice') {
+      // Without ofType(), a choice element is whichever `name<Type>` property the JSON has.
+      const suffixes = m.choices
+      return { run: (self, f) => op.navigateChoice(run(self, f), name, suffixes), type: types(...suffixes.map(choiceTypeName)) }
+    }
+    return { run: (self, f) => op.navigate(run(self, f), name), type: m.type }
+  }
+
+  private call (input: FastExpression, n: AstNode, scope: Scope): FastExpression {
+    const functn = only(n)
+    const [nameNode, paramList] = kids(functn)
+    const name = identifier(nameNode!)
+    const params = paramList ? kids(paramList) : []
+    const inputRun = input.run
+    const arity = (...allowed: number[]): void => need(allowed.includes(params.length), `${name}() with ${params.length} arguments`)
+    const perItem = (p: AstNode): FastExpression => this.node(p, { ...scope, self: input.type })
+    switch (name) {
+      case 'exists': {
+        arity(0, 1)
+        if (params.length === 0) return { run: (self, f) => [inputRun(self, f).length > 0], type: BOOLEAN }
+        const where = this.where(inputRun, perItem(params[0]!))
+        return { run: (self, f) => [where(self, f).length > 0], type: BOOLEAN }
+      }
+      case 'empty': arity(0); return { run: (self, f) => [inputRun(self, f).length === 0], type: BOOLEAN }
+      case 'count': arity(0); return { run: (self, f) => [inputRun(self, f).length], type: INTEGER }
+      case 'not': arity(0); return { run: (self, f) => op.not(inputRun(self, f)), type: BOOLEAN }
+      case 'where': arity(1); return { run: this.where(inputRun, perItem(params[0]!)), type: input.type }
+      case 'all': {
+        arity(1)
+        const criterion = perItem(params[0]!).run
+        return {
+          run: (self, f) => {
+            for (const item of inputRun(self, f)) if (!op.isTrue(criterion([item], f))) return [false]
+            return [true]
+          },
+          type: BOOLEAN
+        }
+      }
+      case 'iif': return this.iif(input, params, scope)
+      case 'combine': case 'union': case 'exclude': {
+        arity(1)
+        // AnyAtRoot in fhirpath.js: the argument is evaluated against the outer $this, not the input.
+        const other = this.node(params[0]!, scope)
+        const fn = name === 'combine' ? op.combine : name === 'union' ? op.union : op.exclude
+        return { run: (self, f) => fn(inputRun(self, f), other.run(self, f)), type: name === 'exclude' ? input.type : unionTypes(input.type, other.type) }
+      }
+      case 'ofType': throw new Unsupported('ofType() on $this') // `element.ofType(T)` is compiled in node()
+      case 'aggregate': return this.aggregate(input, params)
+      default: return this.domainFunction(name, input, params)
+    }
+  }
+
+  /** fhirpath.js whereMacro keeps an item when the criterion's first result is truthy. */
+  private where (inputRun: Program, criterionExpr: FastExpression): Program {
+    // A navigated FHIR boolean is a ResourceNode in fhirpath.js (always truthy); only computed values are compiled.
+    need(!isFhirElementType(criterionExpr.type), 'where() on a navigated FHIR value')
+    const criterion = criterionExpr.run
+    return (self, f) => {
+      const out: unknown[] = []
+      for (const item of inputRun(self, f)) {
+        const c = criterion([item], f)
+        if (c.length > 0 && truthy(c[0])) out.push(item)
+      }
+      return out
+    }
+  }
+
+  private iif (input: FastExpression, params: AstNode[], scope: Scope): FastExpression {
+    need(params.length === 2 || params.length === 3, 'iif() arity')
+    // fhirpath.js iifMacro evaluates criterion and branches with $this = the input of iif().
+    const inner: Scope = { ...scope, self: input.type }
+    const [cond, ok, otherwise] = params.map((p) => this.node(p, inner))
+    const inputRun = input.run
+    return {
+      run: (self, f) => {
+        const data = inputRun(self, f)
+        if (op.isTrue(cond!.run(data, f))) return ok!.run(data, f)
+        return otherwise ? otherwise.run(data, f) : op.EMPTY
+      },
+      type: otherwise ? unionTypes(ok!.type, otherwise.type) : ok!.type
+    }
+  }
+
+  /** `element.ofType(T)` on a choice element: the JSON property `elementT` (`onset.ofType(Age)` → `onsetAge`). */
+  private ofType (inputNode: AstNode, params: AstNode[], scope: Scope): FastExpression {
+    need(params.length === 1, 'ofType() arity')
+    const typeName = identifier(only(only(only(params[0]!))))
+    // The element before ofType(): `x.onset` (InvocationExpression) or bare `onset` (TermExpression).
+    let owner: FastExpression
+    let memberNode: AstNode
+    if (inputNode.type === 'InvocationExpression') {
+      const [left, right] = kids(inputNode)
+      need(right?.type === 'MemberInvocation', 'ofType() after something other than an element')
+      owner = this.node(left!, scope)
+      memberNode = right!
+    } else {
+      const term = only(only(inputNode))
+      need(inputNode.type === 'TermExpression' && term.type === 'MemberInvocation', 'ofType() after something other than an element')
+      owner = { run: (self) => self, type: scope.self }
+      memberNode = term
+    }
+    const name = identifier(only(memberNode))
+    const m = member(owner.type, name)
+    need(typeof m !== 'string' && m.kind === 'choice', `ofType() on .${name}, which is not a choice element`)
+    need((m as { choices: string[] }).choices.includes(typeName), `${name} cannot be ${typeName}`)
+    const property = name + typeName
+    const ownerRun = owner.run
+    return { run: (self, f) => op.navigate(ownerRun(self, f), property), type: types(choiceTypeName(typeName)) }
+  }
+
+  private aggregate (input: FastExpression, params: AstNode[]): FastExpression {
+    need(params.length === 1, 'aggregate() with an initial value')
+    const inner: Scope = { self: input.type, total: input.type }
+    const step = this.node(params[0]!, inner)
+    need([...step.type].every((t) => input.type.has(t)), 'aggregate() whose result type differs from its input')
+    const inputRun = input.run
+    return {
+      run: (self, f) => {
+        let total: Collection | undefined
+        for (const item of inputRun(self, f)) total = step.run([item], { ...f, total: total ?? op.EMPTY })
+        return total ?? op.EMPTY
+      },
+      type: input.type
+    }
+  }
+
+  private domainFunction (name: string, input: FastExpression, params: AstNode[]): FastExpression {
+    const fn = this.ctx.functions[name]
+    const resultType = this.ctx.functionTypes[name]
+    need(fn && resultType, `function ${name}()`)
+    const kinds = fn!.arity[params.length]
+    need(kinds, `${name}() with ${params.length} arguments`)
+    const args = params.map((p, i) => this.constantArgument(p, kinds![i]!))
+    const inputRun = input.run
+    const impl = fn!.fn
+    return {
+      run: (self, f) => impl.call(f.fnThis, inputRun(self, f) as unknown[], ...args),
+      type: resultType === 'input' ? input.type : resultType!
+    }
+  }
+
+  /** Domain functions take literal arguments (a ValueSet URL, a code, a number of days). */
+  private constantArgument (p: AstNode, kind: string): unknown {
+    const lit = this.node(p, { self: ANY })
+    need(kind === 'String' || kind === 'Integer', `argument of kind ${kind}`)
+    need(p.type === 'TermExpression' && only(p).type === 'LiteralTerm', 'non-literal argument')
+    const value = lit.run(op.EMPTY, { env: {}, fnThis: { vars: {} } })
+    need(value.length === 1 && typeof value[0] === (kind === 'String' ? 'string' : 'number'), `argument is not a ${kind}`)
+    return value[0]
+  }
+
+  private equality (n: AstNode, scope: Scope): FastExpression {
+    need(n.text === '=' || n.text === '!=', `operator ${n.text}`)
+    return this.binary(n, scope, n.text === '=' ? op.equals : op.notEquals, (a, b) => {
+      need(comparable(a) && comparable(b), 'equality on FHIR types fhirpath.js converts')
+      // Two navigated FHIR primitives are also compared on their extensions by fhirpath.js.
+      need(!(isFhirElementType(a) && isFhirElementType(b)), 'equality of two FHIR elements')
+      return BOOLEAN
+    })
+  }
+
+  private inequality (n: AstNode, scope: Scope): FastExpression {
+    const o = n.text as op.Comparison
+    need(['<', '>', '<=', '>='].includes(o), `operator ${n.text}`)
+    return this.binary(n, scope, (a, b) => op.compare(o, a, b), (a, b) => {
+      need(comparable(a) && comparable(b), 'comparison of FHIR types fhirpath.js converts')
+      return BOOLEAN
+    })
+  }
+
+  private membership (n: AstNode, scope: Scope): FastExpression {
+    need(n.text === 'in', `operator ${n.text}`)
+    return this.binary(n, scope, op.membership, (a, b) => {
+      need(comparable(a) && comparable(b), '`in` on FHIR types fhirpath.js converts')
+      return BOOLEAN
+    })
+  }
+
+  /** Both operands are always evaluated, as fhirpath.js does: an error on either side is never masked. */
+  private binary (n: AstNode, scope: Scope, fn: (a: Collection, b: Collection) => Collection, typeOf: (a: TypeSet, b: TypeSet) => TypeSet): FastExpression {
+    const [l, r] = kids(n)
+    need(l && r && kids(n).length === 2, `${n.type} shape`)
+    const left = this.node(l!, scope)
+    const right = this.node(r!, scope)
+    const type = typeOf(left.type, right.type)
+    const [a, b] = [left.run, right.run]
+    return { run: (self, f) => fn(a(self, f), b(self, f)), type }
+  }
+}
+
+export { ANY, BOOLEAN, DATE_TIME, DECIMAL, INTEGER, STRING, types }

@@ -1,0 +1,249 @@
+/**
+ * The FHIRPath operators and functions the compiled path implements, on plain
+ * JSON values (no fhirpath.js ResourceNode wrapping). Each one follows
+ * fhirpath.js 5.x (the reference implementation the rules were written and
+ * tested against) exactly where it completes; wherever the plain-value
+ * reading could differ from the reference — an item that is not a plain
+ * string, number or boolean, two resources with the same id, a primitive
+ * carrying only an extension, a collection where a singleton is expected — it
+ * throws `Bail`, and the caller re-runs the whole expression with fhirpath.js.
+ * So the compiled path is either identical to the reference or not used.
+ */
+import fhirpath from 'fhirpath'
+import r4 from 'fhirpath/fhir-context/r4'
+
+/** Thrown when the compiled path cannot promise the reference result; never escapes `expression.ts`. */
+export class Bail extends Error {
+  constructor (reason: string) {
+    super(reason)
+    this.name = 'Bail'
+  }
+}
+
+export type Collection = readonly unknown[]
+
+/**
+ * Collections fhirpath.js produced (an expression it ran instead of the compiled path). Their
+ * items may be ResourceNodes and FP_Decimals, which the plain-value operations here must not
+ * read: a compiled expression reading such a variable hands itself to fhirpath.js too.
+ */
+export const referenceOutputs = new WeakSet<object>()
+export const EMPTY: Collection = Object.freeze([])
+
+// fhirpath.js does not export its date classes; take the constructor from a parsed literal.
+// FP_Date and FP_Instant extend FP_DateTime, so `instanceof` covers every temporal the rules meet.
+const FP_DateTime = (fhirpath.evaluate({}, '@2000-01-01T00:00:00Z', {}, r4, { resolveInternalTypes: false }) as object[])[0]!.constructor as
+  new (...args: unknown[]) => { compare: (other: unknown) => number | null }
+
+const FP_Quantity = (fhirpath.evaluate({}, '1 day', {}, r4, { resolveInternalTypes: false }) as object[])[0]!.constructor
+
+interface Temporal {
+  compare: (other: unknown) => number | null
+  plus: (q: unknown) => unknown
+  minus: (q: unknown) => unknown
+}
+
+function isTemporal (v: unknown): v is Temporal {
+  return v instanceof FP_DateTime
+}
+
+/** A quantity literal (`90 days`) as fhirpath.js builds it, for date arithmetic. */
+export function quantityLiteral (text: string): unknown {
+  const q = (fhirpath.evaluate({}, text, {}, r4, { resolveInternalTypes: false }) as unknown[])[0]
+  if (!(q instanceof FP_Quantity)) throw new TypeError(`not a quantity literal: ${text}`)
+  return q
+}
+
+function isPlainPrimitive (v: unknown): v is string | number | boolean {
+  const t = typeof v
+  return t === 'string' || t === 'number' || t === 'boolean'
+}
+
+/** `name` of every item: arrays flattened, absent values skipped (fhirpath.js MemberInvocation). */
+export function navigate (focus: Collection, name: string): unknown[] {
+  const out: unknown[] = []
+  for (const item of focus) {
+    if (typeof item !== 'object' || item === null) throw new Bail(`navigating .${name} of a primitive`)
+    const rec = item as Record<string, unknown>
+    // A primitive with only an extension (`_name`) is a node with no value in fhirpath.js.
+    if (rec['_' + name] !== undefined) throw new Bail(`_${name} (primitive extension) present`)
+    const v = rec[name]
+    if (v === undefined || v === null) continue
+    if (Array.isArray(v)) {
+      for (const x of v) {
+        if (x === null || x === undefined) throw new Bail(`null inside ${name}[]`)
+        out.push(x)
+      }
+    } else out.push(v)
+  }
+  return out
+}
+
+/** A choice element read without ofType(): every `name<Type>` property present (`value` → valueQuantity …). */
+export function navigateChoice (focus: Collection, name: string, suffixes: readonly string[]): unknown[] {
+  const out: unknown[] = []
+  for (const suffix of suffixes) out.push(...navigate(focus, name + suffix))
+  return out
+}
+
+/**
+ * Singleton evaluation as a Boolean (fhirpath.js misc.singleton(coll, 'Boolean')):
+ * empty → empty, a boolean → itself, any other single item → true.
+ */
+export function singletonBoolean (c: Collection): boolean | undefined {
+  if (c.length === 0) return undefined
+  if (c.length > 1) throw new Bail('collection where a Boolean singleton is expected')
+  const v = c[0]
+  if (v === null || v === undefined) return undefined
+  return typeof v === 'boolean' ? v : true
+}
+
+
+/** Three-valued `and` (fhirpath.js logic.andOp); both operands are always evaluated, as there. */
+export function and (a: Collection, b: Collection): Collection {
+  const x = singletonBoolean(a)
+  const y = singletonBoolean(b)
+  if (x === false || y === false) return [false]
+  if (x === undefined || y === undefined) return EMPTY
+  return [true]
+}
+
+export function or (a: Collection, b: Collection): Collection {
+  const x = singletonBoolean(a)
+  const y = singletonBoolean(b)
+  if (x === true || y === true) return [true]
+  if (x === undefined || y === undefined) return EMPTY
+  return [false]
+}
+
+export function not (c: Collection): Collection {
+  const v = singletonBoolean(c)
+  return v === undefined ? EMPTY : [!v]
+}
+
+/** fhirpath.js util.isTrue: a single item that is exactly `true`. */
+export function isTrue (c: Collection): boolean {
+  return c.length === 1 && c[0] === true
+}
+
+/** Equality of two single plain items; anything else is left to the reference. */
+function itemEquals (x: unknown, y: unknown): boolean {
+  if (!isPlainPrimitive(x) || !isPlainPrimitive(y)) throw new Bail('equality of non-primitive items')
+  if (typeof x === 'number' && typeof y === 'number') {
+    // fhirpath.js rounds decimals to a precision before comparing; integers need no rounding.
+    if (!Number.isInteger(x) || !Number.isInteger(y)) throw new Bail('decimal equality')
+  }
+  return x === y
+}
+
+/** `=`: empty if either side is empty (nullable operator), otherwise item-wise equality. */
+export function equals (a: Collection, b: Collection): Collection {
+  if (a.length === 0 || b.length === 0) return EMPTY
+  if (a.length !== 1 || b.length !== 1) throw new Bail('equality of collections')
+  return [itemEquals(a[0], b[0])]
+}
+
+export function notEquals (a: Collection, b: Collection): Collection {
+  const r = equals(a, b)
+  return r.length === 0 ? r : [!r[0]]
+}
+
+export type Comparison = '<' | '>' | '<=' | '>='
+
+/** `<`, `>`, `<=`, `>=` on singletons of the same kind (fhirpath.js equality.lt …). */
+export function compare (op: Comparison, a: Collection, b: Collection): Collection {
+  if (a.length === 0 || b.length === 0) return EMPTY
+  if (a.length !== 1 || b.length !== 1) throw new Bail('comparison of collections')
+  const x = a[0]
+  const y = b[0]
+  let c: number | null
+  if (typeof x === 'number' && typeof y === 'number') c = x < y ? -1 : x > y ? 1 : 0
+  else if (typeof x === 'string' && typeof y === 'string') c = x < y ? -1 : x > y ? 1 : 0
+  else if (isTemporal(x) && isTemporal(y)) c = x.compare(y)
+  else throw new Bail('comparison of mixed or unsupported types')
+  if (c === null) return EMPTY // different precisions that cannot be ordered
+  switch (op) {
+    case '<': return [c < 0]
+    case '>': return [c > 0]
+    case '<=': return [c <= 0]
+    case '>=': return [c >= 0]
+  }
+}
+
+/** `x in coll` (fhirpath.js collections.in). */
+export function membership (a: Collection, b: Collection): Collection {
+  if (a.length === 0) return EMPTY
+  if (b.length === 0) return [false]
+  if (a.length > 1) throw new Bail('`in` with a collection on the left')
+  return [b.some((y) => itemEquals(a[0], y))]
+}
+
+/** `+` on integers or strings. */
+export function plus (a: Collection, b: Collection): Collection {
+  if (a.length === 0 || b.length === 0) return EMPTY
+  if (a.length !== 1 || b.length !== 1) throw new Bail('`+` on collections')
+  const [x, y] = [a[0], b[0]]
+  if (Number.isInteger(x) && Number.isInteger(y)) return [(x as number) + (y as number)]
+  if (typeof x === 'string' && typeof y === 'string') return [x + y]
+  if (isTemporal(x) && y instanceof FP_Quantity) return [x.plus(y)] // fhirpath.js math.plus: x.plus(y)
+  throw new Bail('`+` on unsupported types')
+}
+
+export function minus (a: Collection, b: Collection): Collection {
+  if (a.length === 0 || b.length === 0) return EMPTY
+  if (a.length !== 1 || b.length !== 1) throw new Bail('`-` on collections')
+  const [x, y] = [a[0], b[0]]
+  if (Number.isInteger(x) && Number.isInteger(y)) return [(x as number) - (y as number)]
+  if (isTemporal(x) && y instanceof FP_Quantity) return [x.minus(y)] // fhirpath.js math.minus: x.minus(y)
+  throw new Bail('`-` on unsupported types')
+}
+
+/**
+ * Identity of an item for de-duplication. Plain primitives compare by value;
+ * a resource by identity, and two *different* objects that claim the same
+ * `resourceType/id` are left to the reference (its deep equality decides
+ * whether they are duplicates). Anything else is left to the reference too.
+ */
+function identityKeys (items: Collection): Map<unknown, unknown> {
+  const claimed = new Map<string, object>()
+  const keys = new Map<unknown, unknown>()
+  for (const item of items) {
+    if (keys.has(item)) continue
+    if (isPlainPrimitive(item)) {
+      if (typeof item === 'number' && !Number.isInteger(item)) throw new Bail('decimal in a set operation')
+      keys.set(item, item)
+      continue
+    }
+    const r = item as { resourceType?: unknown, id?: unknown } | null
+    if (typeof r !== 'object' || r === null || isTemporal(r) || typeof r.resourceType !== 'string' || typeof r.id !== 'string') {
+      throw new Bail('set operation on items without a resource identity')
+    }
+    const key = `${r.resourceType}/${r.id}`
+    const other = claimed.get(key)
+    if (other !== undefined && other !== r) throw new Bail(`two different objects for ${key}`)
+    claimed.set(key, r)
+    keys.set(item, item)
+  }
+  return keys
+}
+
+/** `a | b`: both, without duplicates, first occurrence kept (fhirpath.js distinctFn). */
+export function union (a: Collection, b: Collection): Collection {
+  const all = a.length === 0 ? b : b.length === 0 ? a : [...a, ...b]
+  if (all.length < 2) return all
+  identityKeys(all)
+  // Primitives of different JS types never collide in a Set (1 vs '1'), as in deep equality.
+  return [...new Set(all)]
+}
+
+export function combine (a: Collection, b: Collection): Collection {
+  return a.length === 0 ? b : b.length === 0 ? a : [...a, ...b]
+}
+
+/** Items of `a` equal to no item of `b`; duplicates within `a` are kept (fhirpath.js exclude). */
+export function exclude (a: Collection, b: Collection): Collection {
+  if (b.length === 0 || a.length === 0) return a
+  identityKeys([...a, ...b])
+  const drop = new Set(b)
+  return a.filter((x) => !drop.has(x))
+}

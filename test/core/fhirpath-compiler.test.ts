@@ -1,0 +1,187 @@
+/**
+ * The FHIRPath closure compiler (src/core/fhirpath-compiler) against the
+ * reference, fhirpath.js: unit cases for what it compiles and what it
+ * declines, and differential runs of the whole shipped catalogue in `verify`
+ * mode over synthetic patients and randomly perturbed records. Every HTTP
+ * scenario test is a differential test too (test/helpers/app.ts).
+ */
+import t from 'tap'
+import fc from 'fast-check'
+import fhirpath from 'fhirpath'
+import r4 from 'fhirpath/fhir-context/r4'
+import { loadConfig } from '../../src/config/config.js'
+import { loadRulesFor } from '../../src/http/build.js'
+import { buildRecord } from '../../src/core/record.js'
+import { evaluate } from '../../src/core/evaluate.js'
+import { compileFast } from '../../src/core/fhirpath-compiler/compile.js'
+import { runnable, compiledPathCounters, type Mismatch } from '../../src/core/fhirpath-compiler/expression.js'
+import { BOOLEAN, INTEGER, types } from '../../src/core/fhirpath-compiler/static-types.js'
+import { generatePatient, matchingDiagnoses, realisticDiagnoses, wgsDraftOrder, BENCH_NOW } from '../../bench/synthetic-patient.js'
+
+const NO_FUNCTIONS = { functions: {}, functionTypes: {} }
+const vars = (entries: Record<string, ReturnType<typeof types>>): Map<string, ReturnType<typeof types>> => new Map(Object.entries(entries))
+
+/** Run one expression both ways on one environment; return the compiled result and any mismatch. */
+function both (expr: string, variables: Map<string, ReturnType<typeof types>>, env: Record<string, unknown>): { result: unknown[], mismatches: Mismatch[] } {
+  const fast = compileFast(expr, { variables, ...NO_FUNCTIONS })
+  if ('unsupported' in fast) throw new Error(`not compiled: ${fast.unsupported}`)
+  const reference = fhirpath.compile(expr, r4 as any, { resolveInternalTypes: false } as any) as unknown as (r: unknown, e: Record<string, unknown>) => unknown[]
+  const mismatches: Mismatch[] = []
+  const run = runnable(expr, fast, reference, 'verify', (m) => mismatches.push(m))
+  return { result: run({}, env), mismatches }
+}
+
+const conditionVars = vars({ c: types('Condition'), f: types('FamilyMemberHistory'), n: INTEGER, b: BOOLEAN })
+const cond = (over: Record<string, unknown> = {}): Record<string, unknown> => ({
+  resourceType: 'Condition',
+  id: `c${Math.random().toString(36).slice(2, 8)}`,
+  clinicalStatus: { coding: [{ code: 'active' }] },
+  verificationStatus: { coding: [{ code: 'confirmed' }, { code: 'provisional' }] },
+  ...over
+})
+const relative = (onset: Record<string, unknown>): Record<string, unknown> => ({ resourceType: 'FamilyMemberHistory', id: 'f1', condition: [{ code: { text: 'x' }, ...onset }] })
+
+void t.test('compiled expressions give the reference result (unit cases)', async (t) => {
+  const env = { c: [cond(), cond({ clinicalStatus: { coding: [{ code: 'relapse' }] } })], f: [relative({ onsetAge: { value: 45, code: 'a' } }), relative({ onsetRange: { high: { value: 60, code: 'a' } } })], n: [3], b: [false] }
+  const cases: Array<[string, unknown[]]> = [
+    ["%c.where(clinicalStatus.coding.where(code in ('relapse' | 'recurrence')).exists()).count()", [1]],
+    ["%c.verificationStatus.coding.code = 'confirmed'", []], // two codes on each: the reference throws → compiled declines too
+    ['%c.exists() and %b', [false]],
+    ['%b or {}', []],
+    ['{} and false', [false]],
+    ['%n >= 2 and %n < 4', [true]],
+    ['iif(%n > 5, 1, 0) + %c.count()', [2]],
+    ["%f.where(condition.where(onset.ofType(Age).where(code = 'a' and value < 50).exists()).exists()).count()", [1]],
+    ["%f.condition.onset.ofType(Range).high.where(code = 'a' or code.empty()).value", [60]],
+    ['%c.all(verificationStatus.exists())', [true]],
+    ['%c.exclude(%c.where(clinicalStatus.coding.code = \'active\')).count()', [1]],
+    ['(%c | %c).count()', [2]],
+    ['%c.combine(%c).count()', [4]],
+    ['%b.not()', [true]],
+    ['%n.where($this < 50).exists()', [true]]
+  ]
+  for (const [expr, expected] of cases) {
+    const { result, mismatches } = both(expr, conditionVars, env)
+    t.same(mismatches, [], `${expr}: same as fhirpath.js`)
+    if (expected.length > 0 || !expr.includes("= 'confirmed'")) t.same(result.map((v) => typeof v === 'object' && v !== null ? Number(String(v)) : v), expected, expr)
+  }
+})
+
+void t.test('records the compiled path cannot promise to read identically are read by fhirpath.js', async (t) => {
+  const before = { ...compiledPathCounters }
+  // Two different objects claiming the same id: only deep equality (the reference) can say whether they are one.
+  const a = cond({ id: 'same' })
+  const b = cond({ id: 'same', note: [{ text: 'differs' }] })
+  const { result, mismatches } = both('(%c | %c).count()', conditionVars, { c: [a, b] })
+  t.same(mismatches, [])
+  t.equal(Number(String(result[0])), 2, 'different content, same id: both kept (fhirpath.js deep equality)')
+  // A primitive carrying only an extension is a node without a value in fhirpath.js.
+  const withExtension = both("%c.clinicalStatus.coding.code = 'active'", conditionVars, { c: [cond({ clinicalStatus: { coding: [{ _code: { extension: [] } }] } })] })
+  t.same(withExtension.mismatches, [])
+  t.ok(compiledPathCounters.declined - before.declined >= 2, 'both records were handed to fhirpath.js')
+})
+
+void t.test('what the compiler declines, with the reason', async (t) => {
+  const declined: Array<[string, RegExp]> = [
+    ["%c.onset = 'x'", /converts/],
+    ["%c.recordedDate > '2020'", /converts/],
+    ['%c.code = %c.code', /converts|two FHIR elements/],
+    ['%n * 2', /MultiplicativeExpression/],
+    ["'it\\'s'", /escapes/],
+    ['1.5', /non-integer/],
+    ['%n xor %n', /xor/],
+    ['%unknown', /%unknown/],
+    ['%c.where(clinicalStatus.coding.code.exists())', /./] // compiles: where() over a computed Boolean
+  ]
+  for (const [expr, reason] of declined.slice(0, -1)) {
+    const r = compileFast(expr, { variables: conditionVars, ...NO_FUNCTIONS })
+    t.ok('unsupported' in r && reason.test(r.unsupported), `${expr} declined (${'unsupported' in r ? r.unsupported : 'compiled'})`)
+  }
+  t.notOk('unsupported' in compileFast(declined.at(-1)![0], { variables: conditionVars, ...NO_FUNCTIONS }), 'where() over exists() compiles')
+  t.ok('unsupported' in compileFast('%c.where(verificationStatus.coding.code)', { variables: conditionVars, ...NO_FUNCTIONS }), 'where() over a navigated FHIR value (a truthy ResourceNode in fhirpath.js) is declined')
+})
+
+void t.test('verify mode reports a difference (the differential tests can fail)', async (t) => {
+  const fast = compileFast('%n + 1', { variables: conditionVars, ...NO_FUNCTIONS })
+  if ('unsupported' in fast) throw new Error(fast.unsupported)
+  const wrongReference = (): unknown[] => [99]
+  const seen: Mismatch[] = []
+  runnable('%n + 1', fast, wrongReference, 'verify', (m) => seen.push(m))({}, { n: [1] })
+  t.equal(seen.length, 1)
+  t.same(seen[0]?.compiled, [2])
+})
+
+void t.test('the shipped catalogue is compiled in full', async (t) => {
+  const rules = loadRulesFor(loadConfig({}))
+  t.same(rules.catalogue.referenceOnly, [], 'no expression is left to fhirpath.js')
+})
+
+// One catalogue in verify mode for the differential runs below.
+const mismatches: Array<Mismatch & { indication: string, path: string }> = []
+const verifyRules = loadRulesFor(loadConfig({ FHIRPATH_ENGINE: 'verify' }), (m) => { mismatches.push(m) })
+const order = wgsDraftOrder()
+const evaluateBoth = (patient: any, resources: any[]): void => {
+  evaluate(verifyRules.catalogue, buildRecord({ patient, resources }), BENCH_NOW, { order })
+}
+
+void t.test('synthetic patients: every indication, sizes 10 to 1,000, 40 seeds', async (t) => {
+  const before = { ...compiledPathCounters }
+  for (const diagnoses of [matchingDiagnoses(verifyRules), realisticDiagnoses()]) {
+    for (const size of [10, 60, 150, 1000]) {
+      for (let seed = 1; seed <= (size === 1000 ? 3 : 17); seed++) {
+        const p = generatePatient(size, diagnoses, seed)
+        evaluateBoth(p.patient, p.resources)
+      }
+    }
+  }
+  t.same(mismatches.splice(0), [], 'compiled path and fhirpath.js agree on every expression')
+  const runs = compiledPathCounters.runs - before.runs
+  const declined = compiledPathCounters.declined - before.declined
+  t.ok(runs > 10_000, `${runs} compiled runs`)
+  t.ok(declined / runs < 0.01, `${declined} of ${runs} runs handed to fhirpath.js`)
+})
+
+/** Random damage to a record: the shapes real EHR data takes (partial dates, missing fields, duplicates, odd values). */
+const damage = fc.array(fc.record({
+  index: fc.nat(),
+  kind: fc.constantFrom('drop-status', 'partial-date', 'year-only', 'no-date', 'duplicate-id', 'clone', 'string-value', 'decimal-value', 'drop-code', 'no-clinical-status', 'range-onset', 'interpretation', 'unit', 'extension-only'),
+  n: fc.integer({ min: -5, max: 500 })
+}), { maxLength: 12 })
+
+function applyDamage (resources: any[], ops: Array<{ index: number, kind: string, n: number }>): any[] {
+  const out = resources.map((r) => structuredClone(r))
+  for (const o of ops) {
+    const r = out[o.index % out.length]
+    if (!r) continue
+    const dateKey = ['effectiveDateTime', 'recordedDate', 'performedDateTime', 'onsetDateTime', 'authoredOn', 'dateAsserted'].find((k) => typeof r[k] === 'string')
+    switch (o.kind) {
+      case 'drop-status': delete r.status; break
+      case 'partial-date': if (dateKey) r[dateKey] = r[dateKey].slice(0, 7); break
+      case 'year-only': if (dateKey) r[dateKey] = r[dateKey].slice(0, 4); break
+      case 'no-date': if (dateKey) delete r[dateKey]; break
+      case 'duplicate-id': out.push({ ...structuredClone(r), note: [{ text: 'copy' }] }); break
+      case 'clone': out.push(r); break
+      case 'string-value': if (r.valueQuantity) r.valueQuantity.value = String(r.valueQuantity.value); break
+      case 'decimal-value': if (r.valueInteger !== undefined) r.valueInteger = o.n / 7; else if (r.valueQuantity) r.valueQuantity.value = o.n / 3; break
+      case 'drop-code': delete r.code; break
+      case 'no-clinical-status': delete r.clinicalStatus; break
+      case 'range-onset': if (r.condition?.[0]) { delete r.condition[0].onsetAge; r.condition[0].onsetRange = { low: { value: o.n % 90, code: 'a' }, high: { value: (o.n % 90) + 10 } } } break
+      case 'interpretation': r.interpretation = [{ coding: [{ system: 'http://terminology.hl7.org/CodeSystem/v3-ObservationInterpretation', code: ['L', 'N', 'H', 'LL', 'A'][Math.abs(o.n) % 5] }] }]; break
+      case 'unit': if (r.valueQuantity) r.valueQuantity.code = ['10*9/L', '10*3/uL', 'g/dL', 'mmol/L', 'x'][Math.abs(o.n) % 5]; break
+      case 'extension-only': if (r.verificationStatus) r.verificationStatus = { coding: [{ _code: { extension: [{ url: 'x', valueString: 'y' }] } }] }; break
+    }
+  }
+  return out
+}
+
+void t.test('randomly damaged records: fhirpath.js and the compiled path still agree', async (t) => {
+  const base = generatePatient(80, matchingDiagnoses(verifyRules), 7)
+  const realistic = generatePatient(80, realisticDiagnoses(), 8)
+  fc.assert(fc.property(damage, fc.boolean(), fc.integer({ min: 1930, max: 2024 }), (ops, useRealistic, birthYear) => {
+    const p = useRealistic ? realistic : base
+    mismatches.length = 0
+    evaluateBoth({ ...p.patient, birthDate: `${birthYear}-06-01` }, applyDamage(p.resources, ops))
+    return mismatches.length === 0
+  }), { numRuns: 300, seed: 20261122 })
+  t.same(mismatches.splice(0).map((m) => `${m.indication} ${m.path}: ${m.expression} → ${JSON.stringify(m.compiled).slice(0, 200)} vs ${JSON.stringify(m.reference).slice(0, 200)}`), [], 'no differences')
+})
