@@ -12,6 +12,7 @@ import type { Composition, CriterionDefinition, DataRequirement, IndicationDefin
 import { compileValueSets, type CompiledValueSet } from './terminology.js'
 import { domainFunctions, intervalsFrom, type Interval } from './fhirpath-functions.js'
 import { organizationFunctions, type OrganizationList } from './organizations.js'
+import { retrievalKey } from './record.js'
 import { compileFast, type DomainFunction } from './fhirpath-compiler/compile.js'
 import { runnable, type ExpressionEngine, type Mismatch } from './fhirpath-compiler/expression.js'
 import { ANY, BOOLEAN, DATE_TIME, DECIMAL, INTEGER, STRING, types, type TypeSet } from './fhirpath-compiler/static-types.js'
@@ -52,7 +53,7 @@ export interface CompiledCriterion {
 
 export interface CompiledIndication {
   def: IndicationDefinition
-  data: Array<{ name: string, req: DataRequirement, valueSet?: CompiledValueSet }>
+  data: Array<{ name: string, req: DataRequirement, valueSet?: CompiledValueSet, key: string }>
   variables: Array<{ name: string, run: CompiledExpression }>
   matches: CompiledExpression
   matchEvidence?: CompiledExpression
@@ -166,7 +167,7 @@ function compileIndication (
     if (name in BUILTIN_VARIABLES) throw new CatalogueError(def.id, `data.${name}`, 'shadows a built-in variable')
     const valueSet = req.valueSet ? valueSets.get(req.valueSet) : undefined
     if (req.valueSet && !valueSet) throw new CatalogueError(def.id, `data.${name}.valueSet`, `unknown ValueSet ${req.valueSet}`)
-    return { name, req, valueSet }
+    return { name, req, valueSet, key: retrievalKey(req) }
   })
   // Which resource types each name reads, built up as variables are declared.
   const reads = new Map<string, string[]>(Object.entries(BUILTIN_VARIABLES))

@@ -81,7 +81,7 @@ function run (expr: CompiledExpression, env: Record<string, unknown>): unknown[]
 
 function evaluateIndication (ind: CompiledIndication, record: PatientRecord, base: Record<string, unknown>): IndicationResult | undefined {
   const env: Record<string, unknown> = { ...base }
-  for (const d of ind.data) env[d.name] = retrieve(record, d.req, d.valueSet)
+  for (const d of ind.data) env[d.name] = retrieve(record, d.req, d.valueSet, d.key)
   let matched: unknown[]
   try { matched = run(ind.matches, env) } catch { return undefined }
   if (!(matched.length === 1 && valData(matched[0]) === true)) return undefined
@@ -125,14 +125,18 @@ function holds (when: CompiledExpression | undefined, env: Record<string, unknow
   } catch { return false }
 }
 
-function baseResult (c: CompiledCriterion): Omit<CriterionResult, 'status'> {
-  return { id: c.def.id, required: c.def.required, text: c.def.text, evidence: [], ...(c.def.document ? { document: c.def.document } : {}) }
+function criterionResult (c: CompiledCriterion, status: CriterionStatus, evidence: Evidence[], reason?: string): CriterionResult {
+  const r: CriterionResult = c.def.document
+    ? { id: c.def.id, required: c.def.required, text: c.def.text, evidence, document: c.def.document, status }
+    : { id: c.def.id, required: c.def.required, text: c.def.text, evidence, status }
+  if (reason) r.reason = reason
+  return r
 }
 
 function evaluateLeaf (c: CompiledCriterion, record: PatientRecord, env: Record<string, unknown>): CriterionResult {
   const missing = c.reads.filter((t) => record.unavailable.has(t))
   if (missing.length > 0) {
-    return { ...baseResult(c), status: 'unknown', reason: missing.map((t) => record.unavailable.get(t)).join('; ') }
+    return criterionResult(c, 'unknown', [], missing.map((t) => record.unavailable.get(t)).join('; '))
   }
   let status: CriterionStatus
   let reason: string | undefined
@@ -148,21 +152,26 @@ function evaluateLeaf (c: CompiledCriterion, record: PatientRecord, env: Record<
     status = 'unknown'
     reason = 'rule error: expression failed on this record'
   }
-  const evidence = c.evidence ? evidenceOf(c.evidence, env) : []
-  return { ...baseResult(c), status, evidence, ...(reason ? { reason } : {}) }
+  return criterionResult(c, status, c.evidence ? evidenceOf(c.evidence, env) : [], reason)
 }
 
 function evidenceOf (expr: CompiledExpression, env: Record<string, unknown>): Evidence[] {
   try {
     // One entry per resource, whatever the expression's unions and combines produced.
-    const seen = new Set<string>()
-    return run(expr, env).map((node) => summarise(valData(node))).filter((e): e is Evidence => {
-      if (e === undefined) return false
-      if (!e.reference) return true
-      if (seen.has(e.reference)) return false
-      seen.add(e.reference)
-      return true
-    })
+    const items = run(expr, env)
+    const out: Evidence[] = []
+    let seen: Set<string> | undefined
+    for (const node of items) {
+      const e = summarise(valData(node))
+      if (e === undefined) continue
+      if (e.reference) {
+        seen ??= new Set()
+        if (seen.has(e.reference)) continue
+        seen.add(e.reference)
+      }
+      out.push(e)
+    }
+    return out
   } catch {
     return []
   }
@@ -173,13 +182,10 @@ function evaluateComposite (c: CompiledCriterion, resolve: (id: string) => Crite
   const status = combine(composition, resolve)
   const parts = compositionParts(composition)
   const reasons = parts.map((p) => resolve(p).reason).filter((r): r is string => Boolean(r))
-  return {
-    ...baseResult(c),
-    status,
-    parts,
-    evidence: parts.flatMap((p) => resolve(p).status === status ? resolve(p).evidence : []),
-    ...(status === 'unknown' && reasons.length ? { reason: [...new Set(reasons)].join('; ') } : {})
-  }
+  const evidence = parts.flatMap((p) => resolve(p).status === status ? resolve(p).evidence : [])
+  const r = criterionResult(c, status, evidence, status === 'unknown' && reasons.length ? [...new Set(reasons)].join('; ') : undefined)
+  r.parts = parts
+  return r
 }
 
 /** Kleene logic: any not-met makes `all` not-met; any met makes `any` met; otherwise unknown wins over the rest. */

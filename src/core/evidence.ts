@@ -10,9 +10,21 @@ import { clinicalDate } from './clinical-time.js'
 import { mainCodings } from './record.js'
 import { codingsOf } from './terminology.js'
 
+// A resource is evidence for many criteria of many indications in one request: summarised once.
+// Keyed on the request's own objects (WeakMap), so nothing outlives the request. Evidence is never mutated.
+const memo = new WeakMap<object, Evidence>()
+
 export function summarise (item: unknown): Evidence | undefined {
   if (item === null || item === undefined) return undefined
   if (typeof item !== 'object') return { value: String(item) }
+  const known = memo.get(item)
+  if (known) return known
+  const ev = summariseObject(item)
+  memo.set(item, ev)
+  return ev
+}
+
+function summariseObject (item: object): Evidence {
   const r = item as AnyResource
   if (typeof r.resourceType !== 'string') return { value: describeValue(item) }
   const coding = mainCodings(r)[0]

@@ -106,8 +106,7 @@ export function buildRecord (input: RecordInput): PatientRecord {
  * The resources a data requirement selects. Exact-code ValueSets probe the
  * code index; prefix ValueSets (ICD-10, ATC) scan the resources of that type.
  */
-export function retrieve (record: PatientRecord, req: DataRequirement, valueSet: CompiledValueSet | undefined): AnyResource[] {
-  const cacheKey = `${req.resourceType}|${req.valueSet ?? '*'}|${(req.status ?? []).join(',')}`
+export function retrieve (record: PatientRecord, req: DataRequirement, valueSet: CompiledValueSet | undefined, cacheKey = retrievalKey(req)): AnyResource[] {
   const cached = record.retrievals.get(cacheKey)
   if (cached) return cached
   const keep = statusFilter(req)
@@ -128,6 +127,11 @@ export function retrieve (record: PatientRecord, req: DataRequirement, valueSet:
   const result = candidates.filter(keep)
   record.retrievals.set(cacheKey, result)
   return result
+}
+
+/** Two requirements with the same key select the same resources (compile.ts computes it once per requirement). */
+export function retrievalKey (req: DataRequirement): string {
+  return `${req.resourceType}|${req.valueSet ?? '*'}|${(req.status ?? []).join(',')}`
 }
 
 function statusFilter (req: DataRequirement): (r: AnyResource) => boolean {

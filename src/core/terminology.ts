@@ -161,7 +161,7 @@ export function compileValueSets (valueSets: ValueSet[]): Map<string, CompiledVa
     compiled.set(url, {
       url,
       match: (coding) => {
-        const key = codingKey(coding.system, coding.code)
+        const key = keyOf(coding)
         if (key === undefined) return undefined
         const known = answers.get(key)
         if (known !== undefined) return known ?? undefined
@@ -176,6 +176,18 @@ export function compileValueSets (valueSets: ValueSet[]): Map<string, CompiledVa
 }
 
 /** The codings of a CodeableConcept or a single Coding, tolerating malformed input. */
+// The same Coding object of a request is matched against many ValueSets by many rules; its
+// normalised key is computed once. Keys are the request's own objects (WeakMap): nothing outlives it.
+const keyMemo = new WeakMap<object, string | null>()
+function keyOf (coding: Coding): string | undefined {
+  if (typeof coding !== 'object' || coding === null) return undefined
+  const known = keyMemo.get(coding)
+  if (known !== undefined) return known ?? undefined
+  const key = codingKey(coding.system, coding.code)
+  keyMemo.set(coding, key ?? null)
+  return key
+}
+
 export function codingsOf (concept: CodeableConcept | Coding | undefined | null): Coding[] {
   if (!concept || typeof concept !== 'object') return []
   if ('coding' in concept && Array.isArray(concept.coding)) return concept.coding.filter((c) => c && typeof c === 'object')

@@ -181,7 +181,8 @@ class Compiler {
       const suffixes = m.choices
       return { run: (self, f) => op.navigateChoice(run(self, f), name, suffixes), type: types(...suffixes.map(choiceTypeName)) }
     }
-    return { run: (self, f) => op.navigate(run(self, f), name), type: m.type }
+    const extensionName = '_' + name
+    return { run: (self, f) => op.navigate(run(self, f), name, extensionName), type: m.type }
   }
 
   private call (input: FastExpression, n: AstNode, scope: Scope): FastExpression {
@@ -282,8 +283,9 @@ class Compiler {
     need(typeof m !== 'string' && m.kind === 'choice', `ofType() on .${name}, which is not a choice element`)
     need((m as { choices: string[] }).choices.includes(typeName), `${name} cannot be ${typeName}`)
     const property = name + typeName
+    const extensionName = '_' + property
     const ownerRun = owner.run
-    return { run: (self, f) => op.navigate(ownerRun(self, f), property), type: types(choiceTypeName(typeName)) }
+    return { run: (self, f) => op.navigate(ownerRun(self, f), property, extensionName), type: types(choiceTypeName(typeName)) }
   }
 
   private aggregate (input: FastExpression, params: AstNode[]): FastExpression {
@@ -311,10 +313,12 @@ class Compiler {
     const args = params.map((p, i) => this.constantArgument(p, kinds![i]!))
     const inputRun = input.run
     const impl = fn!.fn
-    return {
-      run: (self, f) => impl.call(f.fnThis, inputRun(self, f) as unknown[], ...args),
-      type: resultType === 'input' ? input.type : resultType!
-    }
+    const type = resultType === 'input' ? input.type : resultType!
+    // Domain functions take at most one (literal) argument; no spread on the hot path.
+    if (args.length === 0) return { run: (self, f) => impl.call(f.fnThis, inputRun(self, f) as unknown[]), type }
+    const [arg] = args
+    need(args.length === 1, `${name}() with ${args.length} arguments`)
+    return { run: (self, f) => impl.call(f.fnThis, inputRun(self, f) as unknown[], arg), type }
   }
 
   /** Domain functions take literal arguments (a ValueSet URL, a code, a number of days). */

@@ -59,14 +59,18 @@ function isPlainPrimitive (v: unknown): v is string | number | boolean {
   return t === 'string' || t === 'number' || t === 'boolean'
 }
 
-/** `name` of every item: arrays flattened, absent values skipped (fhirpath.js MemberInvocation). */
-export function navigate (focus: Collection, name: string): unknown[] {
+/**
+ * `name` of every item: arrays flattened, absent values skipped (fhirpath.js MemberInvocation).
+ * `extensionName` is `_name`, computed once by the compiler rather than per item.
+ */
+export function navigate (focus: Collection, name: string, extensionName = '_' + name): Collection {
+  if (focus.length === 0) return EMPTY
   const out: unknown[] = []
   for (const item of focus) {
     if (typeof item !== 'object' || item === null) throw new Bail(`navigating .${name} of a primitive`)
     const rec = item as Record<string, unknown>
     // A primitive with only an extension (`_name`) is a node with no value in fhirpath.js.
-    if (rec['_' + name] !== undefined) throw new Bail(`_${name} (primitive extension) present`)
+    if (rec[extensionName] !== undefined) throw new Bail(`${extensionName} (primitive extension) present`)
     const v = rec[name]
     if (v === undefined || v === null) continue
     if (Array.isArray(v)) {
@@ -80,7 +84,7 @@ export function navigate (focus: Collection, name: string): unknown[] {
 }
 
 /** A choice element read without ofType(): every `name<Type>` property present (`value` → valueQuantity …). */
-export function navigateChoice (focus: Collection, name: string, suffixes: readonly string[]): unknown[] {
+export function navigateChoice (focus: Collection, name: string, suffixes: readonly string[]): Collection {
   const out: unknown[] = []
   for (const suffix of suffixes) out.push(...navigate(focus, name + suffix))
   return out
