@@ -12,7 +12,7 @@ import { cpus, freemem, loadavg, tmpdir, totalmem } from 'node:os'
 import { existsSync, mkdirSync, mkdtempSync, rmSync } from 'node:fs'
 import { join } from 'node:path'
 import { parseArgs } from 'node:util'
-import { expressionCosts, loadBenchRules, profileCore, runCore, type CoreOptions } from './core.js'
+import { expressionCosts, loadBenchRules, profileCore, runCore, useBuild, type CoreOptions } from './core.js'
 import { runHttp } from './http.js'
 import { runStartup } from './startup.js'
 import { runFallback } from './fallback.js'
@@ -58,6 +58,7 @@ export async function runBench (s: BenchSettings): Promise<BenchReport> {
   const workDir = mkdtempSync(join(tmpdir(), 'wgs-bench-'))
   const notes: string[] = []
   try {
+    await useBuild(s.build)
     const t0 = performance.now()
     const rules = loadBenchRules()
     const rulesLoadMs = round(performance.now() - t0, 1)
