@@ -22,7 +22,7 @@ export function areaOf (frame: CallFrame): string {
   const { url, functionName } = frame
   if (functionName === '(garbage collector)') return 'garbage collection'
   if (functionName === '(idle)' || functionName === '(program)' || functionName === '(root)') return `V8 ${functionName}`
-  const core = /\/src\/core\/([^/]+)\.[tj]s/.exec(url)
+  const core = /\/(?:src|dist)\/core\/([^/]+(?:\/[^/]+)?)\.[tj]s/.exec(url)
   if (core) return `src/core/${core[1]}`
   const src = /\/src\/([^/]+)\//.exec(url)
   if (src) return `src/${src[1]}`

@@ -12,6 +12,7 @@ import { compositionParts } from './compile.js'
 import { retrieve, type PatientRecord } from './record.js'
 import { ageInYears, daysBefore } from './clinical-time.js'
 import { summarise } from './evidence.js'
+import { ROOT_RESOURCE } from './fhirpath-compiler/expression.js'
 
 const { valData } = fhirpath.util
 
@@ -76,7 +77,7 @@ function baseEnvironment (catalogue: CompiledCatalogue, record: PatientRecord, n
 }
 
 function run (expr: CompiledExpression, env: Record<string, unknown>): unknown[] {
-  return expr({}, env)
+  return expr(ROOT_RESOURCE, env)
 }
 
 function evaluateIndication (ind: CompiledIndication, record: PatientRecord, base: Record<string, unknown>): IndicationResult | undefined {

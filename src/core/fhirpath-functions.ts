@@ -60,9 +60,14 @@ export function domainFunctions (ctx: FunctionContext): Record<string, unknown> 
       fn: (inputs: unknown[], url: string) => {
         const vs = ctx.valueSets.get(url)
         if (!vs) throw new Error(`inValueSet: unknown ValueSet ${url}`)
-        const codings = inputs.flatMap((i) => codingsOf(data(i)))
-        if (codings.length === 0) return []
-        return [codings.some((c) => vs.match(c) !== undefined)]
+        let seen = false
+        for (const i of inputs) {
+          for (const c of codingsOf(data(i))) {
+            if (vs.match(c) !== undefined) return [true]
+            seen = true
+          }
+        }
+        return seen ? [false] : []
       },
       arity: { 1: ['String'] },
       internalStructures: true
@@ -109,9 +114,10 @@ export function domainFunctions (ctx: FunctionContext): Record<string, unknown> 
     normality: {
       fn: function (this: { vars: Record<string, unknown> }, inputs: unknown[]) {
         const patient = data(asArray(this.vars.patient)[0]) as AnyResource | undefined
-        return inputs.flatMap((i) => {
+        const gender = patient?.gender as string | undefined
+        const out: string[] = []
+        for (const i of inputs) {
           const o = data(i)
-          const gender = patient?.gender as string | undefined
           const memo = typeof o === 'object' && o !== null ? normalityMemo.get(o) : undefined
           let n: 'low' | 'normal' | 'high' | undefined
           if (memo && memo.gender === gender) n = memo.value
@@ -119,8 +125,9 @@ export function domainFunctions (ctx: FunctionContext): Record<string, unknown> 
             n = normality(o, ctx.defaultIntervals, gender)
             if (typeof o === 'object' && o !== null) normalityMemo.set(o, { gender, value: n })
           }
-          return n ? [n] : []
-        })
+          if (n) out.push(n)
+        }
+        return out
       },
       arity: { 0: [] },
       internalStructures: true

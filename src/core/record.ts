@@ -119,10 +119,12 @@ export function retrieve (record: PatientRecord, req: DataRequirement, valueSet:
     for (const key of valueSet.exactKeys) for (const r of index?.get(key) ?? []) seen.add(r)
     candidates = [...seen]
   } else {
-    const medications = new Map<string, AnyResource>()
-    for (const m of record.byType.get('Medication') ?? []) if (m.id) medications.set(`Medication/${m.id}`, m)
-    candidates = (record.byType.get(req.resourceType) ?? [])
-      .filter((r) => mainCodings(r, medications).some((c) => valueSet.match(c) !== undefined))
+    // Prefix ValueSets (ICD-10, ATC): test each distinct code of the record once, through the code
+    // index (its keys are the main codings' keys), then keep the record's order.
+    const index = record.byCode.get(req.resourceType)
+    const hits = new Set<AnyResource>()
+    if (index) for (const [key, bucket] of index) if (valueSet.matchKey(key) !== undefined) for (const r of bucket) hits.add(r)
+    candidates = hits.size === 0 ? [] : (record.byType.get(req.resourceType) ?? []).filter((r) => hits.has(r))
   }
   const result = candidates.filter(keep)
   record.retrievals.set(cacheKey, result)

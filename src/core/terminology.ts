@@ -31,6 +31,8 @@ export interface CompiledValueSet {
   url: string
   /** Does the coding belong to the set? Returns the display to show, or undefined. */
   match: (coding: Coding) => { display?: string } | undefined
+  /** The same, for a normalised `system|code` key (codingKey). */
+  matchKey: (key: string) => { display?: string } | undefined
   /** Exact `system|code` keys when the set has no prefix rules, for index probes. */
   exactKeys: ReadonlySet<string> | undefined
 }
@@ -158,17 +160,20 @@ export function compileValueSets (valueSets: ValueSet[]): Map<string, CompiledVa
     const rules = resolve(url)
     // Codes recur across requests: remember each answer (bounded, so hostile input cannot grow it).
     const answers = new Map<string, { display?: string } | null>()
+    const matchKey = (key: string): { display?: string } | undefined => {
+      const known = answers.get(key)
+      if (known !== undefined) return known ?? undefined
+      const answer = matchesRules(rules, key)
+      if (answers.size < MATCH_CACHE_SIZE) answers.set(key, answer ?? null)
+      return answer
+    }
     compiled.set(url, {
       url,
       match: (coding) => {
         const key = keyOf(coding)
-        if (key === undefined) return undefined
-        const known = answers.get(key)
-        if (known !== undefined) return known ?? undefined
-        const answer = matchesRules(rules, key)
-        if (answers.size < MATCH_CACHE_SIZE) answers.set(key, answer ?? null)
-        return answer
+        return key === undefined ? undefined : matchKey(key)
       },
+      matchKey,
       exactKeys: rules.prefixes.length === 0 && !rules.exclude ? new Set(rules.exact.keys()) : undefined
     })
   }

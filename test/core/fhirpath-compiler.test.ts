@@ -14,7 +14,7 @@ import { loadRulesFor } from '../../src/http/build.js'
 import { buildRecord } from '../../src/core/record.js'
 import { evaluate } from '../../src/core/evaluate.js'
 import { compileFast } from '../../src/core/fhirpath-compiler/compile.js'
-import { runnable, compiledPathCounters, type Mismatch } from '../../src/core/fhirpath-compiler/expression.js'
+import { runnable, compiledPathCounters, ROOT_RESOURCE, type Mismatch } from '../../src/core/fhirpath-compiler/expression.js'
 import { BOOLEAN, INTEGER, types } from '../../src/core/fhirpath-compiler/static-types.js'
 import { generatePatient, matchingDiagnoses, realisticDiagnoses, wgsDraftOrder, BENCH_NOW } from '../../bench/synthetic-patient.js'
 
@@ -28,7 +28,7 @@ function both (expr: string, variables: Map<string, ReturnType<typeof types>>, e
   const reference = fhirpath.compile(expr, r4 as any, { resolveInternalTypes: false } as any) as unknown as (r: unknown, e: Record<string, unknown>) => unknown[]
   const mismatches: Mismatch[] = []
   const run = runnable(expr, fast, reference, 'verify', (m) => mismatches.push(m))
-  return { result: run({}, env), mismatches }
+  return { result: run(ROOT_RESOURCE, env), mismatches }
 }
 
 const conditionVars = vars({ c: types('Condition'), f: types('FamilyMemberHistory'), n: INTEGER, b: BOOLEAN })
@@ -106,7 +106,7 @@ void t.test('verify mode reports a difference (the differential tests can fail)'
   if ('unsupported' in fast) throw new Error(fast.unsupported)
   const wrongReference = (): unknown[] => [99]
   const seen: Mismatch[] = []
-  runnable('%n + 1', fast, wrongReference, 'verify', (m) => seen.push(m))({}, { n: [1] })
+  runnable('%n + 1', fast, wrongReference, 'verify', (m) => seen.push(m))(ROOT_RESOURCE, { n: [1] })
   t.equal(seen.length, 1)
   t.same(seen[0]?.compiled, [2])
 })

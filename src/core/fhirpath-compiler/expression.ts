@@ -26,9 +26,24 @@ const { valData } = fhirpath.util
  */
 export const compiledPathCounters = { runs: 0, declined: 0 }
 
-function frameOf (env: Record<string, unknown>): Frame {
-  return { env, fnThis: { vars: env } }
+// One frame per environment (an indication's evaluation), kept on the environment itself under a
+// symbol (invisible to fhirpath.js, which reads variables by name) instead of allocated per expression.
+const FRAME = Symbol('compiled FHIRPath frame')
+function frameOf (env: Record<string | symbol, unknown>): Frame {
+  let frame = env[FRAME] as Frame | undefined
+  if (frame === undefined) {
+    frame = { env: env as Record<string, unknown>, fnThis: { vars: env as Record<string, unknown> } }
+    env[FRAME] = frame
+  }
+  return frame
 }
+
+/**
+ * Rule expressions read everything from %variables: their root resource is this empty object
+ * (evaluate.ts passes it; fhirpath.js gets it as is). Any other root goes to fhirpath.js.
+ */
+export const ROOT_RESOURCE: Readonly<Record<string, never>> = Object.freeze({})
+const ROOT: readonly unknown[] = Object.freeze([ROOT_RESOURCE])
 
 export function runnable (
   text: string,
@@ -46,9 +61,10 @@ export function runnable (
   if (!fast) return marked
   const run = fast.run
   const compiled: ReferenceExpression = (resource, env) => {
+    if (resource !== ROOT_RESOURCE) return marked(resource, env)
     compiledPathCounters.runs++
     try {
-      return run([resource], frameOf(env)) as unknown[]
+      return run(ROOT, frameOf(env)) as unknown[]
     } catch {
       compiledPathCounters.declined++
       // Bail (a record outside what the compiled path promises) or any failure: the reference decides,
