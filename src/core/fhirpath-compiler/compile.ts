@@ -141,7 +141,7 @@ class Compiler {
         return { run: () => value, type: INTEGER }
       }
       case 'BooleanLiteral': {
-        const value = [text === 'true']
+        const value = op.bool(text === 'true')
         return { run: () => value, type: BOOLEAN }
       }
       case 'NullLiteral': return { run: () => op.EMPTY, type: NOTHING }
@@ -196,11 +196,11 @@ class Compiler {
     switch (name) {
       case 'exists': {
         arity(0, 1)
-        if (params.length === 0) return { run: (self, f) => [inputRun(self, f).length > 0], type: BOOLEAN }
+        if (params.length === 0) return { run: (self, f) => op.bool(inputRun(self, f).length > 0), type: BOOLEAN }
         const where = this.where(inputRun, perItem(params[0]!))
-        return { run: (self, f) => [where(self, f).length > 0], type: BOOLEAN }
+        return { run: (self, f) => op.bool(where(self, f).length > 0), type: BOOLEAN }
       }
-      case 'empty': arity(0); return { run: (self, f) => [inputRun(self, f).length === 0], type: BOOLEAN }
+      case 'empty': arity(0); return { run: (self, f) => op.bool(inputRun(self, f).length === 0), type: BOOLEAN }
       case 'count': arity(0); return { run: (self, f) => [inputRun(self, f).length], type: INTEGER }
       case 'not': arity(0); return { run: (self, f) => op.not(inputRun(self, f)), type: BOOLEAN }
       case 'where': arity(1); return { run: this.where(inputRun, perItem(params[0]!)), type: input.type }
@@ -209,8 +209,8 @@ class Compiler {
         const criterion = perItem(params[0]!).run
         return {
           run: (self, f) => {
-            for (const item of inputRun(self, f)) if (!op.isTrue(criterion([item], f))) return [false]
-            return [true]
+            for (const item of inputRun(self, f)) if (!op.isTrue(criterion([item], f))) return op.FALSE
+            return op.TRUE
           },
           type: BOOLEAN
         }

@@ -29,6 +29,10 @@ export type Collection = readonly unknown[]
  */
 export const referenceOutputs = new WeakSet<object>()
 export const EMPTY: Collection = Object.freeze([])
+// Boolean results are shared, frozen collections: the closures run hundreds of times per request.
+export const TRUE: Collection = Object.freeze([true])
+export const FALSE: Collection = Object.freeze([false])
+export const bool = (b: boolean): Collection => b ? TRUE : FALSE
 
 // fhirpath.js does not export its date classes; take the constructor from a parsed literal.
 // FP_Date and FP_Instant extend FP_DateTime, so `instanceof` covers every temporal the rules meet.
@@ -107,22 +111,22 @@ export function singletonBoolean (c: Collection): boolean | undefined {
 export function and (a: Collection, b: Collection): Collection {
   const x = singletonBoolean(a)
   const y = singletonBoolean(b)
-  if (x === false || y === false) return [false]
+  if (x === false || y === false) return FALSE
   if (x === undefined || y === undefined) return EMPTY
-  return [true]
+  return TRUE
 }
 
 export function or (a: Collection, b: Collection): Collection {
   const x = singletonBoolean(a)
   const y = singletonBoolean(b)
-  if (x === true || y === true) return [true]
+  if (x === true || y === true) return TRUE
   if (x === undefined || y === undefined) return EMPTY
-  return [false]
+  return FALSE
 }
 
 export function not (c: Collection): Collection {
   const v = singletonBoolean(c)
-  return v === undefined ? EMPTY : [!v]
+  return v === undefined ? EMPTY : bool(!v)
 }
 
 /** fhirpath.js util.isTrue: a single item that is exactly `true`. */
@@ -144,12 +148,12 @@ function itemEquals (x: unknown, y: unknown): boolean {
 export function equals (a: Collection, b: Collection): Collection {
   if (a.length === 0 || b.length === 0) return EMPTY
   if (a.length !== 1 || b.length !== 1) throw new Bail('equality of collections')
-  return [itemEquals(a[0], b[0])]
+  return bool(itemEquals(a[0], b[0]))
 }
 
 export function notEquals (a: Collection, b: Collection): Collection {
   const r = equals(a, b)
-  return r.length === 0 ? r : [!r[0]]
+  return r.length === 0 ? r : bool(!r[0])
 }
 
 export type Comparison = '<' | '>' | '<=' | '>='
@@ -167,19 +171,19 @@ export function compare (op: Comparison, a: Collection, b: Collection): Collecti
   else throw new Bail('comparison of mixed or unsupported types')
   if (c === null) return EMPTY // different precisions that cannot be ordered
   switch (op) {
-    case '<': return [c < 0]
-    case '>': return [c > 0]
-    case '<=': return [c <= 0]
-    case '>=': return [c >= 0]
+    case '<': return bool(c < 0)
+    case '>': return bool(c > 0)
+    case '<=': return bool(c <= 0)
+    case '>=': return bool(c >= 0)
   }
 }
 
 /** `x in coll` (fhirpath.js collections.in). */
 export function membership (a: Collection, b: Collection): Collection {
   if (a.length === 0) return EMPTY
-  if (b.length === 0) return [false]
+  if (b.length === 0) return FALSE
   if (a.length > 1) throw new Bail('`in` with a collection on the left')
-  return [b.some((y) => itemEquals(a[0], y))]
+  return bool(b.some((y) => itemEquals(a[0], y)))
 }
 
 /** `+` on integers or strings. */
