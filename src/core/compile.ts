@@ -69,6 +69,8 @@ export interface CompiledCatalogue {
   settings: CatalogueSettings
   /** Expressions left to fhirpath.js by the compiler (empty for the shipped catalogue: a test says so). */
   referenceOnly: ReferenceOnly[]
+  /** How many expressions the compiler turned into closures. */
+  compiledExpressions: number
 }
 
 /** Static FHIRPath type of each built-in variable (see evaluate.ts baseEnvironment). */
@@ -128,6 +130,7 @@ export function compileCatalogue (input: CatalogueInput): CompiledCatalogue {
   }
   const engine = input.engine ?? 'compiled'
   const referenceOnly: ReferenceOnly[] = []
+  let compiledExpressions = 0
   const compileExpr = (indication: string, path: string, expr: string, variables: ReadonlyMap<string, TypeSet>): TypedExpression => {
     if (CLOCK_FUNCTIONS.test(expr)) throw new CatalogueError(indication, path, 'use %now / %today, not now() / today(): evaluation must not read the clock')
     for (const url of expr.matchAll(/inValueSet\('([^']+)'\)/g)) {
@@ -141,6 +144,7 @@ export function compileCatalogue (input: CatalogueInput): CompiledCatalogue {
     }
     const fast = compileFast(expr, { variables, functions: userInvocationTable as Record<string, DomainFunction>, functionTypes: FUNCTION_TYPES })
     if ('unsupported' in fast) referenceOnly.push({ indication, path, reason: fast.unsupported })
+    else compiledExpressions++
     const onMismatch = input.onMismatch ? (m: Mismatch) => input.onMismatch!({ ...m, indication, path }) : undefined
     const compiled = 'unsupported' in fast ? undefined : fast
     return { run: runnable(expr, compiled, reference, engine, onMismatch), type: compiled?.type ?? ANY }
@@ -151,7 +155,7 @@ export function compileCatalogue (input: CatalogueInput): CompiledCatalogue {
     ids.add(def.id)
     return compileIndication(def, valueSets, compileExpr)
   })
-  return { indications, valueSets, defaultIntervals, settings: input.settings, referenceOnly }
+  return { indications, valueSets, defaultIntervals, settings: input.settings, referenceOnly, compiledExpressions }
 }
 
 function compileIndication (

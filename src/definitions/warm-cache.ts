@@ -7,4 +7,7 @@ import { loadConfig } from '../config/config.js'
 import { loadRulesFor } from '../http/build.js'
 
 const rules = loadRulesFor(loadConfig({}))
-process.stdout.write(`rules ${rules.rulesVersion}: ${rules.indications.length} indications validated and compiled\n`)
+const { compiledExpressions, referenceOnly } = rules.catalogue
+process.stdout.write(`rules ${rules.rulesVersion}: ${rules.indications.length} indications validated and compiled; ` +
+  `${compiledExpressions} FHIRPath expressions compiled to closures, ${referenceOnly.length} run by fhirpath.js\n`)
+for (const r of referenceOnly) process.stdout.write(`  fhirpath.js: ${r.indication} ${r.path} (${r.reason})\n`)

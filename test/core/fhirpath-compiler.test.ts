@@ -111,9 +111,18 @@ void t.test('verify mode reports a difference (the differential tests can fail)'
   t.same(seen[0]?.compiled, [2])
 })
 
+/**
+ * Expressions of the shipped catalogue allowed to run on fhirpath.js, by `indication path`, with why.
+ * Results are the same either way (fhirpath.js is the reference); this list only guards speed. A new
+ * rule the compiler declines either extends the compiler or is added here with its reason.
+ */
+const REFERENCE_ONLY_ALLOWED: Record<string, string> = {}
+
 void t.test('the shipped catalogue is compiled in full', async (t) => {
   const rules = loadRulesFor(loadConfig({}))
-  t.same(rules.catalogue.referenceOnly, [], 'no expression is left to fhirpath.js')
+  const unexpected = rules.catalogue.referenceOnly.filter((r) => !(`${r.indication} ${r.path}` in REFERENCE_ONLY_ALLOWED))
+  t.same(unexpected, [], 'no expression is left to fhirpath.js unless listed in REFERENCE_ONLY_ALLOWED')
+  t.ok(rules.catalogue.compiledExpressions > 300, `${rules.catalogue.compiledExpressions} expressions compiled`)
 })
 
 // One catalogue in verify mode for the differential runs below.
