@@ -61,8 +61,9 @@ export async function useBuild (build: ServerBuild): Promise<void> {
   }
 }
 
-export function loadBenchRules (): LoadedRules {
-  return engine.loadRulesFor(engine.loadConfig({}))
+/** The rules as the service runs them, or with every expression on fhirpath.js (`reference`, for the same-run comparison). */
+export function loadBenchRules (fhirpathEngine: 'compiled' | 'reference' = 'compiled'): LoadedRules {
+  return engine.loadRulesFor(engine.loadConfig({ FHIRPATH_ENGINE: fhirpathEngine }))
 }
 
 /** One timed evaluation, as the hook handler does it: index the record, evaluate for the order. */

@@ -36,6 +36,8 @@ export interface BenchReport {
     sizes: CoreSizeResult[]
     /** The same measurement for a realistic patient (synthetic-patient.ts realisticDiagnoses). */
     realistic?: CoreSizeResult
+    /** The worst-case patient at the profile size with FHIRPATH_ENGINE=reference (fhirpath.js only). */
+    reference?: CoreSizeResult
     profile?: ProfileSummary & { iterations: number, size: number, file: string }
     expressions?: { size: number, iterations: number, evaluationMs: number, inExpressionsMs: number, top: ExpressionCost[] }
   }
@@ -167,6 +169,12 @@ export function toMarkdown (r: BenchReport): string {
       'Every indication matches the synthetic patient (its diagnoses are drawn from the rules), so each is evaluated in full.', '')
     out.push(table(['resources', 'iterations', 'matched', 'median', 'p99', 'max', 'index (median)', 'per resource'],
       r.core.sizes.map((s) => [s.resources, s.iterations, `${s.matched}/${s.indications}`, `${s.medianMs} ms`, `${s.p99Ms} ms`, `${s.maxMs} ms`, `${s.indexMedianMs} ms`, `${s.usPerResource} µs`])), '')
+    const ref = r.core.reference
+    const compiled = ref && r.core.sizes.find((x) => x.resources === ref.resources)
+    if (ref && compiled) {
+      out.push(`Same run, same ${ref.resources}-resource patient, every expression on fhirpath.js (\`FHIRPATH_ENGINE=reference\`): ` +
+        `median ${ref.medianMs} ms, p99 ${ref.p99Ms} ms — the compiled closures are ${round(ref.medianMs / compiled.medianMs, 1)}× faster at the median, ${round(ref.p99Ms / compiled.p99Ms, 1)}× at p99.`, '')
+    }
     if (r.core.profile) {
       out.push(`### Where the time goes (CPU profile, ${r.core.profile.size} resources, ${r.core.profile.iterations} evaluations, ${r.core.profile.totalMs} ms sampled)`, '')
       out.push(profileTable(r.core.profile), '')

@@ -81,11 +81,14 @@ export async function runBench (s: BenchSettings): Promise<BenchReport> {
       for (const r of sizes) log(`  ${r.resources} resources: median ${r.medianMs} ms, p99 ${r.p99Ms} ms (${r.iterations} runs, ${r.matched}/${r.indications} matched)`)
       const [realistic] = runCore(rules, { ...s.core, sizes: [s.core.profileSize] }, realisticDiagnoses())
       log(`  realistic patient, ${realistic!.resources} resources: median ${realistic!.medianMs} ms, p99 ${realistic!.p99Ms} ms (${realistic!.matched}/${realistic!.indications} matched)`)
+      // Same run, same patient, every expression on fhirpath.js: what the closure compiler buys.
+      const [reference] = runCore(loadBenchRules('reference'), { ...s.core, sizes: [s.core.profileSize] })
+      log(`  FHIRPATH_ENGINE=reference, ${reference!.resources} resources: median ${reference!.medianMs} ms, p99 ${reference!.p99Ms} ms`)
       log(`core: CPU profile at ${s.core.profileSize} resources`)
       mkdirSync(s.outDir, { recursive: true })
       const profile = await profileCore(rules, s.core.profileSize, s.core.profileMs, join(s.outDir, `core-${s.core.profileSize}.cpuprofile`))
       const costs = expressionCosts(rules, s.core.profileSize, s.core.costIterations)
-      report.core = { sizes, realistic: realistic!, profile: { ...profile, size: s.core.profileSize }, expressions: { size: s.core.profileSize, iterations: s.core.costIterations, ...costs } }
+      report.core = { sizes, realistic: realistic!, reference: reference!, profile: { ...profile, size: s.core.profileSize }, expressions: { size: s.core.profileSize, iterations: s.core.costIterations, ...costs } }
     }
     if (s.sections.includes('fallback')) {
       log(`fallback: ${s.fallback.delayMs} ms per FHIR request`)
