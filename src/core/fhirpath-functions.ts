@@ -84,9 +84,14 @@ export function domainFunctions (ctx: FunctionContext): Record<string, unknown> 
     },
     latest: {
       fn: (inputs: unknown[]) => {
-        const dated = inputs.map((node) => ({ node, date: datedOf(data(node)) ?? '' }))
-        dated.sort((a, b) => compareIso(b.date, a.date))
-        return dated.length ? [dated[0]!.node] : []
+        // The first of the latest-dated (undated count as ''): what a stable descending sort puts first.
+        let best: unknown
+        let bestDate = ''
+        for (let i = 0; i < inputs.length; i++) {
+          const date = datedOf(data(inputs[i])) ?? ''
+          if (i === 0 || compareIso(date, bestDate) > 0) { best = inputs[i]; bestDate = date }
+        }
+        return inputs.length ? [best] : []
       },
       arity: { 0: [] },
       internalStructures: true
@@ -134,13 +139,17 @@ export function domainFunctions (ctx: FunctionContext): Record<string, unknown> 
     },
     attestation: {
       fn: (inputs: unknown[], code: string) => {
-        const matching = inputs.map(data).filter((o: AnyResource) =>
-          o?.resourceType === 'Observation' &&
-          codingsOf(o.code as Coding).some((c) => c.system === ATTESTATION_SYSTEM && c.code === code) &&
-          typeof o.valueBoolean === 'boolean')
-        if (matching.length === 0) return []
-        matching.sort((a: AnyResource, b: AnyResource) => compareIso(clinicalDate(b) ?? '', clinicalDate(a) ?? ''))
-        return [matching[0].valueBoolean]
+        // The latest final attestation with this code (first of equally dated ones), in one pass.
+        let best: AnyResource | undefined
+        let bestDate = ''
+        for (const i of inputs) {
+          const o = data(i) as AnyResource
+          if (o?.resourceType !== 'Observation' || typeof o.valueBoolean !== 'boolean') continue
+          if (!codingsOf(o.code as Coding).some((c) => c.system === ATTESTATION_SYSTEM && c.code === code)) continue
+          const date = datedOf(o) ?? ''
+          if (best === undefined || compareIso(date, bestDate) > 0) { best = o; bestDate = date }
+        }
+        return best === undefined ? [] : [best.valueBoolean]
       },
       arity: { 1: ['String'] },
       internalStructures: true

@@ -123,7 +123,7 @@ export function retrieve (record: PatientRecord, req: DataRequirement, valueSet:
     // index (its keys are the main codings' keys), then keep the record's order.
     const index = record.byCode.get(req.resourceType)
     const hits = new Set<AnyResource>()
-    if (index) for (const [key, bucket] of index) if (valueSet.matchKey(key) !== undefined) for (const r of bucket) hits.add(r)
+    index?.forEach((bucket, key) => { if (valueSet.matchKey(key) !== undefined) for (const r of bucket) hits.add(r) })
     candidates = hits.size === 0 ? [] : (record.byType.get(req.resourceType) ?? []).filter((r) => hits.has(r))
   }
   const result = candidates.filter(keep)

@@ -195,7 +195,12 @@ function keyOf (coding: Coding): string | undefined {
 
 export function codingsOf (concept: CodeableConcept | Coding | undefined | null): Coding[] {
   if (!concept || typeof concept !== 'object') return []
-  if ('coding' in concept && Array.isArray(concept.coding)) return concept.coding.filter((c) => c && typeof c === 'object')
+  if ('coding' in concept && Array.isArray(concept.coding)) {
+    // The common case (every entry an object) returns the array itself: no copy per call.
+    const codings = concept.coding
+    for (const c of codings) if (!c || typeof c !== 'object') return codings.filter((x) => x && typeof x === 'object')
+    return codings
+  }
   if ('code' in concept) return [concept as Coding]
   return []
 }

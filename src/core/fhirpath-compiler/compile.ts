@@ -207,10 +207,16 @@ class Compiler {
       case 'all': {
         arity(1)
         const criterion = perItem(params[0]!).run
+        const current: unknown[] = [undefined] // as in where(): reused, never kept
         return {
           run: (self, f) => {
-            for (const item of inputRun(self, f)) if (!op.isTrue(criterion([item], f))) return op.FALSE
-            return op.TRUE
+            let all = true
+            for (const item of inputRun(self, f)) {
+              current[0] = item
+              if (!op.isTrue(criterion(current, f))) { all = false; break }
+            }
+            current[0] = undefined
+            return op.bool(all)
           },
           type: BOOLEAN
         }
@@ -234,13 +240,20 @@ class Compiler {
     // A navigated FHIR boolean is a ResourceNode in fhirpath.js (always truthy); only computed values are compiled.
     need(!isFhirElementType(criterionExpr.type), 'where() on a navigated FHIR value')
     const criterion = criterionExpr.run
+    // `$this` for each item, in one reused array: a criterion's result is inspected, never kept
+    // (only aggregate() keeps results, and it allocates its own). The loop is never re-entered
+    // while running: a closure is not part of its own criterion.
+    const current: unknown[] = [undefined]
     return (self, f) => {
+      const input = inputRun(self, f)
       const out: unknown[] = []
-      for (const item of inputRun(self, f)) {
-        const c = criterion([item], f)
+      for (const item of input) {
+        current[0] = item
+        const c = criterion(current, f)
         if (c.length > 0 && truthy(c[0])) out.push(item)
       }
-      return out
+      current[0] = undefined
+      return out.length === input.length ? input : out
     }
   }
 

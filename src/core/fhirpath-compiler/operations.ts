@@ -69,6 +69,7 @@ function isPlainPrimitive (v: unknown): v is string | number | boolean {
  */
 export function navigate (focus: Collection, name: string, extensionName = '_' + name): Collection {
   if (focus.length === 0) return EMPTY
+  if (focus.length === 1) return navigateOne(focus[0], name, extensionName)
   const out: unknown[] = []
   for (const item of focus) {
     if (typeof item !== 'object' || item === null) throw new Bail(`navigating .${name} of a primitive`)
@@ -85,6 +86,21 @@ export function navigate (focus: Collection, name: string, extensionName = '_' +
     } else out.push(v)
   }
   return out
+}
+
+/**
+ * One item's `name`: a JSON array is returned as is (collections are never mutated here), a single
+ * value wrapped. The commonest navigation (`%x.code`, `coding`) allocates nothing or one array.
+ */
+function navigateOne (item: unknown, name: string, extensionName: string): Collection {
+  if (typeof item !== 'object' || item === null) throw new Bail(`navigating .${name} of a primitive`)
+  const rec = item as Record<string, unknown>
+  if (rec[extensionName] !== undefined) throw new Bail(`${extensionName} (primitive extension) present`)
+  const v = rec[name]
+  if (v === undefined || v === null) return EMPTY
+  if (!Array.isArray(v)) return [v]
+  for (const x of v) if (x === null || x === undefined) throw new Bail(`null inside ${name}[]`)
+  return v
 }
 
 /** A choice element read without ofType(): every `name<Type>` property present (`value` → valueQuantity …). */
