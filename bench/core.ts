@@ -67,7 +67,10 @@ export function loadBenchRules (fhirpathEngine: 'compiled' | 'reference' = 'comp
 }
 
 /** One timed evaluation, as the hook handler does it: index the record, evaluate for the order. */
-function evaluateOnce (rules: LoadedRules, p: ReturnType<typeof generatePatient>, order: ReturnType<typeof wgsDraftOrder>): { totalMs: number, indexMs: number, matched: number } {
+function evaluateOnce (rules: LoadedRules, template: ReturnType<typeof generatePatient>, order: ReturnType<typeof wgsDraftOrder>): { totalMs: number, indexMs: number, matched: number } {
+  // A fresh copy per evaluation, made before the clock starts: a request's record is new objects
+  // (JSON.parse), so the engine's per-resource memos must not carry over from the previous run.
+  const p = { patient: structuredClone(template.patient), resources: structuredClone(template.resources) }
   const t0 = performance.now()
   const record = engine.buildRecord({ patient: p.patient as unknown as Patient, resources: p.resources })
   const t1 = performance.now()

@@ -165,7 +165,7 @@ export function toMarkdown (r: BenchReport): string {
   if (r.notes.length) out.push('## Notes', '', ...r.notes.map((n) => `- ${n}`), '')
   if (r.core) {
     out.push('## 1. Core evaluation', '')
-    out.push(`Rules loaded, validated and compiled in-process in ${r.rulesLoadMs} ms. One evaluation = \`buildRecord\` (index by type and code) + \`evaluate\` of every indication for one draft order. ` +
+    out.push(`Rules loaded, validated and compiled in-process in ${r.rulesLoadMs} ms. One evaluation = \`buildRecord\` (index by type and code) + \`evaluate\` of every indication for one draft order, on a fresh copy of the record each time (made before the clock starts; per-resource memos never carry over, as between real requests). ` +
       'Every indication matches the synthetic patient (its diagnoses are drawn from the rules), so each is evaluated in full.', '')
     out.push(table(['resources', 'iterations', 'matched', 'median', 'p99', 'max', 'index (median)', 'per resource'],
       r.core.sizes.map((s) => [s.resources, s.iterations, `${s.matched}/${s.indications}`, `${s.medianMs} ms`, `${s.p99Ms} ms`, `${s.maxMs} ms`, `${s.indexMedianMs} ms`, `${s.usPerResource} µs`])), '')

@@ -56,6 +56,8 @@ export interface CompiledIndication {
   data: Array<{ name: string, req: DataRequirement, valueSet?: CompiledValueSet, key: string }>
   variables: Array<{ name: string, run: CompiledExpression }>
   matches: CompiledExpression
+  /** The data requirements `matches` reads: only these are retrieved for an indication that does not match. */
+  matchData: string[]
   matchEvidence?: CompiledExpression
   criteria: Map<string, CompiledCriterion>
   advice: Array<{ def: NonNullable<IndicationDefinition['advice']>[number], when?: CompiledExpression }>
@@ -220,6 +222,7 @@ function compileIndication (
     data,
     variables,
     matches: compileExpr(def.id, 'matches', def.matches),
+    matchData: data.filter((d) => new RegExp(`%${d.name}\\b`).test(def.matches)).map((d) => d.name),
     matchEvidence: def.matchEvidence ? compileExpr(def.id, 'matchEvidence', def.matchEvidence) : undefined,
     criteria,
     advice: (def.advice ?? []).map((a, i) => ({ def: a, when: a.when ? compileExpr(def.id, `advice[${i}].when`, a.when) : undefined })),

@@ -82,10 +82,15 @@ function run (expr: CompiledExpression, env: Record<string, unknown>): unknown[]
 
 function evaluateIndication (ind: CompiledIndication, record: PatientRecord, base: Record<string, unknown>): IndicationResult | undefined {
   const env: Record<string, unknown> = { ...base }
-  for (const d of ind.data) env[d.name] = retrieve(record, d.req, d.valueSet, d.key)
+  // Most indications do not match a given patient: retrieve only what `matches` reads, the rest after.
+  const data = (names?: string[]): void => {
+    for (const d of ind.data) if (names ? names.includes(d.name) : !(d.name in env)) env[d.name] = retrieve(record, d.req, d.valueSet, d.key)
+  }
+  data(ind.matchData)
   let matched: unknown[]
   try { matched = run(ind.matches, env) } catch { return undefined }
   if (!(matched.length === 1 && valData(matched[0]) === true)) return undefined
+  data()
   for (const v of ind.variables) {
     try { env[v.name] = run(v.run, env) } catch { env[v.name] = [] }
   }

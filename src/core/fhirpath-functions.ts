@@ -53,8 +53,21 @@ function datedOf (r: AnyResource): string | undefined {
 }
 const normalityMemo = new WeakMap<object, { gender: string | undefined, value: 'low' | 'normal' | 'high' | undefined }>()
 
+type Normality = 'low' | 'normal' | 'high'
+const NORMALITY_RESULT: Record<Normality, readonly string[]> = {
+  low: Object.freeze(['low']), normal: Object.freeze(['normal']), high: Object.freeze(['high'])
+}
+
 /** Build the invocation table over the compiled terminology; created once per catalogue. */
 export function domainFunctions (ctx: FunctionContext): Record<string, unknown> {
+  const classifyOne = (node: unknown, gender: string | undefined): Normality | undefined => {
+    const o = data(node)
+    const memo = typeof o === 'object' && o !== null ? normalityMemo.get(o) : undefined
+    if (memo && memo.gender === gender) return memo.value
+    const n = normality(o, ctx.defaultIntervals, gender)
+    if (typeof o === 'object' && o !== null) normalityMemo.set(o, { gender, value: n })
+    return n
+  }
   return {
     inValueSet: {
       fn: (inputs: unknown[], url: string) => {
@@ -120,16 +133,14 @@ export function domainFunctions (ctx: FunctionContext): Record<string, unknown> 
       fn: function (this: { vars: Record<string, unknown> }, inputs: unknown[]) {
         const patient = data(asArray(this.vars.patient)[0]) as AnyResource | undefined
         const gender = patient?.gender as string | undefined
+        // One Observation per call is the common case (`where(normality() = 'low')`): shared results.
+        if (inputs.length === 1) {
+          const n = classifyOne(inputs[0], gender)
+          return n ? NORMALITY_RESULT[n] : []
+        }
         const out: string[] = []
         for (const i of inputs) {
-          const o = data(i)
-          const memo = typeof o === 'object' && o !== null ? normalityMemo.get(o) : undefined
-          let n: 'low' | 'normal' | 'high' | undefined
-          if (memo && memo.gender === gender) n = memo.value
-          else {
-            n = normality(o, ctx.defaultIntervals, gender)
-            if (typeof o === 'object' && o !== null) normalityMemo.set(o, { gender, value: n })
-          }
+          const n = classifyOne(i, gender)
           if (n) out.push(n)
         }
         return out

@@ -6,7 +6,7 @@
  */
 import type { AnyResource, Coding, Patient } from './fhir.js'
 import type { DataRequirement, RecordResourceType } from './types.js'
-import { codingKey, codingsOf, type CompiledValueSet } from './terminology.js'
+import { codingsOf, keyOf, type CompiledValueSet } from './terminology.js'
 
 /** What the protocol layer hands the core. */
 export interface RecordInput {
@@ -88,7 +88,7 @@ export function buildRecord (input: RecordInput): PatientRecord {
     const index = new Map<string, AnyResource[]>()
     for (const r of resources) {
       for (const coding of mainCodings(r, medications)) {
-        const key = codingKey(coding.system, coding.code)
+        const key = keyOf(coding)
         if (!key) continue
         const bucket = index.get(key) ?? []
         if (bucket[bucket.length - 1] !== r) bucket.push(r)

@@ -184,7 +184,8 @@ export function compileValueSets (valueSets: ValueSet[]): Map<string, CompiledVa
 // The same Coding object of a request is matched against many ValueSets by many rules; its
 // normalised key is computed once. Keys are the request's own objects (WeakMap): nothing outlives it.
 const keyMemo = new WeakMap<object, string | null>()
-function keyOf (coding: Coding): string | undefined {
+/** codingKey of a Coding object, remembered for the rest of the request. */
+export function keyOf (coding: Coding): string | undefined {
   if (typeof coding !== 'object' || coding === null) return undefined
   const known = keyMemo.get(coding)
   if (known !== undefined) return known ?? undefined
