@@ -63,8 +63,21 @@ function truncate (s: string, max: number): string {
   return s.length <= max ? s : `${s.slice(0, max - 1).trimEnd()}…`
 }
 
-/** Markdown-safe inline text: no table or emphasis characters from data. */
-function md (s: string): string { return s.replace(/[|*_`<>[\]\\]/g, (c) => `\\${c}`).replace(/\s+/g, ' ') }
+const MD_SPECIAL = /[|*_`<>[\]\\]/
+const MD_SPECIAL_ALL = /[|*_`<>[\]\\]/g
+/** Whitespace other than a single space: a run of spaces, or a tab, newline or other space character. */
+const ODD_SPACE = /[^\S ]| {2}/
+const SPACE_RUN = /\s+/g
+
+/**
+ * Markdown-safe inline text: no table or emphasis characters from data, whitespace runs as one space.
+ * Most texts need neither change, so each is tested before it is rewritten (md runs for every criterion
+ * and piece of evidence on every card: the replace calls were half of rendering).
+ */
+function md (s: string): string {
+  const escaped = MD_SPECIAL.test(s) ? s.replace(MD_SPECIAL_ALL, '\\$&') : s
+  return ODD_SPACE.test(escaped) ? escaped.replace(SPACE_RUN, ' ') : escaped
+}
 
 function describeEvidence (e: Evidence): string {
   const what = e.display ?? e.code?.split('|')[1] ?? e.resourceType ?? ''

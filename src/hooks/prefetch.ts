@@ -54,9 +54,9 @@ function resourcesOf (value: AnyResource): AnyResource[] {
 }
 
 /** A resource about another patient is inconsistent input: it is dropped, never evaluated. */
-function belongsTo (r: AnyResource, patientId: string): boolean {
+function belongsTo (r: AnyResource, own: string, ownAbsolute: string): boolean {
   const ref = ((r.subject ?? r.patient) as { reference?: unknown } | undefined)?.reference
-  return typeof ref !== 'string' || ref === `Patient/${patientId}` || ref.endsWith(`/Patient/${patientId}`)
+  return typeof ref !== 'string' || ref === own || ref.endsWith(ownAbsolute)
 }
 
 /**
@@ -68,6 +68,9 @@ export function resolvePrefetch (service: ServiceDefinition, prefetch: Record<st
   const resources: AnyResource[] = []
   const unavailable: NonNullable<RecordInput['unavailable']> = []
   let patient: Patient | undefined
+  // The patient's reference, relative and as the end of an absolute one: built once, not per resource.
+  const ownRef = `Patient/${patientId}`
+  const ownAbsolute = `/${ownRef}`
   for (const [key, def] of Object.entries(service.prefetch)) {
     const value = prefetch?.[key]
     let state = stateOf(value)
@@ -79,7 +82,7 @@ export function resolvePrefetch (service: ServiceDefinition, prefetch: Record<st
     }
     states[key] = state
     if (state === 'present' || state === 'null') {
-      const own = found.filter((r) => r.resourceType !== 'OperationOutcome' && belongsTo(r, patientId))
+      const own = found.filter((r) => r.resourceType !== 'OperationOutcome' && belongsTo(r, ownRef, ownAbsolute))
       if (def.resourceTypes.includes('Patient')) {
         patient = own.find((r) => r.resourceType === 'Patient') as Patient | undefined
         if (patient && patient.id !== patientId) {

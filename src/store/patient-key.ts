@@ -11,7 +11,7 @@
  * `<DATA_DIR>/patient-key.secret` (mode 0600) with a warning; with
  * DATA_DIR=:memory: it lives only as long as the process.
  */
-import { createHmac, randomBytes } from 'node:crypto'
+import { createHmac, createSecretKey, randomBytes } from 'node:crypto'
 import { readFileSync, writeFileSync, mkdirSync } from 'node:fs'
 import { join } from 'node:path'
 import { ConfigError } from '../config/config.js'
@@ -21,7 +21,9 @@ export const SECRET_FILE = 'patient-key.secret'
 export type PatientKeyer = (patientId: string) => string
 
 export function patientKeyer (secret: string): PatientKeyer {
-  return (patientId) => createHmac('sha256', secret).update(patientId, 'utf8').digest('hex')
+  // A KeyObject made once: given the string, createHmac would import the key again on every call.
+  const key = createSecretKey(secret, 'utf8')
+  return (patientId) => createHmac('sha256', key).update(patientId, 'utf8').digest('hex')
 }
 
 export interface SecretChoice {

@@ -1,14 +1,18 @@
 /**
  * The embedded audit store: one SQLite file (`<DATA_DIR>/audit.sqlite`) in
  * WAL mode with synchronous=FULL (a recorded evaluation survives a power
- * cut), foreign keys on and a busy timeout. better-sqlite3 is synchronous;
- * each write is one short transaction.
+ * cut), foreign keys on and a busy timeout. better-sqlite3 is synchronous:
+ * reads are short queries on this connection; writes go through an
+ * {@link AuditWriter} (sqlite-writer.ts) — on disk a writer thread with its
+ * own connection, which commits concurrent writes together (one fsync each
+ * batch) and off the event loop, and settles each write only once committed.
  */
 import Database from 'better-sqlite3'
 import { mkdirSync } from 'node:fs'
 import { join } from 'node:path'
 import { MIGRATIONS, MIGRATIONS_TABLE, pendingMigrations, type Migration } from './migrations.js'
 import type { CardRef, EvaluationRecord, EvaluationStore, FeedbackRecord, StoreHealth } from './store.js'
+import { inlineWriter, ThreadWriter, type AuditWriter } from './sqlite-writer.js'
 
 type Row = Record<string, any>
 
@@ -31,17 +35,20 @@ export function migrateSqlite (db: Database.Database, migrations: Migration[] = 
 export class SqliteStore implements EvaluationStore {
   readonly kind = 'sqlite' as const
   private readonly db: Database.Database
+  private readonly writer: AuditWriter
+  private readonly statements = new Map<string, Database.Statement>()
 
   /**
    * @param dataDir - folder for the database file (created if missing), or `:memory:`
    * @param migrations - the migrations to apply (tests pass other lists)
    */
   constructor (dataDir: string, migrations: Migration[] = MIGRATIONS) {
-    if (dataDir === ':memory:') {
+    const file = dataDir === ':memory:' ? undefined : join(dataDir, SQLITE_FILE)
+    if (file === undefined) {
       this.db = new Database(':memory:')
     } else {
       mkdirSync(dataDir, { recursive: true, mode: 0o700 })
-      this.db = new Database(join(dataDir, SQLITE_FILE))
+      this.db = new Database(file)
       this.db.pragma('journal_mode = WAL')
       this.db.pragma('synchronous = FULL')
     }
@@ -53,62 +60,53 @@ export class SqliteStore implements EvaluationStore {
       this.db.close()
       throw err
     }
+    // The writer thread opens the file once it exists and is migrated.
+    this.writer = file === undefined ? inlineWriter(this.db) : new ThreadWriter(file)
+  }
+
+  /** Statements are prepared once per SQL text. */
+  private stmt (sql: string): Database.Statement {
+    let s = this.statements.get(sql)
+    if (!s) { s = this.db.prepare(sql); this.statements.set(sql, s) }
+    return s
   }
 
   async recordEvaluation (e: EvaluationRecord): Promise<void> {
-    const insertEvaluation = this.db.prepare(`INSERT INTO evaluations (id, hook_instance, hook, service_id, rules_version, patient_key, ordering_organization, client_iss, tenant, orders, duration_ms, evaluated_at)
-      VALUES (@id, @hookInstance, @hook, @serviceId, @rulesVersion, @patientKey, @orderingOrganization, @clientIss, @tenant, @orders, @durationMs, @evaluatedAt)`)
-    const insertIndication = this.db.prepare('INSERT INTO evaluation_indications (evaluation_id, indication, status, failed_criteria) VALUES (?, ?, ?, ?)')
-    const insertCard = this.db.prepare('INSERT INTO cards (card_uuid, evaluation_id, indication) VALUES (?, ?, ?)')
-    this.db.transaction(() => {
-      insertEvaluation.run({ ...e, orderingOrganization: e.orderingOrganization ?? null, clientIss: e.clientIss ?? null, tenant: e.tenant ?? null })
-      for (const i of e.indications) {
-        insertIndication.run(e.id, i.indication, i.status, JSON.stringify(i.failedCriteria))
-        for (const uuid of i.cardUuids) insertCard.run(uuid, e.id, i.indication)
-      }
-    }).immediate()
+    await this.writer.write({ kind: 'evaluation', evaluation: e })
   }
 
   async findCard (cardUuid: string): Promise<CardRef | undefined> {
-    const r = this.db.prepare(`SELECT c.card_uuid, c.evaluation_id, c.indication, e.service_id, e.client_iss
+    const r = this.stmt(`SELECT c.card_uuid, c.evaluation_id, c.indication, e.service_id, e.client_iss
       FROM cards c JOIN evaluations e ON e.id = c.evaluation_id WHERE c.card_uuid = ?`).get(cardUuid) as Row | undefined
     if (!r) return undefined
     return { cardUuid: r.card_uuid, evaluationId: r.evaluation_id, serviceId: r.service_id, indication: r.indication, ...(r.client_iss ? { clientIss: r.client_iss } : {}) }
   }
 
   async recordFeedback (items: FeedbackRecord[]): Promise<void> {
-    const insert = this.db.prepare(`INSERT INTO feedback (id, card_uuid, evaluation_id, service_id, outcome, accepted_suggestions, override_reason_code, override_reason_system, override_reason_display, has_user_comment, outcome_timestamp, received_at, client_iss)
-      VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)`)
-    this.db.transaction(() => {
-      for (const f of items) {
-        insert.run(f.id, f.cardUuid, f.evaluationId, f.serviceId, f.outcome, JSON.stringify(f.acceptedSuggestions),
-          f.overrideReason?.code ?? null, f.overrideReason?.system ?? null, f.overrideReason?.display ?? null,
-          f.hasUserComment ? 1 : 0, f.outcomeTimestamp, f.receivedAt, f.clientIss ?? null)
-      }
-    }).immediate()
+    await this.writer.write({ kind: 'feedback', items })
   }
 
   async evaluationsFor (hookInstance: string): Promise<EvaluationRecord[]> {
-    const rows = this.db.prepare('SELECT * FROM evaluations WHERE hook_instance = ? ORDER BY evaluated_at, rowid').all(hookInstance) as Row[]
+    const rows = this.stmt('SELECT * FROM evaluations WHERE hook_instance = ? ORDER BY evaluated_at, rowid').all(hookInstance) as Row[]
     return rows.map((r) => {
-      const indications = (this.db.prepare('SELECT indication, status, failed_criteria FROM evaluation_indications WHERE evaluation_id = ? ORDER BY indication').all(r.id) as Row[])
+      const indications = (this.stmt('SELECT indication, status, failed_criteria FROM evaluation_indications WHERE evaluation_id = ? ORDER BY indication').all(r.id) as Row[])
         .map((i) => ({
           indication: i.indication as string,
           status: i.status as string,
           failedCriteria: JSON.parse(i.failed_criteria as string) as string[],
-          cardUuids: (this.db.prepare('SELECT card_uuid FROM cards WHERE evaluation_id = ? AND indication = ? ORDER BY card_uuid').all(r.id, i.indication) as Row[]).map((c) => c.card_uuid as string)
+          cardUuids: (this.stmt('SELECT card_uuid FROM cards WHERE evaluation_id = ? AND indication = ? ORDER BY card_uuid').all(r.id, i.indication) as Row[]).map((c) => c.card_uuid as string)
         }))
       return evaluationFromRow(r, indications)
     })
   }
 
   async feedbackFor (cardUuid: string): Promise<FeedbackRecord[]> {
-    const rows = this.db.prepare('SELECT * FROM feedback WHERE card_uuid = ? ORDER BY received_at, rowid').all(cardUuid) as Row[]
+    const rows = this.stmt('SELECT * FROM feedback WHERE card_uuid = ? ORDER BY received_at, rowid').all(cardUuid) as Row[]
     return rows.map((r) => feedbackFromRow({ ...r, accepted_suggestions: JSON.parse(r.accepted_suggestions as string), has_user_comment: r.has_user_comment === 1 }))
   }
 
   async schemaVersion (): Promise<number> {
-    return (this.db.prepare('SELECT COALESCE(MAX(version), 0) AS v FROM schema_migrations').get() as { v: number }).v
+    return (this.stmt('SELECT COALESCE(MAX(version), 0) AS v FROM schema_migrations').get() as { v: number }).v
   }
 
   async health (): Promise<StoreHealth> {
@@ -121,6 +119,7 @@ export class SqliteStore implements EvaluationStore {
   }
 
   async close (): Promise<void> {
+    await this.writer.close()
     if (this.db.open) this.db.close()
   }
 }
