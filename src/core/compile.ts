@@ -56,8 +56,9 @@ export interface CompiledIndication {
   data: Array<{ name: string, req: DataRequirement, valueSet?: CompiledValueSet, key: string }>
   variables: Array<{ name: string, run: CompiledExpression }>
   matches: CompiledExpression
-  /** The data requirements `matches` reads: only these are retrieved for an indication that does not match. */
-  matchData: string[]
+  /** The data requirements `matches` reads (only these are retrieved for an indication that does not match), and the rest. */
+  matchData: CompiledIndication['data']
+  otherData: CompiledIndication['data']
   matchEvidence?: CompiledExpression
   criteria: Map<string, CompiledCriterion>
   advice: Array<{ def: NonNullable<IndicationDefinition['advice']>[number], when?: CompiledExpression }>
@@ -190,6 +191,7 @@ function compileIndication (
   // `matches` runs before the variables are computed (it decides whether they are needed at all),
   // so it may only read data requirements and built-ins: checked here, not discovered at request time.
   readsOf('matches', def.matches)
+  const readByMatches = (name: string): boolean => new RegExp(`%${name}\\b`).test(def.matches)
   const variables = Object.entries(def.variables ?? {}).map(([name, expr]) => {
     const path = `variables.${name}`
     if (reads.has(name)) throw new CatalogueError(def.id, path, 'name already used')
@@ -222,7 +224,8 @@ function compileIndication (
     data,
     variables,
     matches: compileExpr(def.id, 'matches', def.matches),
-    matchData: data.filter((d) => new RegExp(`%${d.name}\\b`).test(def.matches)).map((d) => d.name),
+    matchData: data.filter((d) => readByMatches(d.name)),
+    otherData: data.filter((d) => !readByMatches(d.name)),
     matchEvidence: def.matchEvidence ? compileExpr(def.id, 'matchEvidence', def.matchEvidence) : undefined,
     criteria,
     advice: (def.advice ?? []).map((a, i) => ({ def: a, when: a.when ? compileExpr(def.id, `advice[${i}].when`, a.when) : undefined })),

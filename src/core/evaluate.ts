@@ -83,14 +83,11 @@ function run (expr: CompiledExpression, env: Record<string, unknown>): unknown[]
 function evaluateIndication (ind: CompiledIndication, record: PatientRecord, base: Record<string, unknown>): IndicationResult | undefined {
   const env: Record<string, unknown> = { ...base }
   // Most indications do not match a given patient: retrieve only what `matches` reads, the rest after.
-  const data = (names?: string[]): void => {
-    for (const d of ind.data) if (names ? names.includes(d.name) : !(d.name in env)) env[d.name] = retrieve(record, d.req, d.valueSet, d.key)
-  }
-  data(ind.matchData)
+  for (const d of ind.matchData) env[d.name] = retrieve(record, d.req, d.valueSet, d.key)
   let matched: unknown[]
   try { matched = run(ind.matches, env) } catch { return undefined }
   if (!(matched.length === 1 && valData(matched[0]) === true)) return undefined
-  data()
+  for (const d of ind.otherData) env[d.name] = retrieve(record, d.req, d.valueSet, d.key)
   for (const v of ind.variables) {
     try { env[v.name] = run(v.run, env) } catch { env[v.name] = [] }
   }

@@ -46,8 +46,27 @@ export class TerminologyError extends Error {
  * Normalise a coding to the key the sets are built on. ICD-10 and SKS
  * diagnosis codes become `icd-10|C92.0` (SKS `DC920A` → `C92.0A`).
  */
+// Normalised keys by system, then code: codes recur across requests, and normalising an ICD-10/SKS
+// code costs a few regular expressions. Bounded, so hostile input cannot grow it.
+const KEY_CACHE_SIZE = 20_000
+const keyCache = new Map<string, Map<string, string | null>>()
+let keyCacheEntries = 0
+
 export function codingKey (system: string | undefined, code: string | undefined): string | undefined {
   if (!system || !code) return undefined
+  const bySystem = keyCache.get(system)
+  const known = bySystem?.get(code)
+  if (known !== undefined) return known ?? undefined
+  const key = computeKey(system, code)
+  if (keyCacheEntries < KEY_CACHE_SIZE) {
+    if (bySystem) bySystem.set(code, key ?? null)
+    else keyCache.set(system, new Map([[code, key ?? null]]))
+    keyCacheEntries++
+  }
+  return key
+}
+
+function computeKey (system: string, code: string): string | undefined {
   if (ICD10_FAMILY.has(system)) {
     const icd = normaliseDiagnosisCode(system, code)
     return icd ? `${ICD10}|${icd}` : undefined
@@ -181,17 +200,10 @@ export function compileValueSets (valueSets: ValueSet[]): Map<string, CompiledVa
 }
 
 /** The codings of a CodeableConcept or a single Coding, tolerating malformed input. */
-// The same Coding object of a request is matched against many ValueSets by many rules; its
-// normalised key is computed once. Keys are the request's own objects (WeakMap): nothing outlives it.
-const keyMemo = new WeakMap<object, string | null>()
-/** codingKey of a Coding object, remembered for the rest of the request. */
+/** codingKey of a Coding object (anything else has none). */
 export function keyOf (coding: Coding): string | undefined {
   if (typeof coding !== 'object' || coding === null) return undefined
-  const known = keyMemo.get(coding)
-  if (known !== undefined) return known ?? undefined
-  const key = codingKey(coding.system, coding.code)
-  keyMemo.set(coding, key ?? null)
-  return key
+  return codingKey(typeof coding.system === 'string' ? coding.system : undefined, typeof coding.code === 'string' ? coding.code : undefined)
 }
 
 export function codingsOf (concept: CodeableConcept | Coding | undefined | null): Coding[] {
