@@ -38,6 +38,11 @@ export interface CatalogueInput {
    */
   engine?: ExpressionEngine
   onMismatch?: (m: Mismatch & { indication: string, path: string }) => void
+  /**
+   * fhirpath.parse, or a cached equivalent (src/definitions/load.ts keeps the syntax trees in the
+   * start-up cache: the ANTLR parser costs ~0.7 ms per expression, a quarter-second for the catalogue).
+   */
+  parseFhirPath?: (expression: string) => unknown
 }
 
 /** An expression the compiler declined: it runs on fhirpath.js. Listed so tests and reviewers see them. */
@@ -132,6 +137,7 @@ export function compileCatalogue (input: CatalogueInput): CompiledCatalogue {
     ...organizationFunctions(input.organizationLists)
   }
   const engine = input.engine ?? 'compiled'
+  const parse = input.parseFhirPath ?? ((e: string): unknown => fhirpath.parse(e))
   const referenceOnly: ReferenceOnly[] = []
   let compiledExpressions = 0
   const compileExpr = (indication: string, path: string, expr: string, variables: ReadonlyMap<string, TypeSet>): TypedExpression => {
@@ -139,13 +145,27 @@ export function compileCatalogue (input: CatalogueInput): CompiledCatalogue {
     for (const url of expr.matchAll(/inValueSet\('([^']+)'\)/g)) {
       if (!valueSets.has(url[1]!)) throw new CatalogueError(indication, path, `unknown ValueSet ${url[1]}`)
     }
-    let reference: CompiledExpression
+    const compileReference = (): CompiledExpression => {
+      try {
+        return fhirpath.compile(expr, r4, { userInvocationTable, resolveInternalTypes: false } as any) as unknown as CompiledExpression
+      } catch (err) {
+        throw new CatalogueError(indication, path, `FHIRPath does not compile: ${(err as Error).message}`)
+      }
+    }
+    let fast: ReturnType<typeof compileFast>
     try {
-      reference = fhirpath.compile(expr, r4, { userInvocationTable, resolveInternalTypes: false } as any) as unknown as CompiledExpression
+      fast = compileFast(expr, { variables, functions: userInvocationTable as Record<string, DomainFunction>, functionTypes: FUNCTION_TYPES }, parse(expr))
     } catch (err) {
       throw new CatalogueError(indication, path, `FHIRPath does not compile: ${(err as Error).message}`)
     }
-    const fast = compileFast(expr, { variables, functions: userInvocationTable as Record<string, DomainFunction>, functionTypes: FUNCTION_TYPES })
+    // fhirpath.js is needed up front only where the compiler declined (or to verify); otherwise it is
+    // compiled on first use — a record the closures hand over — which keeps its parse out of start-up.
+    let reference: CompiledExpression
+    if ('unsupported' in fast || engine !== 'compiled') reference = compileReference()
+    else {
+      let compiledReference: CompiledExpression | undefined
+      reference = (r, e) => (compiledReference ??= compileReference())(r, e)
+    }
     if ('unsupported' in fast) referenceOnly.push({ indication, path, reason: fast.unsupported })
     else compiledExpressions++
     const onMismatch = input.onMismatch ? (m: Mismatch) => input.onMismatch!({ ...m, indication, path }) : undefined

@@ -15,7 +15,8 @@ import type { OrganizationList } from '../core/organizations.js'
 import { compileCatalogue, type CatalogueInput, type CatalogueSettings, type CompiledCatalogue, CatalogueError } from '../core/compile.js'
 import { TerminologyError } from '../core/terminology.js'
 import { schemaValidator, SCHEMA_DIGEST, type SchemaName } from './validator.js'
-import { cacheKey, openParseCache } from './parse-cache.js'
+import { cacheKey, openParseCache, type ParseCache } from './parse-cache.js'
+import fhirpath from 'fhirpath'
 
 export interface ServiceDefinition {
   id: string
@@ -80,10 +81,10 @@ function parseStructured (file: string, text: string): unknown {
  * Read and validate every definition file. Collects all problems before
  * failing so an author sees everything wrong at once (`npm run validate`).
  */
-export function readDefinitions (opts: LoadOptions): { definitions?: Definitions, problems: DefinitionProblem[] } {
+export function readDefinitions (opts: LoadOptions, sharedCache?: ParseCache): { definitions?: Definitions, problems: DefinitionProblem[] } {
   const problems: DefinitionProblem[] = []
   const rel = (f: string): string => relative(opts.root, f)
-  const cache = opts.parseCacheFile === false ? undefined : openParseCache(opts.parseCacheFile ?? join(opts.root, 'dist', 'rules-parse-cache.json'))
+  const cache = sharedCache ?? openCache(opts)
   const read = <T>(file: string, schema: SchemaName): T | undefined => {
     let text: string
     try { text = readFileSync(file, 'utf8') } catch (err) {
@@ -123,7 +124,7 @@ export function readDefinitions (opts: LoadOptions): { definitions?: Definitions
   }).filter((x) => x !== undefined)
   if (serviceFiles.length === 0) problems.push({ file: 'cds-services', path: '', message: 'no service definition' })
   if (problems.length) return { problems }
-  cache?.save()
+  if (!sharedCache) cache?.save()
   const ofType = <T>(t: string): T[] => profiles.filter((p) => p.doc.resourceType === t).map((p) => p.doc as T)
   return {
     problems,
@@ -147,8 +148,29 @@ function contentHash (files: string[], root: string): string {
 }
 
 /** Read, validate and compile; throws DefinitionError listing every problem. */
+function openCache (opts: LoadOptions): ParseCache | undefined {
+  return opts.parseCacheFile === false ? undefined : openParseCache(opts.parseCacheFile ?? join(opts.root, 'dist', 'rules-parse-cache.json'))
+}
+
+/**
+ * fhirpath.parse with its syntax trees kept in the start-up cache, keyed by the fhirpath.js version
+ * and the expression (the tree depends on nothing else). A miss parses as usual.
+ */
+function cachedFhirPathParser (cache: ParseCache | undefined): ((expression: string) => unknown) | undefined {
+  if (!cache) return undefined
+  return (expression) => {
+    const key = createHash('sha256').update(`fhirpath-ast\0${fhirpath.version}\0${expression}`).digest('hex')
+    const cached = cache.get(key)
+    if (cached !== undefined) return cached
+    const ast = fhirpath.parse(expression)
+    cache.set(key, ast)
+    return ast
+  }
+}
+
 export function loadRules (opts: LoadOptions): LoadedRules {
-  const { definitions, problems } = readDefinitions(opts)
+  const cache = openCache(opts)
+  const { definitions, problems } = readDefinitions(opts, cache)
   if (!definitions) throw new DefinitionError(problems)
   try {
     const catalogue = compileCatalogue({
@@ -158,8 +180,10 @@ export function loadRules (opts: LoadOptions): LoadedRules {
       organizationLists: definitions.organizationLists,
       settings: opts.settings,
       engine: opts.engine,
-      onMismatch: opts.onMismatch
+      onMismatch: opts.onMismatch,
+      parseFhirPath: cachedFhirPathParser(cache)
     })
+    cache?.save()
     if (!definitions.valueSets.some((v) => v.url === definitions.service.orderValueSet)) {
       throw new DefinitionError([{ file: 'cds-services', path: '/orderValueSet', message: `unknown ValueSet ${definitions.service.orderValueSet}` }])
     }

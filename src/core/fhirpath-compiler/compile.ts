@@ -47,11 +47,13 @@ class Unsupported extends Error {}
 interface AstNode { type: string, text?: string, children?: AstNode[] }
 interface Scope { self: TypeSet, total?: TypeSet }
 
-/** Compile, or say why the expression is left to fhirpath.js. */
-export function compileFast (expression: string, ctx: CompilerContext): FastExpression | { unsupported: string } {
+/**
+ * Compile, or say why the expression is left to fhirpath.js. `ast` is fhirpath.parse(expression),
+ * when the caller has it already (a start-up cache); a syntax error throws.
+ */
+export function compileFast (expression: string, ctx: CompilerContext, ast: unknown = fhirpath.parse(expression)): FastExpression | { unsupported: string } {
   try {
-    const ast = fhirpath.parse(expression) as AstNode
-    return new Compiler(ctx).node(ast, { self: ANY })
+    return new Compiler(ctx).node(ast as AstNode, { self: ANY })
   } catch (err) {
     if (err instanceof Unsupported) return { unsupported: err.message }
     throw err
