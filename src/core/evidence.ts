@@ -10,18 +10,12 @@ import { clinicalDate } from './clinical-time.js'
 import { mainCodings } from './record.js'
 import { codingsOf } from './terminology.js'
 
-// A resource is evidence for many criteria of many indications in one request: summarised once.
-// Keyed on the request's own objects (WeakMap), so nothing outlives the request. Evidence is never mutated.
-const memo = new WeakMap<object, Evidence>()
-
+// Not memoised per resource: a WeakMap keyed by request objects slows every young-generation GC
+// more than summarising again costs (see fhirpath-functions.ts).
 export function summarise (item: unknown): Evidence | undefined {
   if (item === null || item === undefined) return undefined
   if (typeof item !== 'object') return { value: String(item) }
-  const known = memo.get(item)
-  if (known) return known
-  const ev = summariseObject(item)
-  memo.set(item, ev)
-  return ev
+  return summariseObject(item)
 }
 
 function summariseObject (item: object): Evidence {
