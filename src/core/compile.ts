@@ -64,6 +64,12 @@ export interface CompiledIndication {
   /** The data requirements `matches` reads (only these are retrieved for an indication that does not match), and the rest. */
   matchData: CompiledIndication['data']
   otherData: CompiledIndication['data']
+  /**
+   * Every name an expression of this indication may read (built-ins, data, variables), in order,
+   * each undefined: an evaluation's environment starts as a copy, so filling it in stores to
+   * existing properties instead of growing a dictionary-mode object one name at a time.
+   */
+  envTemplate: Readonly<Record<string, undefined>>
   matchEvidence?: CompiledExpression
   criteria: Map<string, CompiledCriterion>
   advice: Array<{ def: NonNullable<IndicationDefinition['advice']>[number], when?: CompiledExpression }>
@@ -244,6 +250,7 @@ function compileIndication (
     data,
     variables,
     matches: compileExpr(def.id, 'matches', def.matches),
+    envTemplate: Object.fromEntries([...Object.keys(BUILTIN_VARIABLES), ...data.map((d) => d.name), ...variables.map((v) => v.name)].map((n) => [n, undefined])),
     matchData: data.filter((d) => readByMatches(d.name)),
     otherData: data.filter((d) => !readByMatches(d.name)),
     matchEvidence: def.matchEvidence ? compileExpr(def.id, 'matchEvidence', def.matchEvidence) : undefined,

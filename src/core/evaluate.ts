@@ -81,7 +81,7 @@ function run (expr: CompiledExpression, env: Record<string, unknown>): unknown[]
 }
 
 function evaluateIndication (ind: CompiledIndication, record: PatientRecord, base: Record<string, unknown>): IndicationResult | undefined {
-  const env: Record<string, unknown> = { ...base }
+  const env: Record<string, unknown> = { ...ind.envTemplate, ...base }
   // Most indications do not match a given patient: retrieve only what `matches` reads, the rest after.
   for (const d of ind.matchData) env[d.name] = retrieve(record, d.req, d.valueSet, d.key)
   let matched: unknown[]
