@@ -178,6 +178,7 @@ export function toMarkdown (r: BenchReport): string {
     if (r.core.profile) {
       out.push(`### Where the time goes (CPU profile, ${r.core.profile.size} resources, ${r.core.profile.iterations} evaluations, ${r.core.profile.totalMs} ms sampled)`, '')
       out.push(profileTable(r.core.profile), '')
+      out.push('`evaluateOnce` (bench/core.ts) in this profile is the fresh copy of the record made before each timed evaluation (`structuredClone`), outside the figures above.', '')
     }
     const x = r.core.expressions
     if (x) {
