@@ -44,7 +44,8 @@ export interface HttpResult {
   /** service / baseline throughput (medians of the rounds). */
   throughputRatio: number
   serviceStartupMs: number
-  memory: Array<{ afterRequests: number } & MemorySample>
+  /** Each point: the median of MEMORY_SAMPLES samples (all kept in `samples`). */
+  memory: Array<{ afterRequests: number, samples: MemorySample[] } & MemorySample>
   /** The request counts the memory samples aimed at. */
   memoryTargets: [number, number]
   /** (second - first) / first. */
@@ -80,6 +81,9 @@ async function load (url: string, body: string, opts: { connections: number, dur
  * the time budget is spent (the 2-core machines cannot always serve 50,000
  * evaluations inside the suite's five minutes). Returns requests answered.
  */
+const MEMORY_SAMPLES = 3
+const MEMORY_SAMPLE_GAP = 300
+
 async function loadUntil (url: string, body: string, connections: number, target: number, budgetSec: number): Promise<number> {
   let done = 0
   let rate = 40
@@ -122,7 +126,19 @@ export async function runHttp (opts: HttpOptions): Promise<HttpResult> {
     let served = 1
     // Memory 1: after the first N₁ requests (these also warm the service up).
     served += await loadUntil(serviceUrl, opts.body, opts.connections, opts.memoryAt[0] - served, opts.memoryBudgetSec[0])
-    const memory: HttpResult['memory'] = [{ afterRequests: served, ...await service.memory() }]
+    const sampleMemory = async (): Promise<HttpResult['memory'][number]> => {
+      // RSS after a forced GC still moves by several per cent, at times 20 %, between samples (the allocator keeps or
+      // returns pages; the audit writer thread has its own heap): each point is the median of three
+      // samples a few hundred requests apart, so one lucky or unlucky sample does not decide the target.
+      const samples: MemorySample[] = []
+      for (let i = 0; i < MEMORY_SAMPLES; i++) {
+        if (i > 0) served += (await load(serviceUrl, opts.body, { connections: opts.connections, amount: MEMORY_SAMPLE_GAP })).requests
+        samples.push(await service.memory())
+      }
+      const median = (k: keyof MemorySample): number => samples.map((m) => m[k]).sort((a, b) => a - b)[Math.floor(samples.length / 2)]!
+      return { afterRequests: served, rss: median('rss'), heapUsed: median('heapUsed'), heapTotal: median('heapTotal'), external: median('external'), samples }
+    }
+    const memory: HttpResult['memory'] = [await sampleMemory()]
     await load(baselineUrl, opts.body, { connections: opts.connections, durationSec: opts.warmupSec })
     // Throughput: baseline and service alternate, so both see the same machine conditions.
     const serviceRounds: LoadResult[] = []
@@ -135,7 +151,7 @@ export async function runHttp (opts: HttpOptions): Promise<HttpResult> {
     }
     // Memory 2: top up to N₂ requests in total.
     if (served < opts.memoryAt[1]) served += await loadUntil(serviceUrl, opts.body, opts.connections, opts.memoryAt[1] - served, opts.memoryBudgetSec[1])
-    memory.push({ afterRequests: served, ...await service.memory() })
+    memory.push(await sampleMemory())
     const s = summarise(serviceRounds)
     const b = summarise(baselineRounds)
     return {
