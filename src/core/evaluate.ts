@@ -113,7 +113,7 @@ function evaluateIndication (ind: CompiledIndication, record: PatientRecord, bas
     url: ind.def.url,
     status,
     criteria,
-    matchEvidence: ind.matchEvidence ? evidenceOf(ind.matchEvidence, env) : [],
+    matchEvidence: ind.matchEvidence ? evidenceOf(ind.matchEvidence, env, record) : [],
     advice: ind.advice.filter((a) => holds(a.when, env)).map((a) => ({ id: a.def.id, text: a.def.text })),
     related: ind.related.filter((r) => holds(r.when, env)).map((r) => ({ indication: r.def.indication, text: r.def.text })),
     paediatricRedirect: ind.def.population === 'adults' && age !== undefined && age < 18
@@ -155,17 +155,17 @@ function evaluateLeaf (c: CompiledCriterion, record: PatientRecord, env: Record<
     status = 'unknown'
     reason = 'rule error: expression failed on this record'
   }
-  return criterionResult(c, status, c.evidence ? evidenceOf(c.evidence, env) : [], reason)
+  return criterionResult(c, status, c.evidence ? evidenceOf(c.evidence, env, record) : [], reason)
 }
 
-function evidenceOf (expr: CompiledExpression, env: Record<string, unknown>): Evidence[] {
+function evidenceOf (expr: CompiledExpression, env: Record<string, unknown>, record: PatientRecord): Evidence[] {
   try {
     // One entry per resource, whatever the expression's unions and combines produced.
     const items = run(expr, env)
     const out: Evidence[] = []
     let seen: Set<string> | undefined
     for (const node of items) {
-      const e = summarise(valData(node))
+      const e = summarise(valData(node), record.evidence)
       if (e === undefined) continue
       if (e.reference) {
         seen ??= new Set()

@@ -10,12 +10,18 @@ import { clinicalDate } from './clinical-time.js'
 import { mainCodings } from './record.js'
 import { codingsOf } from './terminology.js'
 
-// Not memoised per resource: a WeakMap keyed by request objects slows every young-generation GC
-// more than summarising again costs (see fhirpath-functions.ts).
-export function summarise (item: unknown): Evidence | undefined {
+/**
+ * `memo`: the request's own summaries (PatientRecord.evidence), since a resource is evidence for
+ * many criteria. Evidence objects are shared between criteria and never mutated.
+ */
+export function summarise (item: unknown, memo?: Map<object, Evidence>): Evidence | undefined {
   if (item === null || item === undefined) return undefined
   if (typeof item !== 'object') return { value: String(item) }
-  return summariseObject(item)
+  const known = memo?.get(item)
+  if (known) return known
+  const ev = summariseObject(item)
+  memo?.set(item, ev)
+  return ev
 }
 
 function summariseObject (item: object): Evidence {

@@ -5,7 +5,7 @@
  * obtained at all (those make the criteria reading them `unknown`).
  */
 import type { AnyResource, Coding, Patient } from './fhir.js'
-import type { DataRequirement, RecordResourceType } from './types.js'
+import type { DataRequirement, Evidence, RecordResourceType } from './types.js'
 import { codingsOf, keyOf, type CompiledValueSet } from './terminology.js'
 
 /** What the protocol layer hands the core. */
@@ -24,6 +24,11 @@ export interface PatientRecord {
   unavailable: ReadonlyMap<string, string>
   /** Memoised retrievals, shared by every indication evaluated for this request. */
   retrievals: Map<string, AnyResource[]>
+  /**
+   * Evidence summaries of this request's resources (evidence.ts), shared by every criterion.
+   * A plain Map that dies with the record: a module-level WeakMap slowed every young-generation GC.
+   */
+  evidence: Map<object, Evidence>
 }
 
 /**
@@ -99,7 +104,7 @@ export function buildRecord (input: RecordInput): PatientRecord {
   }
   const unavailable = new Map<string, string>()
   for (const u of input.unavailable ?? []) for (const t of u.resourceTypes) unavailable.set(t, u.reason)
-  return { patient: input.patient, byType, byCode, unavailable, retrievals: new Map() }
+  return { patient: input.patient, byType, byCode, unavailable, retrievals: new Map(), evidence: new Map() }
 }
 
 /**
