@@ -11,33 +11,39 @@ import type { AnyResource } from './fhir.js'
  * Procedure: performed[x]. Condition: onset[x] (dateTime or period start), else recordedDate.
  */
 export function clinicalDate (r: AnyResource): string | undefined {
-  const pick = (...values: unknown[]): string | undefined =>
-    values.find((v): v is string => typeof v === 'string' && v.length >= 4)
-  const period = (p: unknown): Array<unknown> => {
-    const o = (p && typeof p === 'object' ? p : {}) as { start?: unknown, end?: unknown }
-    return [o.end, o.start]
-  }
+  // Each `??` step is "the first of these that is a date string", without allocating (this runs for
+  // every dated resource a rule looks at).
   switch (r.resourceType) {
     case 'Observation':
     case 'DiagnosticReport':
-      return pick(r.effectiveDateTime, r.effectiveInstant, ...period(r.effectivePeriod), r.issued)
+      return dateString(r.effectiveDateTime) ?? dateString(r.effectiveInstant) ?? periodEnd(r.effectivePeriod) ?? periodStart(r.effectivePeriod) ?? dateString(r.issued)
     case 'Procedure':
-      return pick(r.performedDateTime, ...period(r.performedPeriod))
+      return dateString(r.performedDateTime) ?? periodEnd(r.performedPeriod) ?? periodStart(r.performedPeriod)
     case 'Condition':
-      return pick(r.onsetDateTime, (r.onsetPeriod as { start?: unknown } | undefined)?.start, r.recordedDate)
+      return dateString(r.onsetDateTime) ?? periodStart(r.onsetPeriod) ?? dateString(r.recordedDate)
     case 'MedicationStatement':
-      return pick(r.effectiveDateTime, ...period(r.effectivePeriod), r.dateAsserted)
+      return dateString(r.effectiveDateTime) ?? periodEnd(r.effectivePeriod) ?? periodStart(r.effectivePeriod) ?? dateString(r.dateAsserted)
     case 'MedicationRequest':
-      return pick(r.authoredOn)
+      return dateString(r.authoredOn)
     case 'MedicationAdministration':
-      return pick(r.effectiveDateTime, ...period(r.effectivePeriod))
+      return dateString(r.effectiveDateTime) ?? periodEnd(r.effectivePeriod) ?? periodStart(r.effectivePeriod)
     case 'Consent':
-      return pick(r.dateTime)
+      return dateString(r.dateTime)
     case 'FamilyMemberHistory':
-      return pick(r.date)
+      return dateString(r.date)
     default:
       return undefined
   }
+}
+
+function dateString (v: unknown): string | undefined {
+  return typeof v === 'string' && v.length >= 4 ? v : undefined
+}
+function periodEnd (p: unknown): string | undefined {
+  return p && typeof p === 'object' ? dateString((p as { end?: unknown }).end) : undefined
+}
+function periodStart (p: unknown): string | undefined {
+  return p && typeof p === 'object' ? dateString((p as { start?: unknown }).start) : undefined
 }
 
 /** Earliest and latest instants a partial date (`2019`, `2019-04`, `2019-04-02`) can denote, as y/m/d. */

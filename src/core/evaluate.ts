@@ -163,14 +163,16 @@ function evidenceOf (expr: CompiledExpression, env: Record<string, unknown>, rec
     // One entry per resource, whatever the expression's unions and combines produced.
     const items = run(expr, env)
     const out: Evidence[] = []
-    let seen: Set<string> | undefined
+    let seen: Set<string> | undefined // only for long lists; short ones are scanned
     for (const node of items) {
       const e = summarise(valData(node), record.evidence)
       if (e === undefined) continue
       if (e.reference) {
-        seen ??= new Set()
-        if (seen.has(e.reference)) continue
-        seen.add(e.reference)
+        if (items.length > 16) {
+          seen ??= new Set()
+          if (seen.has(e.reference)) continue
+          seen.add(e.reference)
+        } else if (hasReference(out, e.reference)) continue
       }
       out.push(e)
     }
@@ -178,6 +180,11 @@ function evidenceOf (expr: CompiledExpression, env: Record<string, unknown>, rec
   } catch {
     return []
   }
+}
+
+function hasReference (list: Evidence[], reference: string): boolean {
+  for (const x of list) if (x.reference === reference) return true
+  return false
 }
 
 function evaluateComposite (c: CompiledCriterion, resolve: (id: string) => CriterionResult): CriterionResult {

@@ -146,7 +146,7 @@ export function domainFunctions (ctx: FunctionContext): Record<string, unknown> 
         for (const i of inputs) {
           const o = data(i) as AnyResource
           if (o?.resourceType !== 'Observation' || typeof o.valueBoolean !== 'boolean') continue
-          if (!codingsOf(o.code as Coding).some((c) => c.system === ATTESTATION_SYSTEM && c.code === code)) continue
+          if (!hasCoding(o.code as Coding, ATTESTATION_SYSTEM, code)) continue
           const date = datedOf(o) ?? ''
           if (best === undefined || compareIso(date, bestDate) > 0) { best = o; bestDate = date }
         }
@@ -167,6 +167,11 @@ export function domainFunctions (ctx: FunctionContext): Record<string, unknown> 
       internalStructures: true
     }
   }
+}
+
+function hasCoding (concept: Coding | undefined, system: string, code: string): boolean {
+  for (const c of codingsOf(concept)) if (c.system === system && c.code === code) return true
+  return false
 }
 
 function asArray (v: unknown): unknown[] { return Array.isArray(v) ? v : v === undefined ? [] : [v] }
@@ -193,11 +198,15 @@ function ageAtOnset (c: AnyResource, birthDate: string | undefined): number | un
  * present, within a documented default reference interval.
  */
 export function normality (o: AnyResource, defaults: ReadonlyMap<string, Interval[]>, gender?: string): 'low' | 'normal' | 'high' | undefined {
-  for (const c of (Array.isArray(o.interpretation) ? o.interpretation : []).flatMap((i: any) => codingsOf(i))) {
-    if (c.system !== undefined && c.system !== INTERPRETATION_SYSTEM) continue
-    if (c.code === 'N') return 'normal'
-    if (c.code === 'L' || c.code === 'LL' || c.code === 'LU') return 'low'
-    if (c.code === 'H' || c.code === 'HH' || c.code === 'HU') return 'high'
+  if (Array.isArray(o.interpretation)) {
+    for (const concept of o.interpretation) {
+      for (const c of codingsOf(concept)) {
+        if (c.system !== undefined && c.system !== INTERPRETATION_SYSTEM) continue
+        if (c.code === 'N') return 'normal'
+        if (c.code === 'L' || c.code === 'LL' || c.code === 'LU') return 'low'
+        if (c.code === 'H' || c.code === 'HH' || c.code === 'HU') return 'high'
+      }
+    }
   }
   const value = quantityOf(o)
   if (!value) return undefined

@@ -223,39 +223,34 @@ export function minus (a: Collection, b: Collection): Collection {
 }
 
 /**
- * Identity of an item for de-duplication. Plain primitives compare by value;
- * a resource by identity, and two *different* objects that claim the same
- * `resourceType/id` are left to the reference (its deep equality decides
- * whether they are duplicates). Anything else is left to the reference too.
+ * Checks that de-duplicating these items by identity gives fhirpath.js's answer (deep equality).
+ * Plain primitives compare by value; a resource by identity — two *different* objects with the same
+ * id (whatever their type) are left to the reference, whose deep equality decides whether they are
+ * duplicates. Anything else (elements without an id, dates, decimals) is left to the reference too.
  */
-function identityKeys (items: Collection): Map<unknown, unknown> {
-  const claimed = new Map<string, object>()
-  const keys = new Map<unknown, unknown>()
+function assertIdentityDecides (items: Collection): void {
+  let byId: Map<string, object> | undefined
   for (const item of items) {
-    if (keys.has(item)) continue
     if (isPlainPrimitive(item)) {
       if (typeof item === 'number' && !Number.isInteger(item)) throw new Bail('decimal in a set operation')
-      keys.set(item, item)
       continue
     }
     const r = item as { resourceType?: unknown, id?: unknown } | null
     if (typeof r !== 'object' || r === null || isTemporal(r) || typeof r.resourceType !== 'string' || typeof r.id !== 'string') {
       throw new Bail('set operation on items without a resource identity')
     }
-    const key = `${r.resourceType}/${r.id}`
-    const other = claimed.get(key)
-    if (other !== undefined && other !== r) throw new Bail(`two different objects for ${key}`)
-    claimed.set(key, r)
-    keys.set(item, item)
+    byId ??= new Map()
+    const other = byId.get(r.id)
+    if (other !== undefined && other !== r) throw new Bail(`two different objects with id ${r.id}`)
+    byId.set(r.id, r)
   }
-  return keys
 }
 
 /** `a | b`: both, without duplicates, first occurrence kept (fhirpath.js distinctFn). */
 export function union (a: Collection, b: Collection): Collection {
   const all = a.length === 0 ? b : b.length === 0 ? a : [...a, ...b]
   if (all.length < 2) return all
-  identityKeys(all)
+  assertIdentityDecides(all)
   // Primitives of different JS types never collide in a Set (1 vs '1'), as in deep equality.
   return [...new Set(all)]
 }
@@ -267,7 +262,7 @@ export function combine (a: Collection, b: Collection): Collection {
 /** Items of `a` equal to no item of `b`; duplicates within `a` are kept (fhirpath.js exclude). */
 export function exclude (a: Collection, b: Collection): Collection {
   if (b.length === 0 || a.length === 0) return a
-  identityKeys([...a, ...b])
+  assertIdentityDecides([...a, ...b])
   const drop = new Set(b)
   return a.filter((x) => !drop.has(x))
 }
