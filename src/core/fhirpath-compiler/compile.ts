@@ -14,7 +14,7 @@
 import fhirpath from 'fhirpath'
 import * as op from './operations.js'
 import type { Collection } from './operations.js'
-import { ANY, BOOLEAN, DATE_TIME, DECIMAL, INTEGER, NOTHING, STRING, comparable, isFhirElementType, member, types, unionTypes, type TypeSet } from './static-types.js'
+import { ANY, BOOLEAN, DATE_TIME, INTEGER, NOTHING, STRING, comparable, isFhirElementType, member, types, unionTypes, type TypeSet } from './static-types.js'
 
 /** Per-evaluation state: the variables (`%name`), `$total` inside aggregate(), and `this` for domain functions. */
 export interface Frame {
@@ -384,5 +384,3 @@ class Compiler {
     return { run: (self, f) => fn(a(self, f), b(self, f)), type }
   }
 }
-
-export { ANY, BOOLEAN, DATE_TIME, DECIMAL, INTEGER, STRING, types }
