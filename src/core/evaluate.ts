@@ -136,8 +136,10 @@ function criterionResult (c: CompiledCriterion, status: CriterionStatus, evidenc
   return r
 }
 
+const NONE_MISSING: readonly string[] = Object.freeze([])
+
 function evaluateLeaf (c: CompiledCriterion, record: PatientRecord, env: Record<string, unknown>): CriterionResult {
-  const missing = c.reads.filter((t) => record.unavailable.has(t))
+  const missing = record.unavailable.size === 0 ? NONE_MISSING : c.reads.filter((t) => record.unavailable.has(t))
   if (missing.length > 0) {
     return criterionResult(c, 'unknown', [], missing.map((t) => record.unavailable.get(t)).join('; '))
   }

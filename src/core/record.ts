@@ -120,9 +120,17 @@ export function retrieve (record: PatientRecord, req: DataRequirement, valueSet:
     candidates = record.byType.get(req.resourceType) ?? []
   } else if (valueSet.exactKeys) {
     const index = record.byCode.get(req.resourceType)
-    const seen = new Set<AnyResource>()
-    for (const key of valueSet.exactKeys) for (const r of index?.get(key) ?? []) seen.add(r)
-    candidates = [...seen]
+    let seen: Set<AnyResource> | undefined
+    let only: AnyResource[] | undefined // the common case: one code of the set present
+    for (const key of valueSet.exactKeys) {
+      const bucket = index?.get(key)
+      if (!bucket) continue
+      if (!only && !seen) { only = bucket; continue }
+      seen ??= new Set(only)
+      only = undefined
+      for (const r of bucket) seen.add(r)
+    }
+    candidates = seen ? [...seen] : only ?? []
   } else {
     // Prefix ValueSets (ICD-10, ATC): test each distinct code of the record once, through the code
     // index (its keys are the main codings' keys), then keep the record's order.
