@@ -87,18 +87,6 @@ export interface CompiledCatalogue {
   compiledExpressions: number
 }
 
-/** Static FHIRPath type of each built-in variable (see evaluate.ts baseEnvironment). */
-const BUILTIN_TYPES: Record<string, TypeSet> = {
-  patient: types('Patient'),
-  now: DATE_TIME,
-  today: DATE_TIME,
-  ageYears: INTEGER,
-  performanceStatusSince: DATE_TIME,
-  practitionerRoles: types('PractitionerRole'),
-  organizations: types('Organization'),
-  order: ANY
-}
-
 /** Result type of each domain function on the compiled path; 'input' = a filter of its input. */
 const FUNCTION_TYPES: Record<string, TypeSet | 'input'> = {
   inValueSet: BOOLEAN,
@@ -112,16 +100,19 @@ const FUNCTION_TYPES: Record<string, TypeSet | 'input'> = {
   inOrganizationList: BOOLEAN
 }
 
-/** Variables every expression may use, and the resource types they read. */
-export const BUILTIN_VARIABLES: Record<string, string[]> = {
-  patient: ['Patient'],
-  now: [],
-  today: [],
-  ageYears: ['Patient'],
-  performanceStatusSince: [],
-  practitionerRoles: ['PractitionerRole'],
-  organizations: ['Organization', 'PractitionerRole'],
-  order: []
+/**
+ * Variables every expression may use (see evaluate.ts baseEnvironment): the resource types each
+ * reads, and its static FHIRPath type for the compiled path.
+ */
+export const BUILTIN_VARIABLES: Record<string, { reads: string[], type: TypeSet }> = {
+  patient: { reads: ['Patient'], type: types('Patient') },
+  now: { reads: [], type: DATE_TIME },
+  today: { reads: [], type: DATE_TIME },
+  ageYears: { reads: ['Patient'], type: INTEGER },
+  performanceStatusSince: { reads: [], type: DATE_TIME },
+  practitionerRoles: { reads: ['PractitionerRole'], type: types('PractitionerRole') },
+  organizations: { reads: ['Organization', 'PractitionerRole'], type: types('Organization') },
+  order: { reads: [], type: ANY }
 }
 
 /** A definition problem found while compiling: which indication, where, what. */
@@ -193,7 +184,7 @@ function compileIndication (
   compileExprTyped: ExpressionCompiler
 ): CompiledIndication {
   // Static types of every %name, built up as data and variables are declared (for the compiled path).
-  const typesOf = new Map<string, TypeSet>(Object.entries(BUILTIN_TYPES))
+  const typesOf = new Map<string, TypeSet>(Object.entries(BUILTIN_VARIABLES).map(([n, v]) => [n, v.type]))
   for (const [name, req] of Object.entries(def.data)) typesOf.set(name, types(req.resourceType))
   const compileExpr = (indication: string, path: string, expr: string): CompiledExpression => compileExprTyped(indication, path, expr, typesOf).run
   const data = Object.entries(def.data).map(([name, req]) => {
@@ -203,7 +194,7 @@ function compileIndication (
     return { name, req, valueSet, key: retrievalKey(req) }
   })
   // Which resource types each name reads, built up as variables are declared.
-  const reads = new Map<string, string[]>(Object.entries(BUILTIN_VARIABLES))
+  const reads = new Map<string, string[]>(Object.entries(BUILTIN_VARIABLES).map(([n, v]) => [n, v.reads]))
   for (const d of data) reads.set(d.name, [d.req.resourceType])
   const readsOf = (path: string, expr: string): string[] => {
     const out = new Set<string>()

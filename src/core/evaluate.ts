@@ -4,7 +4,6 @@
  * it. Pure: no I/O, no clock; the same inputs give the same output.
  */
 import fhirpath from 'fhirpath'
-import r4 from 'fhirpath/fhir-context/r4'
 import type { AnyResource } from './fhir.js'
 import type { CriterionResult, CriterionStatus, Composition, IndicationResult, IndicationStatus, Evidence } from './types.js'
 import type { CompiledCatalogue, CompiledCriterion, CompiledExpression, CompiledIndication } from './compile.js'
@@ -13,6 +12,7 @@ import { retrieve, type PatientRecord } from './record.js'
 import { ageInYears, daysBefore } from './clinical-time.js'
 import { summarise } from './evidence.js'
 import { ROOT_RESOURCE } from './fhirpath-compiler/expression.js'
+import { toFhirDateTime } from './fhirpath-values.js'
 
 const { valData } = fhirpath.util
 
@@ -37,22 +37,6 @@ export function evaluate (catalogue: CompiledCatalogue, record: PatientRecord, n
 /** Within the same status, the indication closer to eligible (fewer required criteria open) comes first. */
 function openCount (r: IndicationResult): number {
   return r.criteria.filter((c) => c.required && c.status !== 'met').length
-}
-
-// fhirpath.js does not export its date classes. Parsing a `@…` literal per request costs
-// 0.1–0.4 ms each (the ANTLR parser; bench/results/latest.md), so take the classes and an
-// evaluation context from literals parsed once, and build the values as the literal would.
-type FpTemporal = { constructor: { checkString: (ctx: unknown, s: string) => unknown }, ctx: unknown }
-const literal = (text: string): FpTemporal => (fhirpath.evaluate({}, text, {}, r4, { resolveInternalTypes: false }) as FpTemporal[])[0]!
-const DATE_TEMPLATE = literal('@2000-01-01')
-const DATE_TIME_TEMPLATE = literal('@2000-01-01T00:00:00.000Z')
-
-/** `2026-11-22` → FHIRPath Date, an ISO instant → DateTime: the value the literal `@<iso>` evaluates to. */
-function toFhirDateTime (iso: string): unknown {
-  const template = /^\d{4}-\d{2}-\d{2}$/.test(iso) ? DATE_TEMPLATE : DATE_TIME_TEMPLATE
-  const value = template.constructor.checkString(template.ctx, iso)
-  if (!value) throw new RangeError(`not a FHIRPath date/time: ${iso}`)
-  return value
 }
 
 function baseEnvironment (catalogue: CompiledCatalogue, record: PatientRecord, now: string, options: EvaluateOptions): Record<string, unknown> {

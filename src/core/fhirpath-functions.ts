@@ -16,18 +16,16 @@
  * | `ageAtOnset()` | Condition | patient's age in years when the condition began; empty if unknown |
  */
 import fhirpath from 'fhirpath'
-import r4 from 'fhirpath/fhir-context/r4'
 import type { AnyResource, Coding, ObservationDefinition } from './fhir.js'
 import { ageInYears, clinicalDate } from './clinical-time.js'
 import { codingKey, codingsOf, type CompiledValueSet } from './terminology.js'
+import { FP_DateTime } from './fhirpath-values.js'
 
 /** The attestation CodeSystem of this project (fhir-profiles/CodeSystem-wgs-attestation.json). */
 export const ATTESTATION_SYSTEM = 'https://ngc-wgs-cds.dk/fhir/CodeSystem/wgs-attestation'
 const INTERPRETATION_SYSTEM = 'http://terminology.hl7.org/CodeSystem/v3-ObservationInterpretation'
 
 const { valData } = fhirpath.util
-// fhirpath.js does not export its date classes; take the constructor from a parsed literal.
-const FP_DateTime = (fhirpath.evaluate({}, '@2000-01-01T00:00:00Z', {}, r4, { resolveInternalTypes: false }) as any[])[0].constructor
 
 export interface FunctionContext {
   valueSets: ReadonlyMap<string, CompiledValueSet>

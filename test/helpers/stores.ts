@@ -12,7 +12,7 @@ import pg from 'pg'
 import type { Test } from 'tap'
 import { PostgresStore } from '../../src/store/postgres-store.js'
 import { SqliteStore } from '../../src/store/sqlite-store.js'
-import type { EvaluationStore } from '../../src/store/store.js'
+import type { EvaluationRecord, EvaluationStore } from '../../src/store/store.js'
 import type { Migration } from '../../src/store/migrations.js'
 
 export const TEST_DATABASE_URL = process.env.TEST_DATABASE_URL
@@ -99,5 +99,28 @@ export function reportPostgresCoverage (t: T): void {
   } else {
     t.comment('*** PostgreSQL storage tests NOT RUN: set TEST_DATABASE_URL (docs/storage.md) ***')
     void t.skip('PostgreSQL storage tests (TEST_DATABASE_URL not set) — NOT RUN, not passed', () => {})
+  }
+}
+
+/** A complete audit record with fresh ids; `over` replaces fields. */
+export function evaluationRecord (over: Partial<EvaluationRecord> = {}): EvaluationRecord {
+  return {
+    id: crypto.randomUUID(),
+    hookInstance: crypto.randomUUID(),
+    hook: 'order-select',
+    serviceId: 'ngc-wgs-eligibility',
+    rulesVersion: '0.1.0+abc',
+    patientKey: 'a'.repeat(64),
+    orderingOrganization: 'urn:oid:1.2.208.176.1.1|123456789',
+    clientIss: 'https://ehr.example.dk',
+    tenant: 'rh',
+    orders: 1,
+    durationMs: 12.34,
+    evaluatedAt: '2026-11-22T10:00:00.000Z',
+    indications: [
+      { indication: 'aml', status: 'eligible', failedCriteria: [], cardUuids: [crypto.randomUUID()] },
+      { indication: 'inherited-thrombocytopenia', status: 'not-eligible', failedCriteria: ['adult', 'lifelong-course'], cardUuids: [crypto.randomUUID(), crypto.randomUUID()].sort() }
+    ],
+    ...over
   }
 }

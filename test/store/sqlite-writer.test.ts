@@ -17,22 +17,13 @@ import Database from 'better-sqlite3'
 import { SqliteStore, SQLITE_FILE } from '../../src/store/sqlite-store.js'
 import { ThreadWriter } from '../../src/store/sqlite-writer.js'
 import type { EvaluationRecord } from '../../src/store/store.js'
+import { evaluationRecord } from '../helpers/stores.js'
 
 const ROOT = fileURLToPath(new URL('../..', import.meta.url))
 
+/** An audit record whose one card has this uuid (a second record with the same uuid clashes). */
 function evaluation (cardUuid: string = crypto.randomUUID()): EvaluationRecord {
-  return {
-    id: crypto.randomUUID(),
-    hookInstance: crypto.randomUUID(),
-    hook: 'order-select',
-    serviceId: 'ngc-wgs-eligibility',
-    rulesVersion: '0.1.0+abc',
-    patientKey: 'a'.repeat(64),
-    orders: 1,
-    durationMs: 1.5,
-    evaluatedAt: '2026-11-22T10:00:00.000Z',
-    indications: [{ indication: 'aml', status: 'eligible', failedCriteria: [], cardUuids: [cardUuid] }]
-  }
+  return evaluationRecord({ indications: [{ indication: 'aml', status: 'eligible', failedCriteria: [], cardUuids: [cardUuid] }] })
 }
 
 type Tap = Test

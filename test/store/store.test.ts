@@ -6,29 +6,8 @@
 import t from 'tap'
 import { MIGRATIONS, type Migration } from '../../src/store/migrations.js'
 import type { EvaluationRecord, FeedbackRecord } from '../../src/store/store.js'
-import { reportPostgresCoverage, storeKinds } from '../helpers/stores.js'
+import { evaluationRecord as evaluation, reportPostgresCoverage, storeKinds } from '../helpers/stores.js'
 
-function evaluation (over: Partial<EvaluationRecord> = {}): EvaluationRecord {
-  return {
-    id: crypto.randomUUID(),
-    hookInstance: crypto.randomUUID(),
-    hook: 'order-select',
-    serviceId: 'ngc-wgs-eligibility',
-    rulesVersion: '0.1.0+abc',
-    patientKey: 'a'.repeat(64),
-    orderingOrganization: 'urn:oid:1.2.208.176.1.1|123456789',
-    clientIss: 'https://ehr.example.dk',
-    tenant: 'rh',
-    orders: 1,
-    durationMs: 12.34,
-    evaluatedAt: '2026-11-22T10:00:00.000Z',
-    indications: [
-      { indication: 'aml', status: 'eligible', failedCriteria: [], cardUuids: [crypto.randomUUID()] },
-      { indication: 'inherited-thrombocytopenia', status: 'not-eligible', failedCriteria: ['adult', 'lifelong-course'], cardUuids: [crypto.randomUUID(), crypto.randomUUID()].sort() }
-    ],
-    ...over
-  }
-}
 
 function feedback (e: EvaluationRecord, over: Partial<FeedbackRecord> = {}): FeedbackRecord {
   return {

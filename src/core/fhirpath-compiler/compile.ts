@@ -13,6 +13,7 @@
  */
 import fhirpath from 'fhirpath'
 import * as op from './operations.js'
+import { quantityLiteral } from '../fhirpath-values.js'
 import type { Collection } from './operations.js'
 import { ANY, BOOLEAN, DATE_TIME, INTEGER, NOTHING, STRING, comparable, isFhirElementType, member, types, unionTypes, type TypeSet } from './static-types.js'
 
@@ -150,7 +151,7 @@ class Compiler {
       case 'QuantityLiteral': {
         // Only calendar durations, for date arithmetic: `90 days`, `1 year`.
         need(/^\d{1,6} ?(years?|months?|weeks?|days?)$/.test(text), `quantity literal ${text}`)
-        const value = [op.quantityLiteral(text)]
+        const value = [quantityLiteral(text)]
         return { run: () => value, type: types('System.Quantity') }
       }
       default: throw new Unsupported(`${n.type} literal`)

@@ -9,8 +9,7 @@
  * throws `Bail`, and the caller re-runs the whole expression with fhirpath.js.
  * So the compiled path is either identical to the reference or not used.
  */
-import fhirpath from 'fhirpath'
-import r4 from 'fhirpath/fhir-context/r4'
+import { FP_Quantity, isTemporal } from '../fhirpath-values.js'
 
 /** Thrown when the compiled path cannot promise the reference result; never escapes `expression.ts`. */
 export class Bail extends Error {
@@ -34,30 +33,6 @@ export const TRUE: Collection = Object.freeze([true])
 export const FALSE: Collection = Object.freeze([false])
 export const bool = (b: boolean): Collection => b ? TRUE : FALSE
 
-// fhirpath.js does not export its date classes; take the constructor from a parsed literal.
-// FP_Date and FP_Instant extend FP_DateTime, so `instanceof` covers every temporal the rules meet.
-const FP_DateTime = (fhirpath.evaluate({}, '@2000-01-01T00:00:00Z', {}, r4, { resolveInternalTypes: false }) as object[])[0]!.constructor as
-  new (...args: unknown[]) => { compare: (other: unknown) => number | null }
-
-const FP_Quantity = (fhirpath.evaluate({}, '1 day', {}, r4, { resolveInternalTypes: false }) as object[])[0]!.constructor
-
-interface Temporal {
-  compare: (other: unknown) => number | null
-  plus: (q: unknown) => unknown
-  minus: (q: unknown) => unknown
-}
-
-function isTemporal (v: unknown): v is Temporal {
-  return v instanceof FP_DateTime
-}
-
-/** A quantity literal (`90 days`) as fhirpath.js builds it, for date arithmetic. */
-export function quantityLiteral (text: string): unknown {
-  const q = (fhirpath.evaluate({}, text, {}, r4, { resolveInternalTypes: false }) as unknown[])[0]
-  if (!(q instanceof FP_Quantity)) throw new TypeError(`not a quantity literal: ${text}`)
-  return q
-}
-
 function isPlainPrimitive (v: unknown): v is string | number | boolean {
   const t = typeof v
   return t === 'string' || t === 'number' || t === 'boolean'
@@ -71,20 +46,7 @@ export function navigate (focus: Collection, name: string, extensionName = '_' +
   if (focus.length === 0) return EMPTY
   if (focus.length === 1) return navigateOne(focus[0], name, extensionName)
   const out: unknown[] = []
-  for (const item of focus) {
-    if (typeof item !== 'object' || item === null) throw new Bail(`navigating .${name} of a primitive`)
-    const rec = item as Record<string, unknown>
-    // A primitive with only an extension (`_name`) is a node with no value in fhirpath.js.
-    if (rec[extensionName] !== undefined) throw new Bail(`${extensionName} (primitive extension) present`)
-    const v = rec[name]
-    if (v === undefined || v === null) continue
-    if (Array.isArray(v)) {
-      for (const x of v) {
-        if (x === null || x === undefined) throw new Bail(`null inside ${name}[]`)
-        out.push(x)
-      }
-    } else out.push(v)
-  }
+  for (const item of focus) for (const x of navigateOne(item, name, extensionName)) out.push(x)
   return out
 }
 
@@ -95,6 +57,7 @@ export function navigate (focus: Collection, name: string, extensionName = '_' +
 function navigateOne (item: unknown, name: string, extensionName: string): Collection {
   if (typeof item !== 'object' || item === null) throw new Bail(`navigating .${name} of a primitive`)
   const rec = item as Record<string, unknown>
+  // A primitive with only an extension (`_name`) is a node with no value in fhirpath.js.
   if (rec[extensionName] !== undefined) throw new Bail(`${extensionName} (primitive extension) present`)
   const v = rec[name]
   if (v === undefined || v === null) return EMPTY
