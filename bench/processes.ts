@@ -46,7 +46,9 @@ export function serviceEnv (dataDir: string): Record<string, string> {
     UNDER_PRESSURE_MAX_EVENT_LOOP_DELAY_MS: '0',
     // Rate limiting off: the load generator is one client (one IP) sending far more than a
     // clinician's EHR would; with the default limit most answers would be 429.
-    RATE_LIMIT_MAX: '0'
+    RATE_LIMIT_MAX: '0',
+    // The default (`auto`) unless the bench's own environment names a thread count: to compare settings on one machine.
+    ...(process.env.EVALUATION_THREADS ? { EVALUATION_THREADS: process.env.EVALUATION_THREADS } : {})
   }
 }
 

@@ -8,7 +8,7 @@
  *   tsx bench/run.ts --smoke         tiny sizes and durations, to check the harness (test/bench/smoke.test.ts)
  *   options: --out DIR  --build dist|src  --only core,http,startup,fallback
  */
-import { cpus, freemem, loadavg, tmpdir, totalmem } from 'node:os'
+import { availableParallelism, cpus, freemem, loadavg, tmpdir, totalmem } from 'node:os'
 import { existsSync, mkdirSync, mkdtempSync, rmSync } from 'node:fs'
 import { join } from 'node:path'
 import { parseArgs } from 'node:util'
@@ -20,6 +20,7 @@ import { judge, writeReport, type BenchReport } from './report.js'
 import { ROOT, type ServerBuild } from './processes.js'
 import { generatePatient, orderSelectRequest, realisticDiagnoses } from './synthetic-patient.js'
 import { round } from './stats.js'
+import { threadCount } from '../src/evaluation-pool/pool.js'
 
 export type Section = 'core' | 'http' | 'startup' | 'fallback'
 
@@ -48,6 +49,12 @@ export const SMOKE: Omit<BenchSettings, 'build' | 'outDir' | 'sections'> = {
   http: { connections: 2, warmupSec: 0.3, durationSec: 0.5, rounds: 1, memoryAt: [20, 60], memoryBudgetSec: [10, 10], resources: 20 },
   startup: { runs: 1, profile: false },
   fallback: { resources: 10, iterations: 1, delayMs: 2 }
+}
+
+/** The EVALUATION_THREADS the service ran with, as the report states it. */
+function threadsUsed (): string {
+  const setting = process.env.EVALUATION_THREADS
+  return setting ? `EVALUATION_THREADS=${setting} (set for this run)` : `\`auto\` = ${threadCount('auto')} on this machine's ${availableParallelism()} cores (src/evaluation-pool/pool.ts)`
 }
 
 const log = (msg: string): void => { process.stdout.write(`[bench] ${msg}\n`) }
@@ -101,7 +108,7 @@ export async function runBench (s: BenchSettings): Promise<BenchReport> {
       const body = JSON.stringify(orderSelectRequest(rules.service, generatePatient(s.http.resources, realisticDiagnoses())))
       log(`http: ${s.http.rounds} × ${s.http.durationSec} s per server, ${s.http.connections} connections; memory after ${s.http.memoryAt.join(' and ')} requests`)
       const http = await runHttp({ build: s.build, workDir, body, path: `/cds-services/${rules.service.id}`, ...s.http })
-      report.http = { ...http, resources: s.http.resources, serviceSettings: 'Request: one order-select call with about 150 resources of prefetch for a realistic patient (suspected inherited thrombocytopenia, D69.4, with a long lab history, comorbidities, procedures, medications and family history; it matches 2 of the 11 indications). Service run as documented for local development: `CDS_AUTH=off` on 127.0.0.1 (no client JWT), embedded SQLite audit store in a temporary `DATA_DIR` (every evaluation is written, synchronous=FULL), `LOG_LEVEL=info` to a file, load shedding off (`UNDER_PRESSURE_MAX_EVENT_LOOP_UTILIZATION=0`, `UNDER_PRESSURE_MAX_EVENT_LOOP_DELAY_MS=0`: with it on, a saturating closed-loop test gets mostly 503s) and per-client rate limiting off (`RATE_LIMIT_MAX=0`: the load generator is a single client), everything else at its default (metrics, CORS on).' }
+      report.http = { ...http, resources: s.http.resources, serviceSettings: 'Request: one order-select call with about 150 resources of prefetch for a realistic patient (suspected inherited thrombocytopenia, D69.4, with a long lab history, comorbidities, procedures, medications and family history; it matches 2 of the 11 indications). Service run as documented for local development: `CDS_AUTH=off` on 127.0.0.1 (no client JWT), embedded SQLite audit store in a temporary `DATA_DIR` (every evaluation is written, synchronous=FULL), `LOG_LEVEL=info` to a file, load shedding off (`UNDER_PRESSURE_MAX_EVENT_LOOP_UTILIZATION=0`, `UNDER_PRESSURE_MAX_EVENT_LOOP_DELAY_MS=0`: with it on, a saturating closed-loop test gets mostly 503s) and per-client rate limiting off (`RATE_LIMIT_MAX=0`: the load generator is a single client), everything else at its default (metrics, CORS on)' + `; evaluation threads: ${threadsUsed()}.` }
       log(`  service ${http.service.requestsPerSec} req/s p99 ${http.service.p99Ms} ms; baseline ${http.baseline.requestsPerSec} req/s; ratio ${http.throughputRatio}`)
       if (http.memory[1]!.afterRequests < s.http.memoryAt[1]) {
         notes.push(`Memory: the second sample was taken after ${http.memory[1]!.afterRequests} requests, not ${s.http.memoryAt[1]}: at the measured throughput ${s.http.memoryAt[1]} evaluations do not fit the suite's five minutes (budget ${s.http.memoryBudgetSec[1]} s).`)

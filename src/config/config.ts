@@ -17,6 +17,8 @@ export interface Config {
   performanceStatusLookbackDays: number
   /** How rule expressions run: compiled closures (default), fhirpath.js only, or both compared. */
   fhirpathEngine: 'compiled' | 'reference' | 'verify'
+  /** Worker threads that parse and evaluate hook calls; `auto`: see src/evaluation-pool/pool.ts. */
+  evaluationThreads: number | 'auto'
   /** Extra local order codes that trigger evaluation, as `system|code`. */
   wgsOrderCodes: string[]
   organizationListsFile?: string
@@ -84,6 +86,7 @@ export const SETTINGS: Setting[] = [
   { env: 'CARD_LANGUAGE', key: 'language', schema: { enum: ['da', 'en'], default: 'da' }, doc: 'Language of card text: da (Danish) or en (English).' },
   { env: 'PERFORMANCE_STATUS_LOOKBACK_DAYS', key: 'performanceStatusLookbackDays', schema: { type: 'integer', minimum: 1, maximum: 3650, default: 90 }, parse: int, doc: 'Look-back window for WHO/ECOG and Karnofsky observations (criteria.md).' },
   { env: 'FHIRPATH_ENGINE', key: 'fhirpathEngine', schema: { enum: ['compiled', 'reference', 'verify'], default: 'compiled' }, doc: 'How rule expressions run. `compiled`: closures compiled from the FHIRPath at start-up, with fhirpath.js for any expression or record they cannot promise to read identically (README "Performance"). `reference`: fhirpath.js only (about 5× slower; a fallback switch). `verify`: both on every call, differences logged as warnings with the indication and expression (no patient data); for acceptance testing, about 6× slower.' },
+  { env: 'EVALUATION_THREADS', key: 'evaluationThreads', schema: { anyOf: [{ const: 'auto' }, { type: 'integer', minimum: 0, maximum: 64 }], default: 'auto' }, parse: int, doc: 'Worker threads that parse, evaluate and render hook calls off the event loop, so one process uses several cores. `auto`: one per core but one, from 1 to 4 (none on a single core); each thread compiles the rules itself and adds about 110 MiB of memory (measured: README "Performance"). `auto` counts the cores Node sees, which in a container can be all of the host’s (a CPU quota is not seen): set a number there. `0`: every call on the event loop. Until a thread is ready (start-up, after one stopped) calls are evaluated on the event loop; the results are the same either way.' },
   { env: 'WGS_ORDER_CODES', key: 'wgsOrderCodes', schema: { type: 'array', items: { type: 'string', pattern: '^[^|\\s]+\\|[^|\\s]+$' }, default: [] }, parse: list, doc: 'Comma-separated local order codes (`system|code`) that also mean WGS, besides LOINC 86206-0.' },
   { env: 'ORGANIZATION_LISTS_FILE', key: 'organizationListsFile', schema: { type: 'string', minLength: 1 }, doc: 'YAML file replacing cds-services/organization-lists.yaml (AML departments, platelet experts, …).' },
   { env: 'RULES_ROOT', key: 'rulesRoot', schema: { type: 'string', minLength: 1, default: '.' }, doc: 'Folder that holds cds-services/ and fhir-profiles/.' },

@@ -178,7 +178,8 @@ function evaluateComposite (c: CompiledCriterion, resolve: (id: string) => Crite
   const status = combine(composition, resolve)
   const parts = compositionParts(composition)
   const reasons = parts.map((p) => resolve(p).reason).filter((r): r is string => Boolean(r))
-  const evidence = parts.flatMap((p) => resolve(p).status === status ? resolve(p).evidence : [])
+  // Two parts citing the same resource share one evidence object (memoised per resource): list it once.
+  const evidence = [...new Set(parts.flatMap((p) => resolve(p).status === status ? resolve(p).evidence : []))]
   const r = criterionResult(c, status, evidence, status === 'unknown' && reasons.length ? [...new Set(reasons)].join('; ') : undefined)
   r.parts = parts
   return r

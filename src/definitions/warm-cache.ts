@@ -4,7 +4,7 @@
  * A rule error fails the build with file, path and message.
  */
 import { loadConfig } from '../config/config.js'
-import { loadRulesFor } from '../http/build.js'
+import { loadRulesFor } from './rules-for-config.js'
 
 const rules = loadRulesFor(loadConfig({}))
 const { compiledExpressions, referenceOnly } = rules.catalogue

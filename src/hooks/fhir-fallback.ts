@@ -207,15 +207,34 @@ function needsFetch (value: unknown): 'missing' | 'paged' | undefined {
  * Fetch every prefetch key that is not usable as sent. Returns fetched values
  * and failure reasons; never throws for the FHIR server's behaviour.
  */
-export async function fetchMissingPrefetch (service: ServiceDefinition, request: FallbackRequest, prefetch: Record<string, unknown> | undefined, settings: FallbackSettings): Promise<FallbackResult> {
+type Plan = { skip: FallbackResult } | { pending: Array<[string, ServiceDefinition['prefetch'][string]]>, token: string, base: string }
+
+/** Which keys the fallback would fetch, or why it fetches nothing — decided without any I/O. */
+function plan (service: ServiceDefinition, request: FallbackRequest, prefetch: Record<string, unknown> | undefined, allowedBaseUrls: readonly string[]): Plan {
   const pending = Object.entries(service.prefetch).filter(([key]) => needsFetch(prefetch?.[key]) !== undefined)
-  if (pending.length === 0) return { values: {}, failures: {} }
+  if (pending.length === 0) return { skip: { values: {}, failures: {} } }
   const token = request.fhirAuthorization?.access_token
-  if (!request.fhirServer || !token) return { values: {}, failures: {}, skipped: 'no fhirServer / fhirAuthorization in the request' }
+  if (!request.fhirServer || !token) return { skip: { values: {}, failures: {}, skipped: 'no fhirServer / fhirAuthorization in the request' } }
   const base = normaliseBase(request.fhirServer)
-  if (!settings.allowedBaseUrls.map(normaliseBase).includes(base)) {
-    return { values: {}, failures: {}, skipped: 'fhirServer is not on the allow-list (FHIR_SERVER_ALLOWLIST)' }
+  if (!allowedBaseUrls.map(normaliseBase).includes(base)) {
+    return { skip: { values: {}, failures: {}, skipped: 'fhirServer is not on the allow-list (FHIR_SERVER_ALLOWLIST)' } }
   }
+  return { pending, token, base }
+}
+
+/**
+ * True when {@link fetchMissingPrefetch} would contact the FHIR server for this
+ * request. An evaluation thread hands such calls back to the event loop
+ * (src/evaluation-pool/), which owns the network and the fallback metrics.
+ */
+export function fallbackWouldFetch (service: ServiceDefinition, request: FallbackRequest, prefetch: Record<string, unknown> | undefined, allowedBaseUrls: readonly string[]): boolean {
+  return !('skip' in plan(service, request, prefetch, allowedBaseUrls))
+}
+
+export async function fetchMissingPrefetch (service: ServiceDefinition, request: FallbackRequest, prefetch: Record<string, unknown> | undefined, settings: FallbackSettings): Promise<FallbackResult> {
+  const p = plan(service, request, prefetch, settings.allowedBaseUrls)
+  if ('skip' in p) return p.skip
+  const { pending, token, base } = p
   const deadline = AbortSignal.timeout(settings.deadlineMs)
   const values: Record<string, unknown> = {}
   const failures: Record<string, string> = {}

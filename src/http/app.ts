@@ -2,7 +2,8 @@
  * The application as a Fastify plugin: never calls listen (src/server.ts does),
  * so tests drive it through inject. Where a request goes:
  *   GET  /cds-services          → routes/discovery.ts
- *   POST /cds-services/{id}     → routes/hooks.ts → hooks/handle-hook.ts → core/evaluate.ts → cards/render.ts
+ *   POST /cds-services/{id}     → routes/hooks.ts → (evaluation-pool/ thread or inline) hooks/raw-call.ts
+ *                                 → hooks/handle-hook.ts → core/evaluate.ts → cards/render.ts
  *   GET  /health/{live,ready}   → routes/health.ts
  *   POST /cds-services/{id}/feedback → routes/feedback.ts → store/
  *   GET  /, /criteria/{id}, /playground → routes/web.ts → web/ (pages for people; not behind the client JWT)
@@ -28,6 +29,8 @@ import { resolveAuthMode } from '../auth/mode.js'
 import { openStore } from '../store/open-store.js'
 import { evaluationRecorder } from '../store/record-evaluation.js'
 import type { EvaluationStore } from '../store/store.js'
+import { hookSettings } from '../hooks/hook-settings.js'
+import { EvaluationPool, threadCount } from '../evaluation-pool/pool.js'
 import underPressure from './plugins/under-pressure.js'
 import metricsPlugin from './plugins/metrics.js'
 import openApi from './plugins/openapi.js'
@@ -46,9 +49,22 @@ export interface AppOptions {
   authNow?: () => number
 }
 
+/**
+ * The evaluation threads, started once the app is ready (not before: start-up is not slowed by compiling
+ * the rules again on every thread) and stopped when it closes. Exposed as `app.evaluationPool` for tests.
+ */
+function evaluationPool (app: FastifyInstance, config: Readonly<Config>): EvaluationPool | undefined {
+  const threads = threadCount(config.evaluationThreads)
+  const pool = threads > 0 ? new EvaluationPool({ threads, config, log: app.log }) : undefined
+  app.decorate('evaluationPool', pool ?? null)
+  if (!pool) return undefined
+  app.addHook('onReady', async () => { pool.start() })
+  app.addHook('onClose', async () => { await pool.close() })
+  return pool
+}
+
 export async function cdsApp (app: FastifyInstance, opts: AppOptions): Promise<void> {
   const { config, rules } = opts
-  const orderValueSet = rules.catalogue.valueSets.get(rules.service.orderValueSet)!
   registerErrorHandling(app)
   // First: answers given by early hooks (503 under load, 401, 429) carry the security headers too.
   await app.register(securityHeaders, { docsPrefix: DOCS_PREFIX })
@@ -72,32 +88,29 @@ export async function cdsApp (app: FastifyInstance, opts: AppOptions): Promise<v
   app.removeContentTypeParser('text/plain')
   app.addContentTypeParser('application/fhir+json', { parseAs: 'string' }, app.getDefaultJsonParser('error', 'error'))
   await app.register(discoveryRoutes, { rules })
+  const pool = evaluationPool(app, config)
   await app.register(hookRoutes, {
     clock: opts.clock,
     record: evaluationRecorder(audit.store, audit.patientKey),
     metrics: app.metrics,
-    settings: {
-      rules,
-      orderValueSet,
-      localOrderCodes: new Set(config.wgsOrderCodes),
-      language: config.language,
-      publicBaseUrl: config.publicBaseUrl,
-      fallback: {
-        allowedBaseUrls: config.fhirServerAllowlist,
-        timeoutMs: config.fhirFetchTimeoutMs,
-        deadlineMs: config.fhirFallbackDeadlineMs,
-        maxPages: config.fhirMaxPages,
-        maxResponseBytes: config.fhirMaxResponseBytes,
-        onFetch: (key, outcome) => app.metrics.countFallback(key, outcome)
-      }
-    }
+    settings: hookSettings(config, rules, (key, outcome) => app.metrics.countFallback(key, outcome)),
+    ...(pool ? { pool } : {})
   })
   await app.register(feedbackRoutes, { serviceId: rules.service.id, store: audit.store, metrics: app.metrics })
   await app.register(webRoutes, { rules, clock: opts.clock })
   await app.register(healthRoutes, {
     ready: async () => {
       const store = await audit.store.health()
-      return { ok: store.ok, checks: { rules: `${rules.catalogue.indications.length} indications compiled`, store: store.detail } }
+      // Threads not (yet) ready do not make the service unready: calls are then evaluated inline.
+      const evaluation = pool ? `${pool.readyCount} of ${pool.size} evaluation threads ready` : 'evaluated on the event loop (EVALUATION_THREADS=0)'
+      return { ok: store.ok, checks: { rules: `${rules.catalogue.indications.length} indications compiled`, store: store.detail, evaluation } }
     }
   })
+}
+
+declare module 'fastify' {
+  interface FastifyInstance {
+    /** The evaluation threads, or null with EVALUATION_THREADS=0 (src/evaluation-pool/pool.ts). */
+    evaluationPool: EvaluationPool | null
+  }
 }

@@ -5,26 +5,14 @@
  */
 import Fastify, { type FastifyInstance } from 'fastify'
 import fp from 'fastify-plugin'
-import { resolve } from 'node:path'
-import { readFileSync } from 'node:fs'
 import type { Config } from '../config/config.js'
-import { loadRules, type LoadOptions, type LoadedRules } from '../definitions/load.js'
+import type { LoadedRules } from '../definitions/load.js'
+import { loadRulesFor, PACKAGE_VERSION } from '../definitions/rules-for-config.js'
 import { cdsApp, type AppOptions } from './app.js'
 import { loggerOptions } from './logger.js'
 
-const packageJson = JSON.parse(readFileSync(new URL('../../package.json', import.meta.url), 'utf8')) as { version: string }
-export const PACKAGE_VERSION = packageJson.version
-
-export function loadRulesFor (config: Readonly<Config>, onMismatch?: LoadOptions['onMismatch']): LoadedRules {
-  return loadRules({
-    root: resolve(config.rulesRoot),
-    organizationListsFile: config.organizationListsFile,
-    settings: { performanceStatusLookbackDays: config.performanceStatusLookbackDays },
-    packageVersion: PACKAGE_VERSION,
-    engine: config.fhirpathEngine,
-    onMismatch
-  })
-}
+// Re-exported: the CLI, the cache warmer and the tests import them from here.
+export { loadRulesFor, PACKAGE_VERSION }
 
 export interface BuildOptions {
   rules?: LoadedRules

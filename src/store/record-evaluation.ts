@@ -8,7 +8,8 @@
  */
 import { randomUUID } from 'node:crypto'
 import type { FastifyRequest } from 'fastify'
-import type { CdsRequest, HookOutcome } from '../hooks/handle-hook.js'
+import type { HookOutcome } from '../hooks/handle-hook.js'
+import type { CallSummary, OutcomeSummary } from '../hooks/raw-call.js'
 import { CARD_EXTENSION, type CardResult } from '../cards/render.js'
 import { HookError } from '../hooks/operation-outcome.js'
 import { orderingOrganization } from './ordering-organization.js'
@@ -22,7 +23,7 @@ export const NO_INDICATION = '(none)'
  * The outcome's indications plus any card not attributed to one (the
  * "no matching indication" card), so that every card uuid can take feedback.
  */
-export function auditedIndications (outcome: HookOutcome): HookOutcome['indications'] {
+export function auditedIndications (outcome: Pick<OutcomeSummary, 'indications' | 'cards'>): HookOutcome['indications'] {
   const covered = new Set(outcome.indications.flatMap((i) => i.cardUuids))
   const extra = new Map<string, HookOutcome['indications'][number]>()
   for (const card of outcome.cards) {
@@ -38,12 +39,13 @@ export function auditedIndications (outcome: HookOutcome): HookOutcome['indicati
 
 export interface EvaluationMeta { serviceId: string, rulesVersion: string, durationMs: number, evaluatedAt: string }
 
-export type EvaluationRecorder = (request: FastifyRequest<{ Body: CdsRequest }>, outcome: HookOutcome, meta: EvaluationMeta) => Promise<void>
+/** `call` holds the request's ids (the body itself is bytes); the request gives the client and the logger. */
+export type EvaluationRecorder = (request: FastifyRequest, call: CallSummary, outcome: OutcomeSummary, meta: EvaluationMeta) => Promise<void>
 
 export function evaluationRecorder (store: EvaluationStore, patientKey: PatientKeyer): EvaluationRecorder {
-  return async (request, outcome, meta) => {
+  return async (request, call, outcome, meta) => {
     if (outcome.orders === 0) return
-    const body = request.body
+    const body = call
     // From the record the evaluation used, so roles fetched by the FHIR fallback count too.
     const org = orderingOrganization({ user: { resourceType: 'Bundle', entry: outcome.userResources.map((resource) => ({ resource })) } }, body.context.userId)
     const client = request.cdsClient

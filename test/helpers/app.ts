@@ -38,12 +38,14 @@ export function assertNoFhirpathMismatch (): void {
 }
 
 /**
- * Client authentication off, an in-memory audit store, no load shedding
+ * Client authentication off, an in-memory audit store, hook calls evaluated
+ * inline (EVALUATION_THREADS=0: with the shared verify-mode rules above; the
+ * threads have their own test, test/evaluation-pool), no load shedding
  * (back-to-back inject calls keep the event loop busy by design) and no rate
  * limiting (thousands of calls from one address) unless `env` says otherwise (test/auth, test/store and the under-pressure test set their own).
  */
 export async function buildTestApp (t: Teardown, env: Record<string, string> = {}, opts: { logStream?: NodeJS.WritableStream, rules?: LoadedRules } & Pick<BuildOptions, 'store' | 'authNow'> = {}): Promise<FastifyInstance> {
-  const config: Readonly<Config> = loadConfig({ LOG_LEVEL: 'silent', CDS_AUTH: 'off', DATA_DIR: ':memory:', UNDER_PRESSURE_MAX_EVENT_LOOP_DELAY_MS: '0', UNDER_PRESSURE_MAX_EVENT_LOOP_UTILIZATION: '0', RATE_LIMIT_MAX: '0', ...env })
+  const config: Readonly<Config> = loadConfig({ LOG_LEVEL: 'silent', CDS_AUTH: 'off', DATA_DIR: ':memory:', EVALUATION_THREADS: '0', UNDER_PRESSURE_MAX_EVENT_LOOP_DELAY_MS: '0', UNDER_PRESSURE_MAX_EVENT_LOOP_UTILIZATION: '0', RATE_LIMIT_MAX: '0', ...env })
   const rules = opts.rules ?? (Object.keys(env).some((k) => ['ORGANIZATION_LISTS_FILE', 'RULES_ROOT', 'PERFORMANCE_STATUS_LOOKBACK_DAYS'].includes(k)) ? undefined : testRules())
   const app = await buildServer(config, { rules, clock: () => new Date(NOW), logStream: opts.logStream, store: opts.store, authNow: opts.authNow })
   t.teardown(() => app.close())

@@ -1,14 +1,21 @@
 /**
- * POST /cds-services/{id} — the hook call. The body is validated against the
- * CDS Hooks request schema (per-hook context) by Fastify's ajv before the
- * handler runs; the handler is the thin adapter around handleHook.
+ * POST /cds-services/{id} — the hook call. The body arrives as bytes and is
+ * parsed, validated (CDS Hooks request schema, per-hook context), evaluated
+ * and serialised by src/hooks/raw-call.ts — on an evaluation thread
+ * (src/evaluation-pool/) when one is ready, inline otherwise. This adapter
+ * turns the result into the answer: the same 400/412 OperationOutcomes as
+ * Fastify's own parsing and validation gave, the log line, the metrics and
+ * the audit write, then the cards' bytes as they are.
  */
-import type { FastifyInstance } from 'fastify'
-import { handleHook, type CdsRequest, type HookSettings } from '../../hooks/handle-hook.js'
+import { errorCodes, type FastifyInstance, type FastifyReply, type FastifyRequest } from 'fastify'
+import { handleHook, type HookSettings } from '../../hooks/handle-hook.js'
 import { HookError } from '../../hooks/operation-outcome.js'
+import { requestValidator } from '../../hooks/request-validator.js'
+import { evaluateRawCall, outcomeSummary, parseRequest, responseBytes, summary, type CallContext, type CallResult, type CallSummary, type OutcomeSummary } from '../../hooks/raw-call.js'
 import requestSchema from '../../hooks/schemas/cds-request.schema.json' with { type: 'json' }
 import contextSchema from '../../hooks/schemas/cds-order-context.schema.json' with { type: 'json' }
 import type { EvaluationRecorder } from '../../store/record-evaluation.js'
+import { EvaluationThreadStopped, type EvaluationPool } from '../../evaluation-pool/pool.js'
 import { NOOP_METRICS, type Metrics } from '../metrics.js'
 
 export interface HookRouteOptions {
@@ -19,43 +26,101 @@ export interface HookRouteOptions {
   record?: EvaluationRecorder
   /** Latency per hook and evaluations per indication/status (src/http/metrics.ts). */
   metrics?: Metrics
+  /** The evaluation threads; without them (EVALUATION_THREADS=0) every call is evaluated inline. */
+  pool?: EvaluationPool
 }
 
+const JSON_TYPES = ['application/json', 'application/fhir+json']
+
+/** What the request's log lines, metrics and audit see once the call is parsed: ids only, never the prefetch. */
+type SeenBody = Partial<CallSummary> | Buffer
+
 export async function hookRoutes (app: FastifyInstance, opts: HookRouteOptions): Promise<void> {
+  // For the OpenAPI description (plugins/openapi.ts); the validation itself is raw-call.ts's.
   app.addSchema(contextSchema)
   app.addSchema(requestSchema)
+  // Bytes, not objects: the body is parsed where it is evaluated. Empty bodies are refused here, as Fastify's parser did.
+  app.removeContentTypeParser(JSON_TYPES)
+  app.addContentTypeParser(JSON_TYPES, { parseAs: 'buffer' }, (_request, body: Buffer, done) => {
+    if (body.length === 0) done(new errorCodes.FST_ERR_CTP_EMPTY_JSON_BODY(), undefined)
+    else done(null, body)
+  })
   const serviceId = opts.settings.rules.service.id
   const clock = opts.clock ?? (() => new Date())
   const metrics = opts.metrics ?? NOOP_METRICS
+  const ctx: CallContext = { settings: opts.settings, validate: requestValidator() }
   // Hook label from a closed set: the hooks this service is registered for, else 'invalid' (a 400/404).
   const knownHooks = new Set<string>(opts.settings.rules.service.hooks)
-  const hookLabel = (body: unknown): string => {
-    const hook = (body as { hook?: unknown } | undefined)?.hook
+  const hookLabel = (body: SeenBody): string => {
+    const hook = Buffer.isBuffer(body) ? undefined : body?.hook
     return typeof hook === 'string' && knownHooks.has(hook) ? hook : 'invalid'
   }
-  app.post<{ Params: { id: string }, Body: CdsRequest }>('/cds-services/:id', {
+
+  /** From here on every log line of the request, Fastify's "request completed" included, carries the hookInstance. */
+  const seen = (request: FastifyRequest, reply: FastifyReply, body: CallSummary): void => {
+    request.body = body
+    const child = request.log.child({ hookInstance: body.hookInstance })
+    request.log = child
+    reply.log = child
+  }
+
+  /** A call the FHIR fallback must complete: parsed again here, where the network and its metrics are. */
+  const withFallback = async (bytes: Uint8Array, now: string): Promise<CallResult> => {
+    const parsed = parseRequest(ctx, bytes)
+    if (!('request' in parsed)) return parsed
+    const outcome = await handleHook(opts.settings, parsed.request, now)
+    return { kind: 'evaluated', request: summary(parsed.request), outcome: outcomeSummary(outcome), response: responseBytes(outcome.cards) }
+  }
+
+  app.post<{ Params: { id: string } }>('/cds-services/:id', {
     schema: { body: { $ref: 'cds-request#' } },
-    // Unknown service ids answer 404 before the body is validated.
+    // The schema above documents the body; raw-call.ts validates it (the body is still bytes here).
+    validatorCompiler: () => () => true,
+    // Unknown service ids answer 404 before the body is read as a request.
     preValidation: async (request) => {
       if (request.params.id !== serviceId) throw new HookError(404, 'not-found', `CDS service '${request.params.id}' not found`)
     },
-    // Once the body is valid, every further log line of this request carries its hookInstance
-    // (the CDS Hooks correlation id), including Fastify's own "request completed" line.
-    preHandler: async (request, reply) => {
-      const child = request.log.child({ hookInstance: request.body.hookInstance })
-      request.log = child
-      reply.log = child
-    },
     // Whole-request latency (fallback, audit write and serialisation included), also for refused calls.
-    onResponse: async (request, reply) => { metrics.observeHook(hookLabel(request.body), reply.elapsedTime / 1000, reply.statusCode) }
-  }, async (request) => {
+    onResponse: async (request, reply) => { metrics.observeHook(hookLabel(request.body as SeenBody), reply.elapsedTime / 1000, reply.statusCode) }
+  }, async (request, reply) => {
     const started = performance.now()
     const now = clock().toISOString()
-    const outcome = await handleHook(opts.settings, request.body, now)
-    const durationMs = Math.round((performance.now() - started) * 100) / 100
+    const bytes = request.body as Buffer
+    let result: CallResult
+    try {
+      result = await (opts.pool?.run(bytes, now) ?? evaluateRawCall(ctx, bytes, now))
+    } catch (err) {
+      if (err instanceof EvaluationThreadStopped) throw new HookError(503, 'transient', 'The evaluation was interrupted; please try again')
+      throw err
+    }
+    if (result.kind === 'needs-fallback') {
+      seen(request, reply, result.request)
+      result = await withFallback(result.bytes ?? bytes, now)
+    }
+    switch (result.kind) {
+      case 'invalid-json':
+        throw new errorCodes.FST_ERR_CTP_INVALID_JSON_BODY()
+      case 'invalid':
+        request.body = result.hook === undefined ? {} : { hook: result.hook }
+        // The shape of Fastify's validation errors, for the one error handler (src/http/error-handler.ts).
+        throw Object.assign(new Error('body is not a valid CDS Hooks request'), { statusCode: 400, validation: result.validation, validationContext: 'body' })
+      case 'refused':
+        seen(request, reply, result.request)
+        throw new HookError(result.status, result.code, result.message, result.expression)
+      case 'needs-fallback':
+        throw new Error('a call handed back for the FHIR fallback was handed back again')
+      case 'evaluated':
+        break
+    }
+    seen(request, reply, result.request)
+    await answered(request, result.request, result.outcome, now, Math.round((performance.now() - started) * 100) / 100)
+    return await reply.type('application/json; charset=utf-8').send(Buffer.from(result.response.buffer, result.response.byteOffset, result.response.byteLength))
+  })
+
+  async function answered (request: FastifyRequest, call: CallSummary, outcome: OutcomeSummary, now: string, durationMs: number): Promise<void> {
     for (const i of outcome.indications) metrics.countEvaluation(i.indication, i.status)
     request.log.info({
-      hook: request.body.hook,
+      hook: call.hook,
       orders: outcome.orders,
       indications: outcome.indications.map((i) => ({ indication: i.indication, status: i.status, failedCriteria: i.failedCriteria })),
       prefetchStates: outcome.prefetch,
@@ -63,13 +128,6 @@ export async function hookRoutes (app: FastifyInstance, opts: HookRouteOptions):
       rulesVersion: opts.settings.rules.rulesVersion,
       durationMs
     }, 'hook evaluated')
-    // Nothing reads the prefetch after the evaluation, and it is most of the request's heap (the 76 KiB benchmark
-    // request parses to about a megabyte of objects). Held while the audit write waits for its commit, the
-    // prefetch of every call in flight was copied by each young-generation GC: drop it before waiting.
-    const evaluated: CdsRequest = { ...request.body }
-    delete evaluated.prefetch
-    request.body = evaluated
-    await opts.record?.(request, outcome, { serviceId, rulesVersion: opts.settings.rules.rulesVersion, durationMs, evaluatedAt: now })
-    return { cards: outcome.cards }
-  })
+    await opts.record?.(request, call, outcome, { serviceId, rulesVersion: opts.settings.rules.rulesVersion, durationMs, evaluatedAt: now })
+  }
 }

@@ -1,0 +1,106 @@
+/**
+ * A hook call from the request's bytes to the response's bytes, with no I/O:
+ * parse (prototype-poisoning keys refused, as Fastify's own parser does),
+ * validate, evaluate, render, serialise. It runs in an evaluation thread
+ * (src/evaluation-pool/worker.ts) or, when there is none, inline on the event
+ * loop (src/http/routes/hooks.ts) — the same function either way, so the two
+ * cannot answer differently.
+ *
+ * Everything it returns is structured-cloneable: the route rebuilds the
+ * errors (same statuses and OperationOutcomes as before) and gets, besides
+ * the response bytes, only what it logs and audits — ids and outcomes, never
+ * the prefetch.
+ */
+import { parse as secureJsonParse } from 'secure-json-parse'
+import type { ErrorObject } from 'ajv'
+import { handleHook, type CdsRequest, type HookOutcome, type HookSettings } from './handle-hook.js'
+import { HookError } from './operation-outcome.js'
+import { fallbackWouldFetch } from './fhir-fallback.js'
+import type { RequestValidator } from './request-validator.js'
+import { CARD_EXTENSION, type Card } from '../cards/render.js'
+
+/** The parts of a request the route logs and audits (no prefetch, no token). */
+export interface CallSummary {
+  hook: string
+  hookInstance: string
+  context: { patientId: string, userId: string }
+}
+
+/** A card as the audit needs it: its uuid, and its indication and status. */
+export type CardStub = Pick<Card, 'uuid' | 'extension'>
+
+/** The outcome with each card reduced to its stub: what the route logs, counts and audits. */
+export type OutcomeSummary = Omit<HookOutcome, 'cards'> & { cards: CardStub[] }
+
+export type CallResult =
+  /** Not JSON, or a prototype-poisoning key (Fastify's FST_ERR_CTP_INVALID_JSON_BODY). */
+  | { kind: 'invalid-json' }
+  /** Not a valid CDS Hooks request: ajv's errors, for the error handler's 400. */
+  | { kind: 'invalid', hook?: string, validation: ErrorObject[] }
+  /** A refusal of handleHook (unsupported hook, 412 without a Patient). */
+  | { kind: 'refused', request: CallSummary, status: number, code: HookError['code'], message: string, expression?: string[] }
+  /**
+   * Prefetch is incomplete and the FHIR fallback would fetch: the event loop runs this call (it owns the
+   * network). An evaluation thread sends the request bytes back with it (they were moved to the thread).
+   */
+  | { kind: 'needs-fallback', request: CallSummary, bytes?: Uint8Array }
+  | { kind: 'evaluated', request: CallSummary, outcome: OutcomeSummary, response: Uint8Array }
+
+export interface CallContext {
+  settings: HookSettings
+  validate: RequestValidator
+}
+
+const PARSE_OPTIONS = { protoAction: 'error', constructorAction: 'error' } as const
+
+export function summary (request: CdsRequest): CallSummary {
+  return { hook: request.hook, hookInstance: request.hookInstance, context: { patientId: request.context.patientId, userId: request.context.userId } }
+}
+
+/** Parse and validate the bytes: the request, or why it is not one. */
+export function parseRequest (ctx: CallContext, bytes: Uint8Array): { request: CdsRequest } | Extract<CallResult, { kind: 'invalid-json' | 'invalid' }> {
+  let body: unknown
+  try {
+    body = secureJsonParse(Buffer.from(bytes.buffer, bytes.byteOffset, bytes.byteLength), undefined, PARSE_OPTIONS)
+  } catch {
+    return { kind: 'invalid-json' }
+  }
+  const errors = ctx.validate(body)
+  if (errors) {
+    const hook = (body as { hook?: unknown } | null)?.hook
+    return { kind: 'invalid', ...(typeof hook === 'string' ? { hook } : {}), validation: errors }
+  }
+  return { request: body as CdsRequest }
+}
+
+/** The response body of an evaluated call, as UTF-8 JSON (what Fastify would have serialised). */
+export function responseBytes (cards: Card[]): Uint8Array {
+  return Buffer.from(JSON.stringify({ cards }))
+}
+
+export function outcomeSummary (outcome: HookOutcome): OutcomeSummary {
+  return {
+    ...outcome,
+    cards: outcome.cards.map((c) => {
+      const result = c.extension[CARD_EXTENSION] as { indication?: unknown, status?: unknown } | undefined
+      return { uuid: c.uuid, extension: result ? { [CARD_EXTENSION]: { indication: result.indication, status: result.status } } : {} }
+    })
+  }
+}
+
+export async function evaluateRawCall (ctx: CallContext, bytes: Uint8Array, now: string): Promise<CallResult> {
+  const parsed = parseRequest(ctx, bytes)
+  if (!('request' in parsed)) return parsed
+  const { request } = parsed
+  const { settings } = ctx
+  if (fallbackWouldFetch(settings.rules.service, request, request.prefetch, settings.fallback.allowedBaseUrls)) {
+    return { kind: 'needs-fallback', request: summary(request) }
+  }
+  try {
+    const outcome = await handleHook(settings, request, now)
+    return { kind: 'evaluated', request: summary(request), outcome: outcomeSummary(outcome), response: responseBytes(outcome.cards) }
+  } catch (err) {
+    if (!(err instanceof HookError)) throw err
+    return { kind: 'refused', request: summary(request), status: err.statusCode, code: err.code, message: err.message, ...(err.expression ? { expression: err.expression } : {}) }
+  }
+}
