@@ -6,7 +6,7 @@
  * once it has answered N₁ and N₂ requests in total (throughput rounds count).
  */
 import autocannon from 'autocannon'
-import { spawnBaseline, spawnService, type MemorySample, type ServerBuild } from './processes.js'
+import { allHeaps, spawnBaseline, spawnService, type MemorySample, type ServerBuild } from './processes.js'
 import { median, round } from './stats.js'
 
 export interface LoadResult {
@@ -136,7 +136,7 @@ export async function runHttp (opts: HttpOptions): Promise<HttpResult> {
         samples.push(await service.memory())
       }
       const median = (k: keyof MemorySample): number => samples.map((m) => m[k]).sort((a, b) => a - b)[Math.floor(samples.length / 2)]!
-      return { afterRequests: served, rss: median('rss'), heapUsed: median('heapUsed'), heapTotal: median('heapTotal'), external: median('external'), samples }
+      return { afterRequests: served, rss: median('rss'), heapUsed: median('heapUsed'), heapTotal: median('heapTotal'), external: median('external'), threadHeapUsed: median('threadHeapUsed'), threads: median('threads'), samples }
     }
     const memory: HttpResult['memory'] = [await sampleMemory()]
     await load(baselineUrl, opts.body, { connections: opts.connections, durationSec: opts.warmupSec })
@@ -166,7 +166,8 @@ export async function runHttp (opts: HttpOptions): Promise<HttpResult> {
       memory,
       memoryTargets: opts.memoryAt,
       rssGrowth: round((memory[1]!.rss - memory[0]!.rss) / memory[0]!.rss, 4),
-      heapGrowth: round((memory[1]!.heapUsed - memory[0]!.heapUsed) / memory[0]!.heapUsed, 4),
+      // Every thread's heap: the evaluation threads hold the parsed requests and the engine's caches.
+      heapGrowth: round((allHeaps(memory[1]!) - allHeaps(memory[0]!)) / allHeaps(memory[0]!), 4),
       totalServiceRequests: served
     }
   } finally {

@@ -13,7 +13,14 @@ import { setTimeout as sleep } from 'node:timers/promises'
 export const ROOT = new URL('..', import.meta.url).pathname
 export type ServerBuild = 'dist' | 'src'
 
-export interface MemorySample { rss: number, heapUsed: number, heapTotal: number, external: number }
+/**
+ * heapUsed is the main thread's; threadHeapUsed the evaluation threads' together (each after its own
+ * full GC; 0 without threads), `threads` how many answered.
+ */
+/** The main thread's heap and the evaluation threads' together (older reports have no thread figures). */
+export function allHeaps (m: MemorySample): number { return m.heapUsed + (m.threadHeapUsed ?? 0) }
+
+export interface MemorySample { rss: number, heapUsed: number, heapTotal: number, external: number, threadHeapUsed: number, threads: number }
 
 export interface ServiceProcess {
   url: string
@@ -115,8 +122,10 @@ export async function spawnService (opts: SpawnServiceOptions): Promise<ServiceP
     throw new Error(`${(err as Error).message}\n${stderr}`)
   }
   const pending = new Map<number, (m: MemorySample) => void>()
-  child.on('message', (m: MemorySample & { type?: string, id?: number }) => {
-    if (m?.type === 'memory' && m.id !== undefined) pending.get(m.id)?.({ rss: m.rss, heapUsed: m.heapUsed, heapTotal: m.heapTotal, external: m.external })
+  child.on('message', (m: Omit<MemorySample, 'threadHeapUsed' | 'threads'> & { type?: string, id?: number, threadHeaps?: number[] }) => {
+    if (m?.type !== 'memory' || m.id === undefined) return
+    const threadHeaps = m.threadHeaps ?? []
+    pending.get(m.id)?.({ rss: m.rss, heapUsed: m.heapUsed, heapTotal: m.heapTotal, external: m.external, threadHeapUsed: threadHeaps.reduce((a, b) => a + b, 0), threads: threadHeaps.length })
   })
   let asked = 0
   return {

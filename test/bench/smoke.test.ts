@@ -12,6 +12,7 @@ import { runBench, SMOKE } from '../../bench/run.js'
 import type { BenchReport } from '../../bench/report.js'
 import { generatePatient, matchingDiagnoses } from '../../bench/synthetic-patient.js'
 import { testRules } from '../helpers/app.js'
+import { threadCount } from '../../src/evaluation-pool/pool.js'
 
 void t.test('the synthetic patient has the requested size, is deterministic and matches every indication', async (t) => {
   const rules = testRules()
@@ -42,6 +43,9 @@ void t.test('bench harness: a smoke run writes a complete report', async (t) => 
   t.ok((json.http?.service.requests ?? 0) > 0 && (json.http?.baseline.requests ?? 0) > 0, 'both servers answered')
   t.equal(json.http?.service.errors, 0, 'no connection errors')
   t.equal(json.http?.memory.length, 2, 'two memory samples')
+  const threads = process.env.EVALUATION_THREADS === undefined ? threadCount('auto') : Number(process.env.EVALUATION_THREADS)
+  t.equal(json.http?.memory[1]?.threads, threads, `the memory probe reached every evaluation thread (${threads})`)
+  if (threads > 0) t.ok((json.http?.memory[1]?.threadHeapUsed ?? 0) > 0, 'and has their heaps')
   t.equal(json.startup?.runs.length, SMOKE.startup.runs)
   t.ok((json.fallback?.keys ?? 0) > 1, 'the fallback fetched several keys')
   t.same(json.targets.map((x) => x.id), ['core-p99-150', 'core-p99-150-realistic', 'core-linear', 'http-throughput', 'http-p99', 'memory-rss', 'memory-heap', 'startup', 'fallback-parallel'])
