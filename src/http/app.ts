@@ -58,6 +58,7 @@ function evaluationPool (app: FastifyInstance, config: Readonly<Config>): Evalua
   const pool = threads > 0 ? new EvaluationPool({ threads, config, log: app.log }) : undefined
   app.decorate('evaluationPool', pool ?? null)
   if (!pool) return undefined
+  app.metrics.trackEvaluationThreads(() => ({ ready: pool.readyCount, configured: pool.size }))
   app.addHook('onReady', async () => { pool.start() })
   app.addHook('onClose', async () => { await pool.close() })
   return pool

@@ -24,11 +24,15 @@ export interface Metrics {
   countFeedback: (outcome: string) => void
   /** Any HTTP request, by route template. */
   observeHttp: (method: string, route: string, statusCode: number, seconds: number) => void
+  /** One evaluated hook call, by where it ran: on an evaluation thread, or on the event loop (no thread ready, none configured, or finished after the FHIR fallback). */
+  countEvaluatedOn: (place: 'thread' | 'event_loop') => void
+  /** Report the evaluation threads at each scrape (src/evaluation-pool/pool.ts). */
+  trackEvaluationThreads: (read: () => { ready: number, configured: number }) => void
 }
 
 const noop = (): void => {}
 /** Used when METRICS_ENABLED=false and where no metrics are wired (unit tests). */
-export const NOOP_METRICS: Metrics = { observeHook: noop, countEvaluation: noop, countFallback: noop, countFeedback: noop, observeHttp: noop }
+export const NOOP_METRICS: Metrics = { observeHook: noop, countEvaluation: noop, countFallback: noop, countFeedback: noop, observeHttp: noop, countEvaluatedOn: noop, trackEvaluationThreads: noop }
 
 const LATENCY_BUCKETS = [0.005, 0.01, 0.025, 0.05, 0.1, 0.25, 0.5, 1, 2.5, 5, 10]
 
@@ -39,7 +43,9 @@ export const METRIC_NAMES = {
   fallback: 'cds_fhir_fallback_fetches_total',
   feedback: 'cds_feedback_total',
   httpDuration: 'http_request_duration_seconds',
-  rulesInfo: 'cds_rules_info'
+  rulesInfo: 'cds_rules_info',
+  evaluatedOn: 'cds_hook_calls_evaluated_total',
+  evaluationThreads: 'cds_evaluation_threads'
 } as const
 
 /** prom-client implementation with its own registry (one per app instance, so tests never collide). */
@@ -50,6 +56,8 @@ export class PrometheusMetrics implements Metrics {
   private readonly fallback: Counter<'key' | 'outcome'>
   private readonly feedback: Counter<'outcome'>
   private readonly httpDuration: Histogram<'method' | 'route' | 'status_code'>
+  private readonly evaluatedOn: Counter<'on'>
+  private readThreads: () => { ready: number, configured: number } = () => ({ ready: 0, configured: 0 })
 
   /**
    * @param opts.rulesVersion - exposed as `cds_rules_info{rules_version}` so dashboards show which rules run
@@ -62,6 +70,20 @@ export class PrometheusMetrics implements Metrics {
     this.fallback = new Counter({ name: METRIC_NAMES.fallback, help: 'FHIR-server fallback fetches, by prefetch key and outcome (ok, or the failure code).', labelNames: ['key', 'outcome'], registers })
     this.feedback = new Counter({ name: METRIC_NAMES.feedback, help: 'CDS Hooks feedback items received, by outcome.', labelNames: ['outcome'], registers })
     this.httpDuration = new Histogram({ name: METRIC_NAMES.httpDuration, help: 'Latency of every HTTP request, by method, route template and status.', labelNames: ['method', 'route', 'status_code'], buckets: LATENCY_BUCKETS, registers })
+    this.evaluatedOn = new Counter({ name: METRIC_NAMES.evaluatedOn, help: 'Evaluated hook calls, by where they ran: thread (an evaluation thread) or event_loop.', labelNames: ['on'], registers })
+    const readThreads = (): { ready: number, configured: number } => this.readThreads()
+    // Read at each scrape, so the figure is never stale; the callback is the pool's (trackEvaluationThreads).
+    void new Gauge({
+      name: METRIC_NAMES.evaluationThreads,
+      help: 'Evaluation threads configured (EVALUATION_THREADS) and ready.',
+      labelNames: ['state'],
+      registers,
+      collect () {
+        const t = readThreads()
+        this.set({ state: 'configured' }, t.configured)
+        this.set({ state: 'ready' }, t.ready)
+      }
+    })
     const info = new Gauge({ name: METRIC_NAMES.rulesInfo, help: 'Always 1; the label carries the rules version (package version + content hash).', labelNames: ['rules_version'], registers })
     info.set({ rules_version: opts.rulesVersion }, 1)
     if (opts.defaultMetrics !== false) collectDefaultMetrics({ register: this.registry })
@@ -85,5 +107,13 @@ export class PrometheusMetrics implements Metrics {
 
   observeHttp (method: string, route: string, statusCode: number, seconds: number): void {
     this.httpDuration.observe({ method, route, status_code: String(statusCode) }, seconds)
+  }
+
+  countEvaluatedOn (place: 'thread' | 'event_loop'): void {
+    this.evaluatedOn.inc({ on: place })
+  }
+
+  trackEvaluationThreads (read: () => { ready: number, configured: number }): void {
+    this.readThreads = read
   }
 }

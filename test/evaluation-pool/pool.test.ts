@@ -8,6 +8,7 @@
  * thread that stops fails only its own calls (503, retryable) and is replaced.
  */
 import t from 'tap'
+import { Writable } from 'node:stream'
 import type { FastifyInstance } from 'fastify'
 import { buildTestApp, SERVICE_URL } from '../helpers/app.js'
 import { hookRequest, type Json } from '../helpers/fhir-builders.js'
@@ -15,6 +16,8 @@ import { startFhirServer } from '../helpers/fhir-server.js'
 import { loadDemoPatients } from '../../src/web/demo-patients.js'
 import { threadCount } from '../../src/evaluation-pool/pool.js'
 import { loadConfig } from '../../src/config/config.js'
+import { METRIC_NAMES } from '../../src/http/metrics.js'
+import { sampleValue } from '../helpers/prometheus.js'
 
 const demo = loadDemoPatients()
 
@@ -35,8 +38,8 @@ async function post (app: FastifyInstance, payload: string, contentType = 'appli
 }
 
 /** A service with two evaluation threads, both ready (a throw fails the calling test). */
-async function pooledApp (t: Parameters<typeof buildTestApp>[0], env: Record<string, string> = {}): Promise<FastifyInstance> {
-  const app = await buildTestApp(t, { EVALUATION_THREADS: '2', ...env })
+async function pooledApp (t: Parameters<typeof buildTestApp>[0], env: Record<string, string> = {}, logStream?: Writable): Promise<FastifyInstance> {
+  const app = await buildTestApp(t, { EVALUATION_THREADS: '2', ...env }, logStream ? { logStream } : {})
   if (!app.evaluationPool) throw new Error('EVALUATION_THREADS=2 gave no evaluation threads')
   await app.evaluationPool.ready()
   if (app.evaluationPool.readyCount !== 2) throw new Error(`${app.evaluationPool.readyCount} of 2 threads ready`)
@@ -72,6 +75,10 @@ void t.test('threads answer every playground call byte for byte as the event loo
     }
   }
   t.equal(withCards, demo.list.length * 2, 'every call answered with cards (a comparison of empty answers would prove nothing)')
+  const metrics = (await pooled.inject({ method: 'GET', url: '/metrics' })).body
+  t.equal(sampleValue(metrics, METRIC_NAMES.evaluatedOn, { on: 'thread' }), demo.list.length * 2, 'every call ran on a thread (cds_hook_calls_evaluated_total)')
+  t.equal(sampleValue(metrics, METRIC_NAMES.evaluationThreads, { state: 'ready' }), 2, 'cds_evaluation_threads: 2 ready')
+  t.equal(sampleValue(metrics, METRIC_NAMES.evaluationThreads, { state: 'configured' }), 2, '…of 2 configured')
 })
 
 void t.test('threads refuse bad calls exactly as the event loop does', async (t) => {
@@ -109,7 +116,9 @@ void t.test('a call the FHIR fallback must complete is finished on the event loo
   const resources = (demo.bundle(id)!.entry as Array<{ resource: Json }>).map((e) => e.resource)
   const fhir = await startFhirServer(resources as any, token)
   t.teardown(fhir.close)
-  const pooled = await pooledApp(t, { FHIR_SERVER_ALLOWLIST: fhir.baseUrl })
+  let log = ''
+  const stream = new Writable({ write (chunk: Buffer, _enc, done) { log += chunk.toString(); done() } })
+  const pooled = await pooledApp(t, { FHIR_SERVER_ALLOWLIST: fhir.baseUrl, LOG_LEVEL: 'info' }, stream)
   const full = requestFor(id, 'order-select')
   const withoutPrefetch: Json = { ...full, fhirServer: fhir.baseUrl, fhirAuthorization: { access_token: token, token_type: 'Bearer', expires_in: 300, scope: 'patient/*.read', subject: 'wgs-cds' } }
   delete withoutPrefetch.prefetch
@@ -118,6 +127,9 @@ void t.test('a call the FHIR fallback must complete is finished on the event loo
   t.ok(fhir.requests.length > 0 && fhir.requests.every((r) => r.authorized), 'the FHIR server was queried, with the token')
   const statuses = (body: string): unknown => (JSON.parse(body) as { cards: Array<{ extension: Record<string, { indication: string, status: string }> }> }).cards.map((c) => Object.values(c.extension)[0])
   t.same(statuses(viaFhir.body), statuses((await post(pooled, JSON.stringify(full))).body), 'same indications and statuses as with full prefetch')
+  const lines = log.split('\n').filter((l) => l.includes('"request completed"') || l.includes('"hook evaluated"'))
+  t.equal(lines.length, 4, 'both calls logged "hook evaluated" and "request completed"')
+  for (const line of lines) t.equal(line.split('"hookInstance"').length - 1, 1, 'each line names the hookInstance once')
 })
 
 void t.test('before any thread is ready, calls are evaluated inline', async (t) => {

@@ -97,7 +97,7 @@ export function reportPostgresCoverage (t: T): void {
   if (process.env.CI === 'true') {
     t.fail('CI=true but TEST_DATABASE_URL is not set: the PostgreSQL storage tests must run in CI')
   } else {
-    t.comment('*** PostgreSQL storage tests NOT RUN: set TEST_DATABASE_URL (docs/storage.md) ***')
+    t.comment('*** PostgreSQL storage tests NOT RUN: set TEST_DATABASE_URL (README "Tests against both stores") ***')
     void t.skip('PostgreSQL storage tests (TEST_DATABASE_URL not set) — NOT RUN, not passed', () => {})
   }
 }

@@ -60,6 +60,9 @@ void t.test('exposes the rules version and counts hook calls and evaluations', a
   t.equal(sampleValue(text, `${METRIC_NAMES.hookDuration}_bucket`, { hook: 'order-select', status_code: '200', le: '+Inf' }), 1, 'it is a histogram')
   t.equal(sampleValue(text, METRIC_NAMES.evaluations, { indication: ID, status: status! }), 2, 'one evaluation per hook call')
   t.equal(sampleValue(text, `${METRIC_NAMES.httpDuration}_count`, { method: 'POST', route: '/cds-services/:id', status_code: '200' }), 2, 'route templates, not raw URLs')
+  t.equal(sampleValue(text, METRIC_NAMES.evaluatedOn, { on: 'event_loop' }), 2, 'both evaluated calls ran on the event loop (EVALUATION_THREADS=0)')
+  t.equal(sampleValue(text, METRIC_NAMES.evaluatedOn, { on: 'thread' }), undefined, 'none on a thread')
+  t.equal(sampleValue(text, METRIC_NAMES.evaluationThreads, { state: 'configured' }), 0, 'no threads configured')
   t.notMatch(text, /pt-1|DD694/, 'no patient data in any label')
 })
 

@@ -58,7 +58,10 @@ export async function hookRoutes (app: FastifyInstance, opts: HookRouteOptions):
 
   /** From here on every log line of the request, Fastify's "request completed" included, carries the hookInstance. */
   const seen = (request: FastifyRequest, reply: FastifyReply, body: CallSummary): void => {
+    const before = request.body as SeenBody
     request.body = body
+    // Once per request: a call finished on the event loop after the fallback was seen when it was handed back.
+    if (!Buffer.isBuffer(before) && before?.hookInstance === body.hookInstance) return
     const child = request.log.child({ hookInstance: body.hookInstance })
     request.log = child
     reply.log = child
@@ -87,8 +90,10 @@ export async function hookRoutes (app: FastifyInstance, opts: HookRouteOptions):
     const now = clock().toISOString()
     const bytes = request.body as Buffer
     let result: CallResult
+    const onThread = opts.pool?.run(bytes, now)
+    let place: 'thread' | 'event_loop' = onThread ? 'thread' : 'event_loop'
     try {
-      result = await (opts.pool?.run(bytes, now) ?? evaluateRawCall(ctx, bytes, now))
+      result = await (onThread ?? evaluateRawCall(ctx, bytes, now))
     } catch (err) {
       if (err instanceof EvaluationThreadStopped) throw new HookError(503, 'transient', 'The evaluation was interrupted; please try again')
       throw err
@@ -96,6 +101,7 @@ export async function hookRoutes (app: FastifyInstance, opts: HookRouteOptions):
     if (result.kind === 'needs-fallback') {
       seen(request, reply, result.request)
       result = await withFallback(result.bytes ?? bytes, now)
+      place = 'event_loop'
     }
     switch (result.kind) {
       case 'invalid-json':
@@ -113,6 +119,7 @@ export async function hookRoutes (app: FastifyInstance, opts: HookRouteOptions):
         break
     }
     seen(request, reply, result.request)
+    metrics.countEvaluatedOn(place)
     await answered(request, result.request, result.outcome, now, Math.round((performance.now() - started) * 100) / 100)
     return await reply.type('application/json; charset=utf-8').send(Buffer.from(result.response.buffer, result.response.byteOffset, result.response.byteLength))
   })
