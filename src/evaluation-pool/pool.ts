@@ -144,7 +144,10 @@ export class EvaluationPool {
       case 'ready':
         slot.ready = true
         slot.failures = 0
-        if (this.readyCount === this.size) for (const resolve of this.waiting.splice(0)) resolve()
+        if (this.readyCount === this.size) {
+          this.opts.log.info({ threads: this.size }, 'evaluation threads ready')
+          for (const resolve of this.waiting.splice(0)) resolve()
+        }
         return
       case 'mismatch':
         this.opts.log.warn({ indication: m.indication, rulePath: m.path, expression: m.expression }, 'compiled FHIRPath result differs from fhirpath.js')
