@@ -32,9 +32,9 @@ function comparable (body: string): unknown {
   return JSON.parse(body.replace(/[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}/g, 'UUID'))
 }
 
-async function post (app: FastifyInstance, payload: string, contentType = 'application/json'): Promise<{ status: number, type: string, body: string }> {
+async function post (app: FastifyInstance, payload: string, contentType = 'application/json'): Promise<{ status: number, type: string, body: string, retryAfter?: string }> {
   const res = await app.inject({ method: 'POST', url: SERVICE_URL, headers: { 'content-type': contentType }, payload })
-  return { status: res.statusCode, type: String(res.headers['content-type']), body: res.body }
+  return { status: res.statusCode, type: String(res.headers['content-type']), body: res.body, ...(res.headers['retry-after'] ? { retryAfter: String(res.headers['retry-after']) } : {}) }
 }
 
 /** A service with two evaluation threads, both ready (a throw fails the calling test). */
@@ -155,7 +155,10 @@ void t.test('a thread that stops fails only its own calls (503, retryable) and i
   t.ok(answers.every((a) => a.status === 200 || a.status === 503), 'each call answered 200 or 503')
   t.ok(refused.length >= 1, `the stopped thread's calls were refused (${refused.length})`)
   t.ok(answers.some((a) => a.status === 200), 'the other thread\'s calls were answered')
-  for (const r of refused) t.match(JSON.parse(r.body), { resourceType: 'OperationOutcome', issue: [{ code: 'transient' }] }, 'a stopped call is a transient OperationOutcome')
+  for (const r of refused) {
+    t.match(JSON.parse(r.body), { resourceType: 'OperationOutcome', issue: [{ code: 'transient' }] }, 'a stopped call is a transient OperationOutcome')
+    t.equal(r.retryAfter, '1', '…with Retry-After')
+  }
   const after = await post(pooled, payload)
   t.equal(after.status, 200, 'the next call is answered')
   await pooled.evaluationPool!.ready()

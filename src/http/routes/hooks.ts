@@ -95,7 +95,11 @@ export async function hookRoutes (app: FastifyInstance, opts: HookRouteOptions):
     try {
       result = await (onThread ?? evaluateRawCall(ctx, bytes, now))
     } catch (err) {
-      if (err instanceof EvaluationThreadStopped) throw new HookError(503, 'transient', 'The evaluation was interrupted; please try again')
+      if (err instanceof EvaluationThreadStopped) {
+        // The thread is being replaced; any other thread, or the event loop, takes the retry.
+        void reply.header('retry-after', '1')
+        throw new HookError(503, 'transient', 'The evaluation was interrupted; please try again')
+      }
       throw err
     }
     if (result.kind === 'needs-fallback') {
