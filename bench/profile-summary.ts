@@ -38,15 +38,21 @@ function location (frame: CallFrame): string {
   return short ? `${short}:${frame.lineNumber + 1}` : '(native)'
 }
 
-/** @param source - a `.cpuprofile` file, or the profile object (node:inspector Profiler.stop) */
-export function summariseProfile (source: string | CpuProfile, topN = 15): ProfileSummary {
+/**
+ * @param source - a `.cpuprofile` file, or the profile object (node:inspector Profiler.stop)
+ * @param skipMs - leave out the first milliseconds of the profile (a process's start-up, before the load began)
+ */
+export function summariseProfile (source: string | CpuProfile, topN = 15, skipMs = 0): ProfileSummary {
   const profile = typeof source === 'string' ? JSON.parse(readFileSync(source, 'utf8')) as CpuProfile : source
   const byId = new Map(profile.nodes.map((n) => [n.id, n]))
   const samples = profile.samples ?? []
   const deltas = profile.timeDeltas ?? []
   const selfUs = new Map<number, number>()
   // timeDeltas[i] is the time before sample i; attribute the next delta to sample i (as DevTools does).
+  let elapsedUs = 0
   for (let i = 0; i < samples.length; i++) {
+    elapsedUs += deltas[i] ?? 0
+    if (elapsedUs < skipMs * 1000) continue
     const dt = deltas[i + 1] ?? 0
     selfUs.set(samples[i]!, (selfUs.get(samples[i]!) ?? 0) + Math.max(0, dt))
   }

@@ -6,6 +6,7 @@ import { writeFileSync, mkdirSync } from 'node:fs'
 import { join } from 'node:path'
 import type { CoreSizeResult, ExpressionCost } from './core.js'
 import type { HttpResult } from './http.js'
+import type { HttpProfile } from './http-profile.js'
 import type { StartupResult } from './startup.js'
 import type { FallbackResult } from './fallback.js'
 import type { ProfileSummary } from './profile-summary.js'
@@ -42,7 +43,7 @@ export interface BenchReport {
     profile?: ProfileSummary & { iterations: number, size: number, file: string }
     expressions?: { size: number, iterations: number, evaluationMs: number, inExpressionsMs: number, top: ExpressionCost[] }
   }
-  http?: HttpResult & { serviceSettings: string, resources: number }
+  http?: HttpResult & { serviceSettings: string, resources: number, profile?: HttpProfile }
   startup?: StartupResult
   fallback?: FallbackResult
   targets: TargetResult[]
@@ -199,6 +200,15 @@ export function toMarkdown (r: BenchReport): string {
     ]), '')
     out.push(`Throughput ratio (service / baseline): **${h.throughputRatio}**. Per round: ` +
       h.service.perRound.map((s, i) => `${s.requestsPerSec} / ${h.baseline.perRound[i]!.requestsPerSec}`).join(', ') + ' req/s.', '')
+    if (h.profile) {
+      const p = h.profile
+      out.push(`### Where the time goes (CPU profile per thread, ${p.requests} requests in ${p.durationSec} s)`, '')
+      out.push('The service once more under the same load with `--cpu-prof`, each thread from the moment the load began (warm-up and start-up left out). Busy time is the thread\'s sampled time that was not idle; the busiest areas and functions of each:', '')
+      out.push(table(['thread', 'busy', 'busy per request', 'areas (share of the thread\'s busy time)'], p.threads.map((t) => [t.thread, `${t.totalMs} ms`, `${round((t.totalMs / Math.max(1, p.requests)) * 1000)} µs`, t.areas.slice(0, 6).map((a) => `${a.area} ${a.selfPct} %`).join(', ')])), '')
+      for (const t of p.threads.filter((x) => x.thread !== 'other thread')) {
+        out.push(`${t.thread}:`, '', table(['function', 'where', 'share'], t.top.slice(0, 6).map((f) => [`\`${f.name}\``, f.location, `${f.selfPct} %`])), '')
+      }
+    }
     out.push('## 3. Memory', '')
     out.push(table(['after requests', 'RSS', 'heap used, main thread', 'heap used, evaluation threads', 'heap total, main', 'external', 'RSS of the samples'], h.memory.map((m) => [m.afterRequests, mib(m.rss), mib(m.heapUsed), `${mib(m.threadHeapUsed ?? 0)} (${m.threads ?? 0} threads)`, mib(m.heapTotal), mib(m.external), (m.samples ?? []).map((x) => mib(x.rss)).join(', ')])), '')
     out.push('Sampled in the service process after two forced full GCs (`--expose-gc` and `bench/memory-probe.mjs`, inert otherwise), in every thread: RSS is the whole process. ' +

@@ -14,6 +14,7 @@ import { join } from 'node:path'
 import { parseArgs } from 'node:util'
 import { expressionCosts, loadBenchRules, profileCore, runCore, useBuild, type CoreOptions } from './core.js'
 import { runHttp } from './http.js'
+import { profileHttp } from './http-profile.js'
 import { runStartup } from './startup.js'
 import { runFallback } from './fallback.js'
 import { judge, writeReport, type BenchReport } from './report.js'
@@ -30,7 +31,7 @@ export interface BenchSettings {
   outDir: string
   sections: Section[]
   core: CoreOptions & { profileSize: number, profileMs: number, costIterations: number }
-  http: { connections: number, warmupSec: number, durationSec: number, rounds: number, memoryAt: [number, number], memoryBudgetSec: [number, number], resources: number }
+  http: { connections: number, warmupSec: number, durationSec: number, rounds: number, memoryAt: [number, number], memoryBudgetSec: [number, number], resources: number, profileSec: number }
   startup: { runs: number, profile: boolean }
   fallback: { resources: number, iterations: number, delayMs: number }
 }
@@ -38,7 +39,7 @@ export interface BenchSettings {
 export const FULL: Omit<BenchSettings, 'build' | 'outDir' | 'sections'> = {
   mode: 'full',
   core: { sizes: [10, 100, 150, 1000, 10_000], budgetMs: 3000, minIterations: 20, maxIterations: 20_000, profileSize: 150, profileMs: 3000, costIterations: 100 },
-  http: { connections: 10, warmupSec: 2, durationSec: 8, rounds: 2, memoryAt: [5000, 50_000], memoryBudgetSec: [30, 70], resources: 150 },
+  http: { connections: 10, warmupSec: 2, durationSec: 8, rounds: 2, memoryAt: [5000, 50_000], memoryBudgetSec: [30, 70], resources: 150, profileSec: 6 },
   startup: { runs: 5, profile: true },
   fallback: { resources: 150, iterations: 10, delayMs: 20 }
 }
@@ -46,7 +47,7 @@ export const FULL: Omit<BenchSettings, 'build' | 'outDir' | 'sections'> = {
 export const SMOKE: Omit<BenchSettings, 'build' | 'outDir' | 'sections'> = {
   mode: 'smoke',
   core: { sizes: [10, 40], budgetMs: 100, minIterations: 3, maxIterations: 50, profileSize: 10, profileMs: 100, costIterations: 3 },
-  http: { connections: 2, warmupSec: 0.3, durationSec: 0.5, rounds: 1, memoryAt: [20, 60], memoryBudgetSec: [10, 10], resources: 20 },
+  http: { connections: 2, warmupSec: 0.3, durationSec: 0.5, rounds: 1, memoryAt: [20, 60], memoryBudgetSec: [10, 10], resources: 20, profileSec: 0.5 },
   startup: { runs: 1, profile: false },
   fallback: { resources: 10, iterations: 1, delayMs: 2 }
 }
@@ -110,6 +111,8 @@ export async function runBench (s: BenchSettings): Promise<BenchReport> {
       const http = await runHttp({ build: s.build, workDir, body, path: `/cds-services/${rules.service.id}`, ...s.http })
       report.http = { ...http, resources: s.http.resources, serviceSettings: 'Request: one order-select call with about 150 resources of prefetch for a realistic patient (suspected inherited thrombocytopenia, D69.4, with a long lab history, comorbidities, procedures, medications and family history; it matches 2 of the 11 indications). Service run as documented for local development: `CDS_AUTH=off` on 127.0.0.1 (no client JWT), embedded SQLite audit store in a temporary `DATA_DIR` (every evaluation is written, synchronous=FULL), `LOG_LEVEL=info` to a file, load shedding off (`UNDER_PRESSURE_MAX_EVENT_LOOP_UTILIZATION=0`, `UNDER_PRESSURE_MAX_EVENT_LOOP_DELAY_MS=0`: with it on, a saturating closed-loop test gets mostly 503s) and per-client rate limiting off (`RATE_LIMIT_MAX=0`: the load generator is a single client), everything else at its default (metrics, CORS on)' + `; evaluation threads: ${threadsUsed()}.` }
       log(`  service ${http.service.requestsPerSec} req/s p99 ${http.service.p99Ms} ms; baseline ${http.baseline.requestsPerSec} req/s; ratio ${http.throughputRatio}`)
+      log(`http: CPU profile per thread, ${s.http.profileSec} s of load`)
+      report.http.profile = await profileHttp({ build: s.build, workDir, body, path: `/cds-services/${rules.service.id}`, connections: s.http.connections, durationSec: s.http.profileSec })
       if (http.memory[1]!.afterRequests < s.http.memoryAt[1]) {
         notes.push(`Memory: the second sample was taken after ${http.memory[1]!.afterRequests} requests, not ${s.http.memoryAt[1]}: at the measured throughput ${s.http.memoryAt[1]} evaluations do not fit the suite's five minutes (budget ${s.http.memoryBudgetSec[1]} s).`)
       }

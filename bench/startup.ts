@@ -29,7 +29,8 @@ export async function runStartup (opts: { build: ServerBuild, workDir: string, r
     mkdirSync(dir, { recursive: true })
     const s = await spawnService({ build: opts.build, workDir: opts.workDir, nodeFlags: ['--cpu-prof', `--cpu-prof-dir=${dir}`] })
     await s.stop()
-    const file = readdirSync(dir).find((f) => f.endsWith('.cpuprofile'))
+    // The main thread's (thread id 0): evaluation threads start after it is ready and write their own.
+    const file = readdirSync(dir).find((f) => /\.0\.\d+\.cpuprofile$/.test(f))
     if (file) profile = summariseProfile(join(dir, file), 10)
   }
   return { runs, medianMs: round(median(runs), 1), maxMs: Math.max(...runs), ...(profile ? { profile } : {}) }
