@@ -203,8 +203,8 @@ export function toMarkdown (r: BenchReport): string {
     if (h.profile) {
       const p = h.profile
       out.push(`### Where the time goes (CPU profile per thread, ${p.requests} requests in ${p.durationSec} s)`, '')
-      out.push('The service once more under the same load with `--cpu-prof`, each thread from the moment the load began (warm-up and start-up left out). Busy time is the thread\'s sampled time that was not idle; the busiest areas and functions of each:', '')
-      out.push(table(['thread', 'busy', 'busy per request', 'areas (share of the thread\'s busy time)'], p.threads.map((t) => [t.thread, `${t.totalMs} ms`, `${round((t.totalMs / Math.max(1, p.requests)) * 1000)} µs`, t.areas.slice(0, 6).map((a) => `${a.area} ${a.selfPct} %`).join(', ')])), '')
+      out.push('The service once more under the same load with `--cpu-prof`, each thread from the moment the load began (warm-up and start-up left out). Busy time is the thread\'s sampled time that was not idle — wall time, so it includes time blocked in system calls (the audit writer\'s fsync, pino\'s synchronous writes to the log: `writeString`), not only CPU. The busiest areas and functions of each:', '')
+      out.push(table(['thread', 'busy', 'busy per request', 'areas (share of the thread\'s busy time)'], p.threads.map((t) => [t.thread, `${t.totalMs} ms`, `${Math.round((t.totalMs / Math.max(1, p.requests)) * 1000)} µs`, t.areas.slice(0, 6).map((a) => `${a.area} ${a.selfPct} %`).join(', ')])), '')
       for (const t of p.threads.filter((x) => x.thread !== 'other thread')) {
         out.push(`${t.thread}:`, '', table(['function', 'where', 'share'], t.top.slice(0, 6).map((f) => [`\`${f.name}\``, f.location, `${f.selfPct} %`])), '')
       }
