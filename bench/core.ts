@@ -6,7 +6,7 @@
 import { Session } from 'node:inspector/promises'
 import { writeFileSync } from 'node:fs'
 import * as srcConfig from '../src/config/config.js'
-import * as srcBuild from '../src/http/build.js'
+import * as srcBuild from '../src/definitions/rules-for-config.js'
 import * as srcRecord from '../src/core/record.js'
 import * as srcEvaluate from '../src/core/evaluate.js'
 import type { ServerBuild } from './processes.js'
@@ -55,7 +55,7 @@ export async function useBuild (build: ServerBuild): Promise<void> {
   const dist = '../dist'
   engine = {
     loadConfig: (await import(`${dist}/config/config.js`) as typeof srcConfig).loadConfig,
-    loadRulesFor: (await import(`${dist}/http/build.js`) as typeof srcBuild).loadRulesFor,
+    loadRulesFor: (await import(`${dist}/definitions/rules-for-config.js`) as typeof srcBuild).loadRulesFor,
     buildRecord: (await import(`${dist}/core/record.js`) as typeof srcRecord).buildRecord,
     evaluate: (await import(`${dist}/core/evaluate.js`) as typeof srcEvaluate).evaluate
   }

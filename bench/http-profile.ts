@@ -26,7 +26,7 @@ function kindOf (threadId: number, p: ProfileSummary): string {
   if (threadId === 0) return 'event loop (main thread)'
   const areas = p.areas.map((a) => a.area)
   if (areas.some((a) => a.startsWith('src/core/'))) return 'evaluation thread'
-  if (areas[0] === 'better-sqlite3' || areas.includes('better-sqlite3')) return 'audit writer (SQLite)'
+  if (areas.includes('better-sqlite3')) return 'audit writer (SQLite)'
   return 'other thread'
 }
 

@@ -1,6 +1,6 @@
 /** Quick micro-benchmark of one evaluation at 150 resources (dev aid: `tsx bench/micro.ts`). */
 import { loadConfig } from '../src/config/config.js'
-import { loadRulesFor } from '../src/http/build.js'
+import { loadRulesFor } from '../src/definitions/rules-for-config.js'
 import { buildRecord } from '../src/core/record.js'
 import { evaluate } from '../src/core/evaluate.js'
 import { generatePatient, matchingDiagnoses, BENCH_NOW, wgsDraftOrder } from './synthetic-patient.js'

@@ -13,13 +13,13 @@ import { setTimeout as sleep } from 'node:timers/promises'
 export const ROOT = new URL('..', import.meta.url).pathname
 export type ServerBuild = 'dist' | 'src'
 
+/** The main thread's heap and the evaluation threads' together (older reports have no thread figures). */
+export function allHeaps (m: MemorySample): number { return m.heapUsed + (m.threadHeapUsed ?? 0) }
+
 /**
  * heapUsed is the main thread's; threadHeapUsed the evaluation threads' together (each after its own
  * full GC; 0 without threads), `threads` how many answered.
  */
-/** The main thread's heap and the evaluation threads' together (older reports have no thread figures). */
-export function allHeaps (m: MemorySample): number { return m.heapUsed + (m.threadHeapUsed ?? 0) }
-
 export interface MemorySample { rss: number, heapUsed: number, heapTotal: number, external: number, threadHeapUsed: number, threads: number }
 
 export interface ServiceProcess {

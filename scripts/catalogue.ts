@@ -4,7 +4,7 @@
  */
 import { readFileSync, writeFileSync } from 'node:fs'
 import { loadConfig } from '../src/config/config.js'
-import { loadRulesFor } from '../src/http/build.js'
+import { loadRulesFor } from '../src/definitions/rules-for-config.js'
 import { catalogueMarkdown } from '../src/catalogue/markdown.js'
 
 export const CATALOGUE_PATH = 'docs/criteria-catalogue.md'

@@ -10,7 +10,7 @@
 import { mkdirSync, readdirSync, rmSync, writeFileSync } from 'node:fs'
 import { join } from 'node:path'
 import { loadConfig } from '../src/config/config.js'
-import { loadRulesFor } from '../src/http/build.js'
+import { loadRulesFor } from '../src/definitions/rules-for-config.js'
 import { evaluateInput, readPatientInput } from '../src/cli/input.js'
 import { PLAYGROUND_PREFIX, TAG_DESCRIPTION, TAG_INDICATION, TAG_OUTCOME } from '../src/web/demo-patients.js'
 import { playgroundPatientSpecs, REFERENCE_DATE, type PatientSpec } from './playground-patients.js'

@@ -35,7 +35,7 @@ import { setTimeout as sleep } from 'node:timers/promises'
 import { randomBytes } from 'node:crypto'
 import { parseArgs } from 'node:util'
 import { loadConfig } from '../src/config/config.js'
-import { loadRulesFor } from '../src/http/build.js'
+import { loadRulesFor } from '../src/definitions/rules-for-config.js'
 import { loadDemoPatients } from '../src/web/demo-patients.js'
 
 const ROOT = fileURLToPath(new URL('..', import.meta.url))

@@ -30,9 +30,9 @@ export class EvaluationThreadStopped extends Error {}
  * `auto`: one thread per core but one — that core is the event loop's and the
  * audit writer's — at least one and at most 4; none on a single core, where a
  * thread only adds copying. Measured on 2 cores (README "Performance"): one
- * thread beside the event loop served about 15 % more than none and kept
- * memory flat; two served a little more again but used the young-generation
- * room below twice over. Past 4, the event loop's own share of a call (HTTP,
+ * thread beside the event loop served 0–15 % more than none, two a little
+ * more again at twice the memory (the young-generation room below, per
+ * thread). Past 4, the event loop's own share of a call (HTTP,
  * logging, the audit) is the limit, not evaluation.
  */
 export function threadCount (setting: Config['evaluationThreads'], cores = availableParallelism()): number {

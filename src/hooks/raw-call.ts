@@ -53,7 +53,7 @@ export interface CallContext {
 
 const PARSE_OPTIONS = { protoAction: 'error', constructorAction: 'error' } as const
 
-export function summary (request: CdsRequest): CallSummary {
+function summary (request: CdsRequest): CallSummary {
   return { hook: request.hook, hookInstance: request.hookInstance, context: { patientId: request.context.patientId, userId: request.context.userId } }
 }
 
@@ -74,11 +74,16 @@ export function parseRequest (ctx: CallContext, bytes: Uint8Array): { request: C
 }
 
 /** The response body of an evaluated call, as UTF-8 JSON (what Fastify would have serialised). */
-export function responseBytes (cards: Card[]): Uint8Array {
+function responseBytes (cards: Card[]): Uint8Array {
   return Buffer.from(JSON.stringify({ cards }))
 }
 
-export function outcomeSummary (outcome: HookOutcome): OutcomeSummary {
+/** The result of a call that was evaluated: what the route logs and audits, and the answer's bytes. */
+export function evaluatedCall (request: CdsRequest, outcome: HookOutcome): Extract<CallResult, { kind: 'evaluated' }> {
+  return { kind: 'evaluated', request: summary(request), outcome: outcomeSummary(outcome), response: responseBytes(outcome.cards) }
+}
+
+function outcomeSummary (outcome: HookOutcome): OutcomeSummary {
   return {
     ...outcome,
     cards: outcome.cards.map((c) => {
@@ -97,8 +102,7 @@ export async function evaluateRawCall (ctx: CallContext, bytes: Uint8Array, now:
     return { kind: 'needs-fallback', request: summary(request) }
   }
   try {
-    const outcome = await handleHook(settings, request, now)
-    return { kind: 'evaluated', request: summary(request), outcome: outcomeSummary(outcome), response: responseBytes(outcome.cards) }
+    return evaluatedCall(request, await handleHook(settings, request, now))
   } catch (err) {
     if (!(err instanceof HookError)) throw err
     return { kind: 'refused', request: summary(request), status: err.statusCode, code: err.code, message: err.message, ...(err.expression ? { expression: err.expression } : {}) }

@@ -7,12 +7,9 @@ import Fastify, { type FastifyInstance } from 'fastify'
 import fp from 'fastify-plugin'
 import type { Config } from '../config/config.js'
 import type { LoadedRules } from '../definitions/load.js'
-import { loadRulesFor, PACKAGE_VERSION } from '../definitions/rules-for-config.js'
+import { loadRulesFor } from '../definitions/rules-for-config.js'
 import { cdsApp, type AppOptions } from './app.js'
 import { loggerOptions } from './logger.js'
-
-// Re-exported: the CLI, the cache warmer and the tests import them from here.
-export { loadRulesFor, PACKAGE_VERSION }
 
 export interface BuildOptions {
   rules?: LoadedRules

@@ -45,19 +45,18 @@ export type EvaluationRecorder = (request: FastifyRequest, call: CallSummary, ou
 export function evaluationRecorder (store: EvaluationStore, patientKey: PatientKeyer): EvaluationRecorder {
   return async (request, call, outcome, meta) => {
     if (outcome.orders === 0) return
-    const body = call
     // From the record the evaluation used, so roles fetched by the FHIR fallback count too.
-    const org = orderingOrganization({ user: { resourceType: 'Bundle', entry: outcome.userResources.map((resource) => ({ resource })) } }, body.context.userId)
+    const org = orderingOrganization({ user: { resourceType: 'Bundle', entry: outcome.userResources.map((resource) => ({ resource })) } }, call.context.userId)
     const client = request.cdsClient
     const id = randomUUID()
     try {
       await store.recordEvaluation({
         id,
-        hookInstance: body.hookInstance,
-        hook: body.hook,
+        hookInstance: call.hookInstance,
+        hook: call.hook,
         serviceId: meta.serviceId,
         rulesVersion: meta.rulesVersion,
-        patientKey: patientKey(body.context.patientId),
+        patientKey: patientKey(call.context.patientId),
         ...(org ? { orderingOrganization: org } : {}),
         ...(client ? { clientIss: client.iss } : {}),
         ...(client?.tenant ? { tenant: client.tenant } : {}),
@@ -68,9 +67,9 @@ export function evaluationRecorder (store: EvaluationStore, patientKey: PatientK
       })
     } catch (err) {
       const e = err as { code?: unknown, message?: unknown }
-      request.log.error({ err: { code: e.code, message: e.message }, hookInstance: body.hookInstance }, 'audit write failed; answering 503')
+      request.log.error({ err: { code: e.code, message: e.message }, hookInstance: call.hookInstance }, 'audit write failed; answering 503')
       throw new HookError(503, 'transient', 'The evaluation could not be recorded; please try again')
     }
-    request.log.debug({ evaluationId: id, hookInstance: body.hookInstance }, 'evaluation recorded')
+    request.log.debug({ evaluationId: id, hookInstance: call.hookInstance }, 'evaluation recorded')
   }
 }

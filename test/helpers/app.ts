@@ -4,7 +4,8 @@
  */
 import type { FastifyInstance } from 'fastify'
 import { loadConfig, type Config } from '../../src/config/config.js'
-import { buildServer, loadRulesFor, type BuildOptions } from '../../src/http/build.js'
+import { buildServer, type BuildOptions } from '../../src/http/build.js'
+import { loadRulesFor } from '../../src/definitions/rules-for-config.js'
 import type { LoadedRules } from '../../src/definitions/load.js'
 import type { Mismatch } from '../../src/core/fhirpath-compiler/expression.js'
 import { CARD_EXTENSION, type CardResult } from '../../src/cards/render.js'

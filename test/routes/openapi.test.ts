@@ -8,7 +8,7 @@ import { Ajv } from 'ajv'
 import { buildTestApp, postHook } from '../helpers/app.js'
 import { hookRequest, patient } from '../helpers/fhir-builders.js'
 import requestSchema from '../../src/hooks/schemas/cds-request.schema.json' with { type: 'json' }
-import { PACKAGE_VERSION } from '../../src/http/build.js'
+import { PACKAGE_VERSION } from '../../src/definitions/rules-for-config.js'
 
 void t.test('GET /docs/json describes every endpoint', async (t) => {
   const app = await buildTestApp(t)

@@ -11,7 +11,7 @@ import { errorCodes, type FastifyInstance, type FastifyReply, type FastifyReques
 import { handleHook, type HookSettings } from '../../hooks/handle-hook.js'
 import { HookError } from '../../hooks/operation-outcome.js'
 import { requestValidator } from '../../hooks/request-validator.js'
-import { evaluateRawCall, outcomeSummary, parseRequest, responseBytes, summary, type CallContext, type CallResult, type CallSummary, type OutcomeSummary } from '../../hooks/raw-call.js'
+import { evaluateRawCall, evaluatedCall, parseRequest, type CallContext, type CallResult, type CallSummary, type OutcomeSummary } from '../../hooks/raw-call.js'
 import requestSchema from '../../hooks/schemas/cds-request.schema.json' with { type: 'json' }
 import contextSchema from '../../hooks/schemas/cds-order-context.schema.json' with { type: 'json' }
 import type { EvaluationRecorder } from '../../store/record-evaluation.js'
@@ -71,8 +71,7 @@ export async function hookRoutes (app: FastifyInstance, opts: HookRouteOptions):
   const withFallback = async (bytes: Uint8Array, now: string): Promise<CallResult> => {
     const parsed = parseRequest(ctx, bytes)
     if (!('request' in parsed)) return parsed
-    const outcome = await handleHook(opts.settings, parsed.request, now)
-    return { kind: 'evaluated', request: summary(parsed.request), outcome: outcomeSummary(outcome), response: responseBytes(outcome.cards) }
+    return evaluatedCall(parsed.request, await handleHook(opts.settings, parsed.request, now))
   }
 
   app.post<{ Params: { id: string } }>('/cds-services/:id', {
