@@ -4,7 +4,6 @@
  * log only ids and outcomes (hookInstance, indication ids, statuses).
  */
 import type { FastifyServerOptions } from 'fastify'
-import { pino } from 'pino'
 
 export const REDACT_PATHS = [
   'req.headers.authorization',
@@ -31,10 +30,6 @@ export function loggerOptions (level: string, destination?: NodeJS.WritableStrea
       req: (req: { method?: string, id?: string, routeOptions?: { url?: string } }) => ({ method: req.method, route: req.routeOptions?.url ?? '(no route)', id: req.id }),
       res: (res: { statusCode?: number }) => ({ statusCode: res.statusCode })
     },
-    // Standard output written asynchronously: pino's default writes each line with a blocking write(2)
-    // on the event loop (three per hook call; ~20 % of the event loop's time under the benchmark load).
-    // Lines written while a write is in flight go out together with the next one; pino flushes what is
-    // left synchronously when the process exits (closing on SIGTERM included).
-    stream: destination ?? pino.destination({ dest: 1, sync: false })
+    ...(destination ? { stream: destination } : {})
   } as FastifyServerOptions['logger']
 }
