@@ -136,7 +136,7 @@ export async function runHttp (opts: HttpOptions): Promise<HttpResult> {
         samples.push(await service.memory())
       }
       const median = (k: keyof MemorySample): number => samples.map((m) => m[k]).sort((a, b) => a - b)[Math.floor(samples.length / 2)]!
-      return { afterRequests: served, rss: median('rss'), heapUsed: median('heapUsed'), heapTotal: median('heapTotal'), external: median('external'), threadHeapUsed: median('threadHeapUsed'), threads: median('threads'), samples }
+      return { afterRequests: served, rss: median('rss'), heapUsed: median('heapUsed'), heapTotal: median('heapTotal'), external: median('external'), threadHeapUsed: median('threadHeapUsed'), threadHeapTotal: median('threadHeapTotal'), threads: median('threads'), samples }
     }
     const memory: HttpResult['memory'] = [await sampleMemory()]
     await load(baselineUrl, opts.body, { connections: opts.connections, durationSec: opts.warmupSec })

@@ -2,8 +2,8 @@
 // Preloaded into the benchmarked server (node --expose-gc --import ./bench/memory-probe.mjs):
 // on an IPC message it collects garbage and reports process.memoryUsage(), so RSS and heap
 // are compared after a full GC rather than at whatever point the collector happened to be.
-// Evaluation threads (src/evaluation-pool/) inherit the flags, so the probe runs in each of
-// them too: asked over a BroadcastChannel, each collects its own garbage and reports its heap,
+// Worker threads — the evaluation threads (src/evaluation-pool/) and the SQLite audit writer —
+// inherit the flags, so the probe runs in each of them too: asked over a BroadcastChannel, each collects its own garbage and reports its heap,
 // and the main thread adds those heaps to its answer. Inert until asked; the IPC channel is
 // unref'd so it never keeps the server alive.
 import { isMainThread, threadId } from 'node:worker_threads'
@@ -19,7 +19,8 @@ if (!isMainThread) {
     if (e.data?.type !== 'collect') return
     globalThis.gc?.()
     globalThis.gc?.()
-    channel.postMessage({ type: 'heap', id: e.data.id, threadId, heapUsed: getHeapStatistics().used_heap_size })
+    const h = getHeapStatistics()
+    channel.postMessage({ type: 'heap', id: e.data.id, threadId, heapUsed: h.used_heap_size, heapTotal: h.total_heap_size })
   }
   channel.unref()
 } else if (process.send) {
@@ -28,7 +29,7 @@ if (!isMainThread) {
   process.on('message', (m) => {
     if (!m || m.type !== 'memory') return
     const threads = new Map()
-    const listen = (e) => { if (e.data?.type === 'heap' && e.data.id === m.id) threads.set(e.data.threadId, e.data.heapUsed) }
+    const listen = (e) => { if (e.data?.type === 'heap' && e.data.id === m.id) threads.set(e.data.threadId, { used: e.data.heapUsed, total: e.data.heapTotal }) }
     channel.addEventListener('message', listen)
     channel.postMessage({ type: 'collect', id: m.id })
     setTimeout(() => {

@@ -13,14 +13,15 @@ import { setTimeout as sleep } from 'node:timers/promises'
 export const ROOT = new URL('..', import.meta.url).pathname
 export type ServerBuild = 'dist' | 'src'
 
-/** The main thread's heap and the evaluation threads' together (older reports have no thread figures). */
+/** The main thread's heap and the worker threads' together (older reports have no thread figures). */
 export function allHeaps (m: MemorySample): number { return m.heapUsed + (m.threadHeapUsed ?? 0) }
 
 /**
- * heapUsed is the main thread's; threadHeapUsed the evaluation threads' together (each after its own
- * full GC; 0 without threads), `threads` how many answered.
+ * heapUsed and heapTotal are the main thread's; threadHeapUsed and threadHeapTotal the worker threads'
+ * together — evaluation threads and the audit writer, each after its own full GC (0 without) —
+ * and `threads` how many answered.
  */
-export interface MemorySample { rss: number, heapUsed: number, heapTotal: number, external: number, threadHeapUsed: number, threads: number }
+export interface MemorySample { rss: number, heapUsed: number, heapTotal: number, external: number, threadHeapUsed: number, threadHeapTotal: number, threads: number }
 
 export interface ServiceProcess {
   url: string
@@ -122,10 +123,11 @@ export async function spawnService (opts: SpawnServiceOptions): Promise<ServiceP
     throw new Error(`${(err as Error).message}\n${stderr}`)
   }
   const pending = new Map<number, (m: MemorySample) => void>()
-  child.on('message', (m: Omit<MemorySample, 'threadHeapUsed' | 'threads'> & { type?: string, id?: number, threadHeaps?: number[] }) => {
+  child.on('message', (m: Omit<MemorySample, 'threadHeapUsed' | 'threadHeapTotal' | 'threads'> & { type?: string, id?: number, threadHeaps?: Array<{ used: number, total: number }> }) => {
     if (m?.type !== 'memory' || m.id === undefined) return
     const threadHeaps = m.threadHeaps ?? []
-    pending.get(m.id)?.({ rss: m.rss, heapUsed: m.heapUsed, heapTotal: m.heapTotal, external: m.external, threadHeapUsed: threadHeaps.reduce((a, b) => a + b, 0), threads: threadHeaps.length })
+    const sum = (k: 'used' | 'total'): number => threadHeaps.reduce((a, h) => a + h[k], 0)
+    pending.get(m.id)?.({ rss: m.rss, heapUsed: m.heapUsed, heapTotal: m.heapTotal, external: m.external, threadHeapUsed: sum('used'), threadHeapTotal: sum('total'), threads: threadHeaps.length })
   })
   let asked = 0
   return {

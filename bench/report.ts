@@ -107,7 +107,7 @@ export function judge (r: Omit<BenchReport, 'targets'>): TargetResult[] {
     },
     {
       id: 'memory-heap',
-      description: 'Memory: heap-used growth over the same requests, main thread and evaluation threads together (after full GC)',
+      description: 'Memory: heap-used growth over the same requests, main thread and worker threads together (after full GC)',
       target: '≤ 10 %',
       measured: h ? `${round(h.heapGrowth * 100, 1)} % (${mib(allHeaps(h.memory[0]!))} → ${mib(allHeaps(h.memory[1]!))})` : 'not measured',
       met: h ? h.heapGrowth <= 0.1 : null
@@ -203,15 +203,15 @@ export function toMarkdown (r: BenchReport): string {
     if (h.profile) {
       const p = h.profile
       out.push(`### Where the time goes (CPU profile per thread, ${p.requests} requests in ${p.durationSec} s)`, '')
-      out.push('The service once more under the same load with `--cpu-prof`, each thread from the moment the load began (warm-up and start-up left out). Busy time is the thread\'s sampled time that was not idle — wall time, so it includes time blocked in system calls (the audit writer\'s fsync, pino\'s synchronous writes to the log: `writeString`), not only CPU. The busiest areas and functions of each:', '')
+      out.push('The service once more under the same load with `--cpu-prof`, each thread from the moment the load began (warm-up and start-up left out). Busy time is the thread\'s sampled time that was not idle — wall time, so it includes time spent inside system calls, blocked (the audit writer\'s fsync) or waiting for a core on a saturated machine (pino\'s synchronous log writes, `writeString`: about 2–3 µs of CPU per line when measured alone), not only CPU. The busiest areas and functions of each:', '')
       out.push(table(['thread', 'busy', 'busy per request', 'areas (share of the thread\'s busy time)'], p.threads.map((t) => [t.thread, `${t.totalMs} ms`, `${Math.round((t.totalMs / Math.max(1, p.requests)) * 1000)} µs`, t.areas.slice(0, 6).map((a) => `${a.area} ${a.selfPct} %`).join(', ')])), '')
       for (const t of p.threads.filter((x) => x.thread !== 'other thread')) {
         out.push(`${t.thread}:`, '', table(['function', 'where', 'share'], t.top.slice(0, 6).map((f) => [`\`${f.name}\``, f.location, `${f.selfPct} %`])), '')
       }
     }
     out.push('## 3. Memory', '')
-    out.push(table(['after requests', 'RSS', 'heap used, main thread', 'heap used, evaluation threads', 'heap total, main', 'external', 'RSS of the samples'], h.memory.map((m) => [m.afterRequests, mib(m.rss), mib(m.heapUsed), `${mib(m.threadHeapUsed ?? 0)} (${m.threads ?? 0} threads)`, mib(m.heapTotal), mib(m.external), (m.samples ?? []).map((x) => mib(x.rss)).join(', ')])), '')
-    out.push('Sampled in the service process after two forced full GCs (`--expose-gc` and `bench/memory-probe.mjs`, inert otherwise), in every thread: RSS is the whole process. ' +
+    out.push(table(['after requests', 'RSS', 'heap used / total, main thread', 'heap used / total, worker threads', 'external', 'RSS of the samples'], h.memory.map((m) => [m.afterRequests, mib(m.rss), `${mib(m.heapUsed)} / ${mib(m.heapTotal)}`, `${mib(m.threadHeapUsed ?? 0)} / ${mib(m.threadHeapTotal ?? 0)} (${m.threads ?? 0} threads)`, mib(m.external), (m.samples ?? []).map((x) => mib(x.rss)).join(', ')])), '')
+    out.push('Sampled in the service process after two forced full GCs (`--expose-gc` and `bench/memory-probe.mjs`, inert otherwise), in every thread — the worker threads are the evaluation threads and the SQLite audit writer; RSS is the whole process. Heap total is what V8 holds for the heap, the young generation included. ' +
       'Each row is the median of three samples a few hundred requests apart (all three shown): RSS moves by several per cent between consecutive samples, at times 20 %, as the allocator keeps or returns pages (a 48,000-request run sampled every 6,000 requests went 213 → 193 → 188 → 184 → 182 → 187 → 185 → 183 MiB with the heap flat at 32 MiB).', '')
   }
   if (r.startup) {

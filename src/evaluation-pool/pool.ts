@@ -43,12 +43,15 @@ export function threadCount (setting: Config['evaluationThreads'], cores = avail
 /**
  * A larger young generation than V8 gives a worker by default: each call
  * parses to about a megabyte of short-lived objects, and with a small one the
- * scavenger runs often, copying the calls in flight each time. Measured with
- * two threads on 2 cores: 16 MiB served 0.31 × baseline, 64 MiB 0.37 ×
- * (bench/results). The price is memory: up to this much more per thread once
- * V8 has grown into it.
+ * scavenger runs often, copying the calls in flight each time (16 MiB: 0.31×
+ * the baseline with two threads on 2 cores, 64 MiB: 0.37×, one bench run
+ * each). V8 grows into it under load, so it is also how much a thread's heap
+ * can still grow after warm-up: with 64 MiB the thread's heap total rose by
+ * ~30 MiB between 5,000 and 50,000 requests and RSS by 15 %; side by side,
+ * one thread with 32 MiB served as much as with 64 MiB (0.37 vs 0.38×, four
+ * rounds each, within the noise).
  */
-const YOUNG_GENERATION_MB = 64
+const YOUNG_GENERATION_MB = 32
 const RESPAWN_DELAY_MS = 500
 const RESPAWN_DELAY_MAX_MS = 30_000
 
