@@ -18,7 +18,7 @@ export const NGC_RECOMMENDATIONS_URL = 'https://ngc.dk/sundhedsfaglige/patientgr
 
 const SUMMARY_MAX = 139
 const EVIDENCE_SHOWN = 5
-const MARK = { met: '✓', 'not-met': '✗', unknown: '?' } as const
+const MARK = { met: '✓', 'not-met': '✗', unknown: '?', 'not-applicable': '–' } as const
 
 export interface Coding { system: string, code: string, display?: string }
 export interface Card {
@@ -85,6 +85,8 @@ function describeEvidence (e: Evidence): string {
 }
 
 function evidenceCell (c: CriterionResult, lang: Language): string {
+  // Never a ✓ or "no data" for a conditional criterion that does not apply: it says so.
+  if (c.status === 'not-applicable') return STRINGS[lang].criterion['not-applicable']
   if (c.evidence.length === 0) return c.reason ? `_${md(c.reason)}_` : STRINGS[lang].evidenceNone
   const shown = c.evidence.slice(0, EVIDENCE_SHOWN).map((e) => md(describeEvidence(e)))
   if (c.evidence.length > EVIDENCE_SHOWN) shown.push(STRINGS[lang].moreEvidence(c.evidence.length - EVIDENCE_SHOWN))

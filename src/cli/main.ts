@@ -76,7 +76,7 @@ function describeEvidence (e: Evidence, displays: CodeDisplays, lang: Language):
   return [what, e.value, e.date].filter(Boolean).join(' · ')
 }
 
-const MARK = { met: '✓', 'not-met': '✗', unknown: '?' } as const
+const MARK = { met: '✓', 'not-met': '✗', unknown: '?', 'not-applicable': '–' } as const
 
 function renderText (results: IndicationResult[], lang: Language, meta: { file: string, at: string, rulesVersion: string }, columns: number, displays: CodeDisplays): string {
   const s = STRINGS[lang]

@@ -50,6 +50,8 @@ export interface ReferenceOnly { indication: string, path: string, reason: strin
 
 export interface CompiledCriterion {
   def: CriterionDefinition
+  /** `applies`: false → not-applicable (evaluate.ts). */
+  applies?: CompiledExpression
   run?: CompiledExpression
   evidence?: CompiledExpression
   /** Resource types this criterion reads, directly or through variables. */
@@ -223,8 +225,10 @@ function compileIndication (
     const path = `criteria[${i}]`
     if (criteria.has(c.id)) throw new CatalogueError(def.id, `${path}.id`, `duplicate criterion id ${c.id}`)
     if (Boolean(c.expression) === Boolean(c.composition)) throw new CatalogueError(def.id, path, 'needs exactly one of expression or composition')
+    if (c.applies) readsOf(`${path}.applies`, c.applies)
     criteria.set(c.id, {
       def: c,
+      applies: c.applies ? compileExpr(def.id, `${path}.applies`, c.applies) : undefined,
       run: c.expression ? compileExpr(def.id, `${path}.expression`, c.expression) : undefined,
       evidence: c.evidence ? compileExpr(def.id, `${path}.evidence`, c.evidence) : undefined,
       reads: [...(c.expression ? readsOf(`${path}.expression`, c.expression) : [])]

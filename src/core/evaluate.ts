@@ -1,7 +1,7 @@
 /**
  * evaluate(catalogue, record, now) → one result per matching indication, with
- * every criterion `met`, `not-met` or `unknown` and the evidence that decided
- * it. Pure: no I/O, no clock; the same inputs give the same output.
+ * every criterion `met`, `not-met`, `unknown` or `not-applicable` and the
+ * evidence that decided it. Pure: no I/O, no clock; the same inputs give the same output.
  */
 import fhirpath from 'fhirpath'
 import type { AnyResource } from './fhir.js'
@@ -36,7 +36,7 @@ export function evaluate (catalogue: CompiledCatalogue, record: PatientRecord, n
 
 /** Within the same status, the indication closer to eligible (fewer required criteria open) comes first. */
 function openCount (r: IndicationResult): number {
-  return r.criteria.filter((c) => c.required && c.status !== 'met').length
+  return r.criteria.filter((c) => c.required && (c.status === 'not-met' || c.status === 'unknown')).length
 }
 
 function baseEnvironment (catalogue: CompiledCatalogue, record: PatientRecord, now: string, options: EvaluateOptions): Record<string, unknown> {
@@ -80,7 +80,9 @@ function evaluateIndication (ind: CompiledIndication, record: PatientRecord, bas
     const cached = results.get(id)
     if (cached) return cached
     const c = ind.criteria.get(id)!
-    const r = c.def.composition ? evaluateComposite(c, resolve) : evaluateLeaf(c, record, env)
+    const r = c.applies && yieldsFalse(c.applies, env)
+      ? criterionResult(c, 'not-applicable', [])
+      : c.def.composition ? evaluateComposite(c, resolve) : evaluateLeaf(c, record, env)
     results.set(id, r)
     return r
   }
@@ -102,6 +104,14 @@ function evaluateIndication (ind: CompiledIndication, record: PatientRecord, bas
     related: ind.related.filter((r) => holds(r.when, env)).map((r) => ({ indication: r.def.indication, text: r.def.text })),
     paediatricRedirect: ind.def.population === 'adults' && age !== undefined && age < 18
   }
+}
+
+/** `applies`: only an explicit `false` makes a criterion not applicable; empty, true or an error evaluate it. */
+function yieldsFalse (expr: CompiledExpression, env: Record<string, unknown>): boolean {
+  try {
+    const r = run(expr, env)
+    return r.length === 1 && valData(r[0]) === false
+  } catch { return false }
 }
 
 function holds (when: CompiledExpression | undefined, env: Record<string, unknown>): boolean {
@@ -185,14 +195,19 @@ function evaluateComposite (c: CompiledCriterion, resolve: (id: string) => Crite
   return r
 }
 
-/** Kleene logic: any not-met makes `all` not-met; any met makes `any` met; otherwise unknown wins over the rest. */
+/**
+ * Kleene logic: any not-met makes `all` not-met; any met makes `any` met; otherwise unknown wins over
+ * the rest. Not-applicable parts are left out; a composition of only not-applicable parts is itself
+ * not applicable.
+ */
 function combine (node: Composition | string, resolve: (id: string) => CriterionResult): CriterionStatus {
   if (typeof node === 'string') return resolve(node).status
   if ('not' in node) {
     const s = combine(node.not, resolve)
-    return s === 'met' ? 'not-met' : s === 'not-met' ? 'met' : 'unknown'
+    return s === 'met' ? 'not-met' : s === 'not-met' ? 'met' : s
   }
-  const statuses = ('all' in node ? node.all : node.any).map((p) => combine(p, resolve))
+  const statuses = ('all' in node ? node.all : node.any).map((p) => combine(p, resolve)).filter((s) => s !== 'not-applicable')
+  if (statuses.length === 0) return 'not-applicable'
   const [decisive, other]: CriterionStatus[] = 'all' in node ? ['not-met', 'met'] : ['met', 'not-met']
   if (statuses.includes(decisive)) return decisive
   return statuses.includes('unknown') ? 'unknown' : other

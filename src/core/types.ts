@@ -11,7 +11,11 @@ export interface LocalizedText { da: string, en: string }
 /** Where in the Danish source documents (`shared/seeds/`) a rule comes from. */
 export interface SeedCitation { file: string, heading: string, quote?: string }
 
-export type CriterionStatus = 'met' | 'not-met' | 'unknown'
+/**
+ * `not-applicable`: the criterion's `applies` condition yielded false (a conditional criterion such as
+ * "bone marrow if over 50" for a 46-year-old). It does not count towards the indication's status.
+ */
+export type CriterionStatus = 'met' | 'not-met' | 'unknown' | 'not-applicable'
 export type IndicationStatus = 'eligible' | 'not-eligible' | 'incomplete'
 export type PatientGroup = 'hematologic-cancer' | 'inherited-hematologic-disease' | 'widespread-incurable-cancer'
 
@@ -43,6 +47,11 @@ export interface CriterionDefinition {
   seed: SeedCitation
   /** Counts towards the indication's status. Parts of a composite are usually not required themselves. */
   required: boolean
+  /**
+   * FHIRPath; when it yields `false` the criterion is `not-applicable` and is not evaluated.
+   * Empty or `true`: evaluated as usual.
+   */
+  applies?: string
   /** FHIRPath yielding `true` (met), `false` (not met) or empty (unknown). */
   expression?: string
   composition?: Composition
