@@ -1,6 +1,6 @@
 /**
  * `npm run docs:config`: regenerate the settings table in docs/configuration.md
- * (and README.md if it has the markers) from SETTINGS. `--check` only reports
+ * from SETTINGS. `--check` only reports
  * stale files and exits 1.
  */
 import { readFileSync, writeFileSync, existsSync } from 'node:fs'
@@ -10,7 +10,7 @@ import { withSettingsTable } from '../src/config/settings-doc.js'
 const ROOT = fileURLToPath(new URL('..', import.meta.url))
 const check = process.argv.includes('--check')
 let stale = 0
-for (const file of ['docs/configuration.md', 'README.md']) {
+for (const file of ['docs/configuration.md']) {
   const path = `${ROOT}/${file}`
   if (!existsSync(path)) continue
   const text = readFileSync(path, 'utf8')

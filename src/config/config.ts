@@ -2,7 +2,7 @@
  * Every setting comes from an environment variable, is validated against a
  * JSON Schema at start-up (a bad value stops the process with the variable's
  * name), typed, and frozen. Tests pass settings explicitly instead of
- * mutating process.env. The README's Configuration table mirrors SETTINGS.
+ * mutating process.env. docs/configuration.md's table is generated from SETTINGS.
  */
 import { Ajv } from 'ajv'
 import type { TrustedIssuerConfig } from '../auth/trusted-issuers.js'
@@ -78,15 +78,15 @@ const bool = (v: string): unknown => /^(true|1|yes|on)$/i.test(v.trim()) ? true 
 const num = (v: string): unknown => /^\d+(\.\d+)?$/.test(v.trim()) ? Number(v) : v
 const json = (v: string): unknown => { try { return JSON.parse(v) } catch { return v } }
 
-/** The settings, their defaults and meaning. Exported for the README table test. */
+/** The settings, their defaults and meaning. Exported for the generated table (docs/configuration.md). */
 export const SETTINGS: Setting[] = [
   { env: 'PORT', key: 'port', schema: { type: 'integer', minimum: 0, maximum: 65535, default: 3000 }, parse: int, doc: 'TCP port to listen on.' },
   { env: 'HOST', key: 'host', schema: { type: 'string', minLength: 1, default: '127.0.0.1' }, doc: 'Interface to bind; 0.0.0.0 in a container.' },
   { env: 'LOG_LEVEL', key: 'logLevel', schema: { enum: ['fatal', 'error', 'warn', 'info', 'debug', 'trace', 'silent'], default: 'info' }, doc: 'pino log level. Patient data is never logged at any level.' },
   { env: 'CARD_LANGUAGE', key: 'language', schema: { enum: ['da', 'en'], default: 'da' }, doc: 'Language of card text: da (Danish) or en (English).' },
   { env: 'PERFORMANCE_STATUS_LOOKBACK_DAYS', key: 'performanceStatusLookbackDays', schema: { type: 'integer', minimum: 1, maximum: 3650, default: 90 }, parse: int, doc: 'Look-back window for WHO/ECOG and Karnofsky observations (criteria.md).' },
-  { env: 'FHIRPATH_ENGINE', key: 'fhirpathEngine', schema: { enum: ['compiled', 'reference', 'verify'], default: 'compiled' }, doc: 'How rule expressions run. `compiled`: closures compiled from the FHIRPath at start-up, with fhirpath.js for any expression or record they cannot promise to read identically (README "Performance"). `reference`: fhirpath.js only (about 5× slower; a fallback switch). `verify`: both on every call, differences logged as warnings with the indication and expression (no patient data); for acceptance testing, about 6× slower.' },
-  { env: 'EVALUATION_THREADS', key: 'evaluationThreads', schema: { anyOf: [{ const: 'auto' }, { type: 'integer', minimum: 0, maximum: 64 }], default: 'auto' }, parse: int, doc: 'Worker threads that parse, evaluate and render hook calls off the event loop, so one process uses several cores. `auto`: one per core but one, from 1 to 4 (none on a single core); each thread compiles the rules itself and adds about 60 MiB of memory (measured: README "Performance"). `auto` counts the cores Node sees, which in a container can be all of the host’s (a CPU quota is not seen): set a number there. `0`: every call on the event loop. Until a thread is ready (start-up, after one stopped) calls are evaluated on the event loop; the results are the same either way.' },
+  { env: 'FHIRPATH_ENGINE', key: 'fhirpathEngine', schema: { enum: ['compiled', 'reference', 'verify'], default: 'compiled' }, doc: 'How rule expressions run. `compiled`: closures compiled from the FHIRPath at start-up, with fhirpath.js for any expression or record they cannot promise to read identically (docs/performance.md). `reference`: fhirpath.js only (about 5× slower; a fallback switch). `verify`: both on every call, differences logged as warnings with the indication and expression (no patient data); for acceptance testing, about 6× slower.' },
+  { env: 'EVALUATION_THREADS', key: 'evaluationThreads', schema: { anyOf: [{ const: 'auto' }, { type: 'integer', minimum: 0, maximum: 64 }], default: 'auto' }, parse: int, doc: 'Worker threads that parse, evaluate and render hook calls off the event loop, so one process uses several cores. `auto`: one per core but one, from 1 to 4 (none on a single core); each thread compiles the rules itself and adds about 60 MiB of memory (measured: docs/performance.md). `auto` counts the cores Node sees, which in a container can be all of the host’s (a CPU quota is not seen): set a number there. `0`: every call on the event loop. Until a thread is ready (start-up, after one stopped) calls are evaluated on the event loop; the results are the same either way.' },
   { env: 'WGS_ORDER_CODES', key: 'wgsOrderCodes', schema: { type: 'array', items: { type: 'string', pattern: '^[^|\\s]+\\|[^|\\s]+$' }, default: [] }, parse: list, doc: 'Comma-separated local order codes (`system|code`) that also mean WGS, besides LOINC 86206-0.' },
   { env: 'ORGANIZATION_LISTS_FILE', key: 'organizationListsFile', schema: { type: 'string', minLength: 1 }, doc: 'YAML file replacing cds-services/organization-lists.yaml (AML departments, platelet experts, …).' },
   { env: 'RULES_ROOT', key: 'rulesRoot', schema: { type: 'string', minLength: 1, default: '.' }, doc: 'Folder that holds cds-services/ and fhir-profiles/.' },
@@ -100,7 +100,7 @@ export const SETTINGS: Setting[] = [
   { env: 'FHIR_MAX_RESPONSE_BYTES', key: 'fhirMaxResponseBytes', schema: { type: 'integer', minimum: 1024, maximum: 1073741824, default: 10485760 }, parse: int, doc: 'Most bytes the prefetch fallback reads from the FHIR server for one prefetch key (all its pages together), counted while the answer streams in; beyond it the key is unavailable and its criteria unknown.' },
   { env: 'NODE_ENV', key: 'nodeEnv', schema: { type: 'string' }, doc: '`production` makes client authentication and PATIENT_KEY_SECRET mandatory (CDS_AUTH=off is then refused).' },
   { env: 'CDS_AUTH', key: 'authMode', schema: { enum: ['required', 'off'] }, doc: 'Client authentication (CDS Hooks JWT) on /cds-services: `required` or `off`. Unset: `off` only on a loopback HOST outside production (with a start-up warning), otherwise `required`.' },
-  { env: 'CDS_TRUSTED_ISSUERS', key: 'trustedIssuers', schema: trustedIssuersSchema, parse: json, doc: 'JSON array of trusted clients: `[{"iss", "jwksUrl" | "jwksFile" | "jwks", "jkuAllowList"?, "tenants"?}]` (README "Connecting an EHR").' },
+  { env: 'CDS_TRUSTED_ISSUERS', key: 'trustedIssuers', schema: trustedIssuersSchema, parse: json, doc: 'JSON array of trusted clients: `[{"iss", "jwksUrl" | "jwksFile" | "jwks", "jkuAllowList"?, "tenants"?}]` (docs/connecting-an-ehr.md).' },
   { env: 'CDS_TRUSTED_ISSUERS_FILE', key: 'trustedIssuersFile', schema: { type: 'string', minLength: 1 }, doc: 'JSON file with more trusted clients, same shape as CDS_TRUSTED_ISSUERS.' },
   { env: 'JWT_CLOCK_SKEW_SECONDS', key: 'jwtClockSkewSeconds', schema: { type: 'integer', minimum: 0, maximum: 300, default: 60 }, parse: int, doc: 'Clock skew tolerated on the JWT `exp`, `iat` and `nbf`.' },
   { env: 'JWT_MAX_TOKEN_AGE_SECONDS', key: 'jwtMaxTokenAgeSeconds', schema: { type: 'integer', minimum: 10, maximum: 3600, default: 3600 }, parse: int, doc: 'Oldest accepted JWT (by `iat`); seen `jti`s are kept this long at most.' },
@@ -111,7 +111,7 @@ export const SETTINGS: Setting[] = [
   { env: 'DATA_DIR', key: 'dataDir', schema: { type: 'string', minLength: 1, default: './data' }, doc: 'Folder of the embedded SQLite audit store (created if missing); `:memory:` keeps nothing (tests).' },
   { env: 'DATABASE_URL', key: 'databaseUrl', schema: { type: 'string', pattern: '^postgres(ql)?://' }, secret: true, doc: 'PostgreSQL connection string; when set the audit store is PostgreSQL (migrations run at start-up) instead of SQLite.' },
   { env: 'PATIENT_KEY_SECRET', key: 'patientKeySecret', schema: { type: 'string', minLength: 32 }, secret: true, doc: 'Secret (≥ 32 characters) of the HMAC-SHA256 that turns patient ids into pseudonymous audit keys. Required with authentication on or DATABASE_URL; otherwise generated into DATA_DIR with a warning.' },
-  { env: 'METRICS_ENABLED', key: 'metricsEnabled', schema: { type: 'boolean', default: true }, parse: bool, doc: 'Serve Prometheus metrics (README "Operations"). Not behind the CDS client JWT.' },
+  { env: 'METRICS_ENABLED', key: 'metricsEnabled', schema: { type: 'boolean', default: true }, parse: bool, doc: 'Serve Prometheus metrics (docs/operations.md). Not behind the CDS client JWT.' },
   { env: 'METRICS_PATH', key: 'metricsPath', schema: { type: 'string', pattern: '^/[A-Za-z0-9/_.-]*$', default: '/metrics' }, doc: 'Path of the Prometheus metrics endpoint.' },
   { env: 'METRICS_TOKEN', key: 'metricsToken', schema: { type: 'string', minLength: 16 }, secret: true, doc: 'When set, scrapes must send `Authorization: Bearer <token>` (≥ 16 characters); separate from the CDS client JWT.' },
   { env: 'OPENAPI_DOCS_ENABLED', key: 'openApiDocsEnabled', schema: { type: 'boolean', default: true }, parse: bool, doc: 'Serve the OpenAPI description at /docs (Swagger UI) and /docs/json.' },

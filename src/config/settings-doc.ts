@@ -1,7 +1,7 @@
 /**
  * The Configuration table of the docs, generated from SETTINGS so it cannot
  * drift: `npm run docs:config` rewrites it between the markers in
- * README.md, and a test
+ * docs/configuration.md, and a test
  * fails when a committed table differs from this output.
  */
 import { SETTINGS } from './config.js'
