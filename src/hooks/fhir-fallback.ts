@@ -7,7 +7,8 @@
  * Safety rules:
  * - The access token only goes to a base URL on the operator's allow-list
  *   (FHIR_SERVER_ALLOWLIST, exact match), never anywhere else: redirects are
- *   refused and `next` links must stay under the same base.
+ *   refused and `next` links must stay under the same base (same origin,
+ *   normalised path under the base's path; see withinBase).
  * - Every fetch has a timeout, keys are fetched in parallel, and the whole
  *   fallback has a deadline; paging stops at FHIR_MAX_PAGES; at most
  *   FHIR_MAX_RESPONSE_BYTES are read for one key (all its pages together),
@@ -107,14 +108,31 @@ export function resolveTemplate (template: string, ctx: FallbackRequest['context
   return unresolved ? undefined : out
 }
 
+/**
+ * The URL the token may be sent to, or undefined. A text prefix check is not
+ * enough: `fetch` normalises dot segments (`/R4/%2e%2e/secret` is
+ * `/secret`), so the parsed URL's origin and normalised pathname are compared
+ * with the base's. Encoded slashes and backslashes and `..;` segments are
+ * refused as well: some servers decode them into a parent segment after the
+ * check. The returned URL is the one fetched, so what was checked is what is sent.
+ */
+export function withinBase (url: string, base: string): URL | undefined {
+  let u: URL
+  let b: URL
+  try { u = new URL(url); b = new URL(base) } catch { return undefined }
+  if (u.origin !== b.origin || u.username !== '' || u.password !== '') return undefined
+  if (/%2f|%5c/i.test(u.pathname) || /(^|\/)\.{1,2};/.test(u.pathname)) return undefined
+  const path = b.pathname.replace(/\/+$/, '')
+  return u.pathname === path || u.pathname.startsWith(`${path}/`) ? u : undefined
+}
+
 async function getJson (url: string, token: string, base: string, settings: FallbackSettings, signal: AbortSignal, budget: ByteBudget): Promise<AnyResource> {
-  if (!(url === base || url.startsWith(`${base}/`) || url.startsWith(`${base}?`))) {
-    throw new FetchFailure('foreign-url', 'a link pointed outside the FHIR server')
-  }
+  const target = withinBase(url, base)
+  if (!target) throw new FetchFailure('foreign-url', 'a link pointed outside the FHIR server')
   const doFetch = settings.fetchImpl ?? fetch
   let res: Response
   try {
-    res = await doFetch(url, {
+    res = await doFetch(target.href, {
       headers: { Authorization: `Bearer ${token}`, Accept: 'application/fhir+json, application/json' },
       redirect: 'manual',
       signal: AbortSignal.any([signal, AbortSignal.timeout(settings.timeoutMs)])
