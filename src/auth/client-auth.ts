@@ -12,6 +12,7 @@ import type { FastifyInstance } from 'fastify'
 import fp from 'fastify-plugin'
 import { ConfigError, type Config } from '../config/config.js'
 import { operationOutcome } from '../hooks/operation-outcome.js'
+import { normalisedPath } from '../http/request-target.js'
 import { resolveAuthMode, type ResolvedAuthMode } from './mode.js'
 import { ReplayCache } from './replay-cache.js'
 import { buildTrustedIssuers, RemoteJwksCache, trustedIssuerConfigs } from './trusted-issuers.js'
@@ -31,7 +32,20 @@ export interface ClientAuthOptions {
 }
 
 const PROTECTED = /^\/cds-services(\/|$)/
+/** For a path no route matched: the router's own decoding, case aside, decides nothing there, so be wide. */
+const PROTECTED_UNMATCHED = /^\/+cds-services(\/|$)/i
 const FEEDBACK = /^(\/cds-services\/[^/]+)\/feedback$/
+
+/**
+ * The path of the route Fastify matched, its parameters filled in with their
+ * decoded values: what protection and `aud` are decided from. Undefined when
+ * no route matched (a 404) or the match was a wildcard.
+ */
+export function matchedPath (pattern: string | undefined, params: unknown): string | undefined {
+  if (!pattern || pattern.includes('*')) return undefined
+  const values = (params ?? {}) as Record<string, unknown>
+  return pattern.replace(/:([A-Za-z0-9_]+)/g, (_, name: string) => String(values[name] ?? ''))
+}
 
 /**
  * The URLs a call may be addressed to: the exact endpoint URL (spec). For
@@ -69,8 +83,12 @@ async function clientAuth (app: FastifyInstance, opts: ClientAuthOptions): Promi
   app.log.info({ authMode: 'required', because: resolved.because, issuers: [...issuers.keys()] }, 'client authentication required')
 
   app.addHook('onRequest', async (request, reply) => {
-    const path = request.url.split('?')[0] ?? ''
-    if (request.method === 'OPTIONS' || !PROTECTED.test(path)) return
+    if (request.method === 'OPTIONS') return
+    // Decided from the route the router matched, never from the raw target (percent-encoding,
+    // absolute form and fragments all reach the same route); a 404 from its normalised path.
+    const matched = matchedPath(request.routeOptions.url, request.params)
+    const path = matched ?? normalisedPath(request.url)
+    if (matched ? !PROTECTED.test(matched) : !PROTECTED_UNMATCHED.test(path)) return
     const result = await verifier.verify(request.headers.authorization, audiencesFor(publicBaseUrl, path))
     if (result.ok) {
       request.cdsClient = result.client

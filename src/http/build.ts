@@ -10,6 +10,8 @@ import type { LoadedRules } from '../definitions/load.js'
 import { loadRulesFor } from '../definitions/rules-for-config.js'
 import { cdsApp, type AppOptions } from './app.js'
 import { loggerOptions } from './logger.js'
+import { originForm } from './request-target.js'
+import { operationOutcome } from '../hooks/operation-outcome.js'
 
 export interface BuildOptions {
   rules?: LoadedRules
@@ -36,6 +38,14 @@ export async function buildServer (config: Readonly<Config>, opts: BuildOptions 
     // connectionTimeout silently drops the socket. test/lifecycle/shutdown.test.ts proves it on a real process.
     http: { requestTimeout: config.requestTimeoutMs, connectionsCheckingInterval: Math.max(25, Math.min(1000, Math.floor(config.requestTimeoutMs / 4))) },
     ajv: { customOptions: { coerceTypes: false, removeAdditional: false, useDefaults: false, allErrors: false } },
+    // Absolute-form targets and fragments are read as the path they name, before routing and every check.
+    rewriteUrl: (req) => originForm(req.url ?? '/'),
+    // A target the router cannot decode (`/%zz`) is a 400 OperationOutcome like every other error; the text is not echoed.
+    frameworkErrors: (err, _request, reply) => {
+      const status = err.statusCode ?? 400
+      void reply.code(status >= 400 && status < 500 ? status : 400).type('application/fhir+json')
+        .send(operationOutcome('invalid', err.code === 'FST_ERR_BAD_URL' ? 'The request target is not a valid URL' : 'The request could not be routed'))
+    },
     return503OnClosing: true,
     onProtoPoisoning: 'error',
     onConstructorPoisoning: 'error'
