@@ -16,6 +16,8 @@ interface Strings {
   heading: { criteria: string, toDocument: string, advice: string, alternatives: string, unavailable: string, paediatric: string }
   paediatric: string
   evidenceNone: string
+  /** A rule's not-met that no recorded data shows (core: UNFOUNDED), shown as not documented. */
+  unfounded: string
   moreEvidence: (n: number) => string
   rulesVersion: string
   source: string
@@ -43,6 +45,7 @@ export const STRINGS: Record<Language, Strings> = {
     heading: { criteria: 'Kriterier', toDocument: 'Dokumentér for at afklare', advice: 'Bemærk', alternatives: 'Andre indikationer der matcher', unavailable: 'Data der ikke kunne hentes', paediatric: 'Børn og unge' },
     paediatric: 'Patienten er under 18 år. Indikationen gælder voksne; børn og unge henvises til de pædiatriske patientgrupper (se NGC).',
     evidenceNone: 'ingen data',
+    unfounded: 'ingen registrerede data viser at kriteriet ikke er opfyldt',
     moreEvidence: (n) => `og ${n} mere`,
     rulesVersion: 'Regelversion',
     source: 'Nationalt Genom Center – WGS-kriterier',
@@ -73,6 +76,7 @@ export const STRINGS: Record<Language, Strings> = {
     heading: { criteria: 'Criteria', toDocument: 'Document to resolve', advice: 'Note', alternatives: 'Other matching indications', unavailable: 'Data that could not be retrieved', paediatric: 'Children and young people' },
     paediatric: 'The patient is under 18. This indication covers adults; children and young people belong to the paediatric patient groups (see NGC).',
     evidenceNone: 'no data',
+    unfounded: 'no recorded data shows that the criterion is not met',
     moreEvidence: (n) => `and ${n} more`,
     rulesVersion: 'Rules version',
     source: 'Danish National Genome Center – WGS criteria',

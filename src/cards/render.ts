@@ -8,6 +8,7 @@
 import { randomUUID } from 'node:crypto'
 import type { AnyResource } from '../core/fhir.js'
 import type { CriterionResult, Evidence, IndicationResult } from '../core/types.js'
+import { UNFOUNDED } from '../core/evaluate.js'
 import { STRINGS, type Language } from './i18n.js'
 
 /** Reverse-domain key of the machine-readable result on every card. */
@@ -87,6 +88,7 @@ function describeEvidence (e: Evidence): string {
 function evidenceCell (c: CriterionResult, lang: Language): string {
   // Never a ✓ or "no data" for a conditional criterion that does not apply: it says so.
   if (c.status === 'not-applicable') return STRINGS[lang].criterion['not-applicable']
+  if (c.reason === UNFOUNDED) return `_${STRINGS[lang].unfounded}_`
   if (c.evidence.length === 0) return c.reason ? `_${md(c.reason)}_` : STRINGS[lang].evidenceNone
   const shown = c.evidence.slice(0, EVIDENCE_SHOWN).map((e) => md(describeEvidence(e)))
   if (c.evidence.length > EVIDENCE_SHOWN) shown.push(STRINGS[lang].moreEvidence(c.evidence.length - EVIDENCE_SHOWN))

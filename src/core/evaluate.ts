@@ -151,8 +151,14 @@ function evaluateLeaf (c: CompiledCriterion, record: PatientRecord, env: Record<
     status = 'unknown'
     reason = 'rule error: expression failed on this record'
   }
-  return criterionResult(c, status, c.evidence ? evidenceOf(c.evidence, env, record) : [], reason)
+  const evidence = c.evidence ? evidenceOf(c.evidence, env, record) : []
+  // Issue 13 §1: `not-met` only from positive evidence. A failure nothing in the record shows is unknown.
+  if (status === 'not-met' && evidence.length === 0) return criterionResult(c, 'unknown', evidence, UNFOUNDED)
+  return criterionResult(c, status, evidence, reason)
 }
+
+/** Reason of a `not-met` turned `unknown` because no evidence shows the failure (shown on the card). */
+export const UNFOUNDED = 'not met by the rule, but no recorded data shows it: treated as not documented'
 
 function evidenceOf (expr: CompiledExpression, env: Record<string, unknown>, record: PatientRecord): Evidence[] {
   try {
@@ -189,7 +195,17 @@ function evaluateComposite (c: CompiledCriterion, resolve: (id: string) => Crite
   const parts = compositionParts(composition)
   const reasons = parts.map((p) => resolve(p).reason).filter((r): r is string => Boolean(r))
   // Two parts citing the same resource share one evidence object (memoised per resource): list it once.
-  const evidence = [...new Set(parts.flatMap((p) => resolve(p).status === status ? resolve(p).evidence : []))]
+  let evidence = [...new Set(parts.flatMap((p) => resolve(p).status === status ? resolve(p).evidence : []))]
+  if (evidence.length === 0 && (status === 'met' || status === 'not-met')) {
+    // Decided through `not`: the parts with the opposite status are the evidence.
+    const opposite = status === 'met' ? 'not-met' : 'met'
+    evidence = [...new Set(parts.flatMap((p) => resolve(p).status === opposite ? resolve(p).evidence : []))]
+  }
+  if (status === 'not-met' && evidence.length === 0) {
+    const r = criterionResult(c, 'unknown', evidence, UNFOUNDED)
+    r.parts = parts
+    return r
+  }
   const r = criterionResult(c, status, evidence, status === 'unknown' && reasons.length ? [...new Set(reasons)].join('; ') : undefined)
   r.parts = parts
   return r

@@ -56,7 +56,7 @@ function run (ind: IndicationDefinition, resources: any[], pt: any = patient(), 
 const status = (results: ReturnType<typeof run>, id: string) => results[0]?.criteria.find((c) => c.id === id)?.status
 
 void t.test('true / false / empty map to met / not-met / unknown', async (t) => {
-  const ind = indication([criterion('age', '%ageYears >= 18')])
+  const ind = indication([criterion('age', '%ageYears >= 18', { evidence: '%patient' })])
   t.equal(status(run(ind, [condition('C92.0')]), 'age'), 'met')
   t.equal(status(run(ind, [condition('C92.0')], patient({ birthDate: '2015-01-01' })), 'age'), 'not-met')
   t.equal(status(run(ind, [condition('C92.0')], patient({ birthDate: undefined })), 'age'), 'unknown')
@@ -64,17 +64,17 @@ void t.test('true / false / empty map to met / not-met / unknown', async (t) => 
 })
 
 void t.test('indication status: any required not-met → not-eligible; else any unknown → incomplete', async (t) => {
-  const ind = indication([criterion('a', 'true'), criterion('b', '{}'), criterion('c', 'false', { required: false })])
+  const ind = indication([criterion('a', 'true'), criterion('b', '{}'), criterion('c', 'false', { required: false, evidence: '%dx' })])
   const [r] = run(ind, [condition('C92.0')])
   t.equal(r?.status, 'incomplete', 'a non-required not-met does not decide')
-  const [r2] = run(indication([criterion('a', 'true'), criterion('b', 'false')]), [condition('C92.0')])
+  const [r2] = run(indication([criterion('a', 'true'), criterion('b', 'false', { evidence: '%dx' })]), [condition('C92.0')])
   t.equal(r2?.status, 'not-eligible')
   const [r3] = run(indication([criterion('a', 'true')]), [condition('C92.0')])
   t.equal(r3?.status, 'eligible')
 })
 
 void t.test('compositions follow Kleene logic', async (t) => {
-  const parts = [criterion('T', 'true', { required: false }), criterion('F', 'false', { required: false }), criterion('U', '{}', { required: false })]
+  const parts = [criterion('T', 'true', { required: false }), criterion('F', 'false', { required: false, evidence: '%dx' }), criterion('U', '{}', { required: false })]
   const cases: Array<[unknown, string]> = [
     [{ all: ['T', 'U'] }, 'unknown'], [{ all: ['F', 'U'] }, 'not-met'], [{ all: ['T', 'T'] }, 'met'],
     [{ any: ['F', 'U'] }, 'unknown'], [{ any: ['T', 'U'] }, 'met'], [{ any: ['F', 'F'] }, 'not-met'],
@@ -106,7 +106,7 @@ void t.test('performance status: most recent within the look-back; every documen
   const expr = `iif(%ecog.since(90).empty() and %karn.since(90).empty(), {},
     (%ecog.since(90).empty() or %ecog.since(90).latest().numericValue() <= 2) and
     (%karn.since(90).empty() or %karn.since(90).latest().numericValue() >= 60))`
-  const ind = indication([criterion('ps', expr)])
+  const ind = indication([criterion('ps', expr, { evidence: '%ecog.since(90) | %karn.since(90)' })])
   const dx = condition('C92.0')
   t.equal(status(run(ind, [dx, ecog(1, '2026-11-01')]), 'ps'), 'met', 'ECOG 1 recently')
   t.equal(status(run(ind, [dx, ecog(3, '2026-10-01'), ecog(2, '2026-11-10')]), 'ps'), 'met', 'latest wins')
@@ -117,7 +117,7 @@ void t.test('performance status: most recent within the look-back; every documen
 })
 
 void t.test('normality: interpretation, then referenceRange (UCUM-converted), then default interval', async (t) => {
-  const ind = indication([criterion('low', "%plt.all(normality() = 'low')")], {})
+  const ind = indication([criterion('low', "%plt.all(normality() = 'low')", { evidence: '%plt' })], {})
   const dx = condition('C92.0')
   const withRange = (v: number, unit: string) => quantityObservation(SYSTEMS.loinc, '777-3', v, unit, '2026-01-01', { referenceRange: [{ low: { value: 150, system: SYSTEMS.ucum, code: '10*9/L' }, high: { value: 400, system: SYSTEMS.ucum, code: '10*9/L' } }] })
   t.equal(status(run(ind, [dx, withRange(120, '10*3/uL')]), 'low'), 'met', '120 10*3/uL is below 150 10*9/L')
@@ -127,7 +127,7 @@ void t.test('normality: interpretation, then referenceRange (UCUM-converted), th
 })
 
 void t.test('attestations: the latest one counts', async (t) => {
-  const ind = indication([criterion('mdt', "%att.attestation('mdt-assessment')")])
+  const ind = indication([criterion('mdt', "%att.attestation('mdt-assessment')", { evidence: "%att.where(code.coding.code = 'mdt-assessment')" })])
   const dx = condition('C92.0')
   t.equal(status(run(ind, [dx, attestation('mdt-assessment', false, '2026-01-01'), attestation('mdt-assessment', true, '2026-02-01')]), 'mdt'), 'met')
   t.equal(status(run(ind, [dx, attestation('mdt-assessment', true, '2026-01-01'), attestation('mdt-assessment', false, '2026-02-01')]), 'mdt'), 'not-met')
