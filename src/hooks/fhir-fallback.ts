@@ -19,6 +19,7 @@
  */
 import type { ServiceDefinition } from '../definitions/load.js'
 import type { AnyResource } from '../core/fhir.js'
+import { HookError } from './operation-outcome.js'
 
 export interface FallbackSettings {
   allowedBaseUrls: readonly string[]
@@ -40,7 +41,8 @@ export interface FallbackSettings {
 
 export interface FallbackRequest {
   fhirServer?: string
-  fhirAuthorization?: { access_token?: string }
+  /** As sent; only `access_token` and `token_type` are used, and checked only when a fetch needs them. */
+  fhirAuthorization?: { access_token?: string, token_type?: string }
   context: { patientId: string, userId: string, encounterId?: string }
 }
 
@@ -221,21 +223,35 @@ function needsFetch (value: unknown): 'missing' | 'paged' | undefined {
   return undefined
 }
 
-/**
- * Fetch every prefetch key that is not usable as sent. Returns fetched values
- * and failure reasons; never throws for the FHIR server's behaviour.
- */
-type Plan = { skip: FallbackResult } | { pending: Array<[string, ServiceDefinition['prefetch'][string]]>, token: string, base: string }
+type Plan =
+  | { skip: FallbackResult }
+  /** The fetch would need the token, and the request's fhirAuthorization cannot be used: a 400 naming the field. */
+  | { refuse: HookError }
+  | { pending: Array<[string, ServiceDefinition['prefetch'][string]]>, token: string, base: string }
 
-/** Which keys the fallback would fetch, or why it fetches nothing — decided without any I/O. */
+/**
+ * Which keys the fallback would fetch, or why it fetches nothing — decided
+ * without any I/O. `fhirAuthorization` is checked only here, when a fetch
+ * would use it, and only for what the fetch uses: a non-empty access_token
+ * and a Bearer token_type in any case (RFC 6749 §5.1; absent is taken as
+ * Bearer). expires_in, scope and subject are not used, so never refused.
+ */
 function plan (service: ServiceDefinition, request: FallbackRequest, prefetch: Record<string, unknown> | undefined, allowedBaseUrls: readonly string[]): Plan {
   const pending = Object.entries(service.prefetch).filter(([key]) => needsFetch(prefetch?.[key]) !== undefined)
   if (pending.length === 0) return { skip: { values: {}, failures: {} } }
-  const token = request.fhirAuthorization?.access_token
-  if (!request.fhirServer || !token) return { skip: { values: {}, failures: {}, skipped: 'no fhirServer / fhirAuthorization in the request' } }
+  const auth = request.fhirAuthorization
+  if (!request.fhirServer || !auth) return { skip: { values: {}, failures: {}, skipped: 'no fhirServer / fhirAuthorization in the request' } }
   const base = normaliseBase(request.fhirServer)
   if (!allowedBaseUrls.map(normaliseBase).includes(base)) {
     return { skip: { values: {}, failures: {}, skipped: 'fhirServer is not on the allow-list (FHIR_SERVER_ALLOWLIST)' } }
+  }
+  const keys = pending.map(([key]) => `'${key}'`).join(', ')
+  const token = auth.access_token
+  if (typeof token !== 'string' || token === '') {
+    return { refuse: new HookError(400, 'required', `fhirAuthorization.access_token is empty or missing; it is needed to fetch prefetch ${keys} from fhirServer`, ['fhirAuthorization.access_token']) }
+  }
+  if (auth.token_type !== undefined && auth.token_type.toLowerCase() !== 'bearer') {
+    return { refuse: new HookError(400, 'value', `fhirAuthorization.token_type must be Bearer (any case) to fetch prefetch ${keys} from fhirServer`, ['fhirAuthorization.token_type']) }
   }
   return { pending, token, base }
 }
@@ -246,12 +262,19 @@ function plan (service: ServiceDefinition, request: FallbackRequest, prefetch: R
  * (src/evaluation-pool/), which owns the network and the fallback metrics.
  */
 export function fallbackWouldFetch (service: ServiceDefinition, request: FallbackRequest, prefetch: Record<string, unknown> | undefined, allowedBaseUrls: readonly string[]): boolean {
-  return !('skip' in plan(service, request, prefetch, allowedBaseUrls))
+  return 'pending' in plan(service, request, prefetch, allowedBaseUrls)
 }
 
+/**
+ * Fetch every prefetch key that is not usable as sent. Returns fetched values
+ * and failure reasons; never throws for the FHIR server's behaviour. Throws
+ * a 400 HookError when a fetch is needed and the request's fhirAuthorization
+ * cannot be used for it.
+ */
 export async function fetchMissingPrefetch (service: ServiceDefinition, request: FallbackRequest, prefetch: Record<string, unknown> | undefined, settings: FallbackSettings): Promise<FallbackResult> {
   const p = plan(service, request, prefetch, settings.allowedBaseUrls)
   if ('skip' in p) return p.skip
+  if ('refuse' in p) throw p.refuse
   const { pending, token, base } = p
   const deadline = AbortSignal.timeout(settings.deadlineMs)
   const values: Record<string, unknown> = {}

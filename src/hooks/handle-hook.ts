@@ -22,7 +22,7 @@ export interface CdsRequest {
   context: { patientId: string, userId: string, selections?: string[], draftOrders: { entry?: Array<{ resource?: AnyResource }> } }
   prefetch?: Record<string, unknown>
   fhirServer?: string
-  fhirAuthorization?: { access_token: string }
+  fhirAuthorization?: { access_token?: string, token_type?: string }
 }
 
 export interface HookSettings {

@@ -30,8 +30,9 @@ void t.test('malformed requests: 4xx with an OperationOutcome naming the problem
     { name: 'patientId of the wrong type', payload: { ...good, context: { ...good.context, patientId: 42 } }, status: 400, mentions: /patientId/ },
     { name: 'prefetch of the wrong type', payload: { ...good, prefetch: 'all of it' }, status: 400, mentions: /prefetch/ },
     { name: 'a prefetch key that is a string', payload: { ...good, prefetch: { patient: 'Patient/1' } }, status: 400, mentions: /prefetch/ },
-    { name: 'fhirAuthorization without fhirServer', payload: { ...good, fhirAuthorization: { access_token: 'x', token_type: 'Bearer', expires_in: 1, scope: 's', subject: 'c' } }, status: 400, mentions: /fhirServer/ },
-    { name: 'fhirAuthorization token_type not Bearer', payload: { ...good, fhirServer: 'https://fhir.example/r4', fhirAuthorization: { access_token: 'x', token_type: 'MAC', expires_in: 1, scope: 's', subject: 'c' } }, status: 400, mentions: /token_type/ },
+    // What a fetch would use is checked only when it is used (test/routes/fhir-authorization.test.ts); its shape always.
+    { name: 'fhirAuthorization not an object', payload: { ...good, fhirServer: 'https://fhir.example/r4', fhirAuthorization: 'Bearer x' }, status: 400, mentions: /fhirAuthorization/ },
+    { name: 'fhirAuthorization token_type not a string', payload: { ...good, fhirServer: 'https://fhir.example/r4', fhirAuthorization: { access_token: 'x', token_type: 1 } }, status: 400, mentions: /token_type/ },
     { name: 'a hook this service does not serve', payload: { ...good, hook: 'patient-view' }, status: 400, mentions: /patient-view/ },
     { name: 'prefetch Patient for another patient', payload: { ...good, prefetch: { ...good.prefetch, patient: patient({ id: 'someone-else' }) } }, status: 400, mentions: /patientId/ }
   ]
