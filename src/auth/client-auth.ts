@@ -6,7 +6,7 @@
  *
  * A failure is a bare 401: an OperationOutcome with code `login` and a generic
  * message, plus `WWW-Authenticate: Bearer`. The log line names only the
- * reason code and the token's iss/kid/jti — never the token.
+ * reason code and the token's iss/kid/jti hashed (a trusted iss as configured) — never the token.
  */
 import type { FastifyInstance } from 'fastify'
 import fp from 'fastify-plugin'

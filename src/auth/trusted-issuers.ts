@@ -5,8 +5,10 @@
  * URLs the client may name in the JWT header.
  *
  * CDS Hooks 2.0 §Security (shared/reference/cds-hooks.md §1.7): "Services
- * SHOULD allowlist `iss` and `jku`". A `jku` not on its issuer's list is never
- * fetched — that would let any token name its own key.
+ * SHOULD allowlist `iss` and `jku`". An issuer with pinned keys (jwksUrl,
+ * jwksFile, jwks) is verified against them whatever `jku` its tokens name
+ * (the public sandbox always sends one); for the others, a `jku` not on the
+ * issuer's list is never fetched — that would let any token name its own key.
  */
 import { readFileSync } from 'node:fs'
 import { Ajv } from 'ajv'
@@ -26,7 +28,7 @@ export interface TrustedIssuerConfig {
   jwksFile?: string
   /** An inline JWKS. */
   jwks?: { keys: object[] }
-  /** `jku` header values this client may use; any other `jku` is refused. */
+  /** `jku` header values this client may use when it has no pinned keys; any other `jku` is refused. With pinned keys every `jku` is ignored. */
   jkuAllowList?: string[]
   /** When set, the JWT `tenant` claim must be one of these. */
   tenants?: string[]
@@ -35,7 +37,7 @@ export interface TrustedIssuerConfig {
 /** A trusted issuer ready for verification. */
 export interface TrustedIssuer {
   iss: string
-  /** Keys for tokens without `jku`; undefined when the issuer is only known by `jku`. */
+  /** The pinned keys, used for every token (any `jku` ignored); undefined when the issuer is only known by `jku`. */
   keys?: JWTVerifyGetKey
   jkuAllowList: ReadonlySet<string>
   tenants?: ReadonlySet<string>

@@ -2,14 +2,16 @@
  * Verification of the bearer JWT a CDS client sends with every call
  * (CDS Hooks 2.0 §Security; shared/reference/cds-hooks.md §1.7 and its
  * best-practice checklist): asymmetric `alg` only, `kid` required, `iss` on
- * the allow-list, signature against the issuer's keys (or an allow-listed
- * `jku`), `aud` the exact URL called, `exp`/`iat` with a small clock skew and
+ * the allow-list, signature against the issuer's pinned keys (a `jku` is
+ * then ignored) or, for an issuer without any, an allow-listed `jku`; `aud`
+ * the exact URL called, `exp`/`iat` with a small clock skew and
  * a maximum token age, `jti` never seen before. `sub`, `nbf` and `tenant` are
  * accepted but not required (`sub` was removed from the spec; Epic still
  * sends it).
  *
  * The result names a reason code for the log; the HTTP answer never does.
  */
+import { createHash } from 'node:crypto'
 import { decodeJwt, decodeProtectedHeader, errors, jwtVerify, type JWTPayload, type JWTVerifyGetKey } from 'jose'
 import type { ReplayCache } from './replay-cache.js'
 import type { RemoteJwksCache, TrustedIssuer } from './trusted-issuers.js'
@@ -39,8 +41,11 @@ export interface VerifierOptions {
 }
 
 const BEARER = /^Bearer[ \t]+([A-Za-z0-9\-_.]+)[ \t]*$/i
-/** Attacker-chosen strings go to the log only shortened. */
-const clip = (v: unknown): string | undefined => typeof v === 'string' ? v.slice(0, 200) : undefined
+/**
+ * Unverified claims are the sender's text (log injection, megabytes, patient data): they reach the log
+ * only as `sha256:` and 16 hex characters — enough to correlate repeated attempts, nothing to read.
+ */
+export const hashedClaim = (v: unknown): string | undefined => typeof v === 'string' ? `sha256:${createHash('sha256').update(v).digest('hex').slice(0, 16)}` : undefined
 
 function reasonOf (err: unknown): AuthFailureReason {
   if (err instanceof errors.JWTExpired) return err.claim === 'exp' ? 'expired' : 'iat'
@@ -79,15 +84,18 @@ export class CdsJwtVerifier {
     } catch {
       return { ok: false, reason: 'malformed' }
     }
-    const seen = { iss: clip(unverified.iss), kid: clip(header.kid), jti: clip(unverified.jti) }
+    const trustedIss = typeof unverified.iss === 'string' && this.opts.issuers.has(unverified.iss)
+    // A trusted iss is configuration, logged as it is; everything else hashed.
+    const seen = { iss: trustedIss ? unverified.iss : hashedClaim(unverified.iss), kid: hashedClaim(header.kid), jti: hashedClaim(unverified.jti) }
     if (!(ALLOWED_ALGORITHMS as readonly string[]).includes(header.alg ?? '')) return { ok: false, reason: 'alg', ...seen }
     if (typeof header.kid !== 'string' || header.kid === '') return { ok: false, reason: 'kid', ...seen }
     if (header.typ !== undefined && header.typ.toUpperCase() !== 'JWT') return { ok: false, reason: 'typ', ...seen }
     const issuer = typeof unverified.iss === 'string' ? this.opts.issuers.get(unverified.iss) : undefined
     if (!issuer) return { ok: false, reason: 'untrusted-iss', ...seen }
 
+    // Pinned keys win: their jku is ignored and never fetched (the public sandbox always sends one).
     let keys: JWTVerifyGetKey | undefined = issuer.keys
-    if (header.jku !== undefined) {
+    if (header.jku !== undefined && !keys) {
       if (!issuer.jkuAllowList.has(header.jku)) return { ok: false, reason: 'jku', ...seen }
       keys = this.opts.remote.get(header.jku)
     }

@@ -63,6 +63,7 @@ void t.test('valid tokens are accepted', async (t) => {
   t.equal((await discovery(await bearer(es384, { expOffset: -30 }))).status, 200, 'exp 30 s ago is within the clock skew')
   t.equal((await discovery(await bearer(es384, { sub: 'epic-client-id', tenant: 'anything' }))).status, 200, 'sub and tenant accepted though not required')
   t.equal((await discovery(await bearer(es384, { typ: undefined }))).status, 200)
+  t.equal((await discovery(await bearer(es384, { jku: jkuServer.url }))).status, 200, 'pinned keys: a jku is ignored (test/security/jku-with-pinned-keys.test.ts)')
   t.equal((await discovery(await bearer(es384, { iss: TENANT_ISS, tenant: 'rh' }))).status, 200, 'tenant on the issuer\'s tenant list')
 })
 
@@ -95,7 +96,7 @@ void t.test('invalid tokens get a bare 401', async (t) => {
     ['no exp', await bearer(es384, { omit: ['exp'] }), 'claims'],
     ['jku not on the allow-list', await bearer(jkuKey, { iss: JKU_ISS, jku: 'https://attacker.example/jwks.json' }), 'jku'],
     ['issuer known only by jku, token without jku', await bearer(jkuKey, { iss: JKU_ISS }), 'no-key'],
-    ['jku of an issuer that trusts none', await bearer(es384, { jku: jkuServer.url }), 'jku'],
+    ['jku of an issuer with pinned keys, signed by the key the jku serves', await bearer(jkuKey, { kid: 'es384-key', jku: jkuServer.url }), 'kid'],
     ['typ other than JWT', await bearer(es384, { typ: 'at+jwt' }), 'typ'],
     ['tenant not on the issuer\'s list', await bearer(es384, { iss: TENANT_ISS, tenant: 'other' }), 'tenant'],
     ['tenant missing where required', await bearer(es384, { iss: TENANT_ISS }), 'tenant']
