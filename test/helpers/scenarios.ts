@@ -11,7 +11,7 @@ import type { Test } from 'tap'
 import { hookRequest, patient as defaultPatient, type Json, type RequestOptions } from './fhir-builders.js'
 import { postHook, resultFor, criterionStatus, testRules } from './app.js'
 
-export type Outcome = 'met' | 'not-met' | 'unknown'
+export type Outcome = 'met' | 'not-met' | 'unknown' | 'not-applicable'
 
 export interface Scenario {
   name: string
