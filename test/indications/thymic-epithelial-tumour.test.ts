@@ -42,7 +42,16 @@ const scenarios: Scenario[] = [
   { name: 'thymoma B1 coded C37 with ICD-O-3 morphology', criterion: 'diagnosis', expect: 'met', indicationStatus: 'eligible', resources: complete() },
   { name: 'SKS DC379 without morphology (C37 read as TET)', criterion: 'diagnosis', expect: 'met', resources: complete({ tumour: condition('DC379', { onsetDateTime: '2026-10-20' }) }) },
   { name: 'thymic carcinoma coded only by ICD-O-3 on Condition.code', criterion: 'diagnosis', expect: 'met', resources: complete({ tumour: { ...condition('C37', { onsetDateTime: '2026-10-20' }), code: { coding: [{ system: ICDO3, code: '8586/3' }] } } }) },
-  { name: 'C37 with a non-epithelial morphology (malignant teratoma 9080/3)', criterion: 'diagnosis', expect: 'not-met', indicationStatus: 'not-eligible', resources: complete({ tumour: tumour({}, '9080/3') }) },
+  // Review §10: a C37 tumour is never 'not met' for its morphology; the thymic carcinoma subtypes are generic carcinoma codes.
+  { name: 'C37 with a non-epithelial morphology (malignant teratoma 9080/3) is unknown, not refused', criterion: 'diagnosis', expect: 'unknown', indicationStatus: 'incomplete', resources: complete({ tumour: tumour({}, '9080/3') }) },
+  { name: 'the clinician attests that the thymic tumour is not epithelial', criterion: 'diagnosis', expect: 'not-met', indicationStatus: 'not-eligible', resources: complete({ tumour: tumour({}, '9080/3'), add: [attestation('thymic-epithelial-tumour', false)] }) },
+  { name: 'C37 with an unrecognised morphology, TET attested', criterion: 'diagnosis', expect: 'met', resources: complete({ tumour: tumour({}, '9080/3'), add: [attestation('thymic-epithelial-tumour')] }) },
+  ...(['8070/3', '8123/3', '8082/3', '8430/3', '8140/3', '8023/3', '8240/3', '8013/3'].map((m): Scenario => (
+    { name: `C37 with thymic carcinoma / neuroendocrine morphology ${m}`, criterion: 'diagnosis', expect: 'met', indicationStatus: 'eligible', resources: complete({ tumour: tumour({}, m) }) }))),
+  { name: 'thymoma B2 registered as SKS DD150 with its morphology', criterion: 'diagnosis', expect: 'met', indicationStatus: 'eligible', resources: complete({ tumour: condition('DD150', { onsetDateTime: '2026-10-20', extension: morphology('8584/3') }) }) },
+  { name: 'thymoma AB registered as SKS DD384 under the ICD-10 URI with its morphology', criterion: 'diagnosis', expect: 'met', resources: complete({ tumour: condition('D38.4', { onsetDateTime: '2026-10-20', extension: morphology('8582/3') }) }) },
+  { name: 'SKS DD150 without any morphology: the card asks for the histology', criterion: 'diagnosis', expect: 'unknown', indicationStatus: 'incomplete', resources: complete({ tumour: condition('DD150', { onsetDateTime: '2026-10-20' }) }) },
+  { name: 'DD150 thymoma confirmed by attestation', criterion: 'diagnosis', expect: 'met', resources: complete({ tumour: condition('DD150', { onsetDateTime: '2026-10-20' }), add: [attestation('thymic-epithelial-tumour')] }) },
 
   { name: 'ECOG 1 this month', criterion: 'performance-status', expect: 'met', resources: complete() },
   { name: 'ECOG 2 is still within PS 0–2', criterion: 'performance-status', expect: 'met', resources: complete({ without: ['ecog'], add: [ecog(2, '2026-11-10')] }) },
@@ -54,11 +63,12 @@ const scenarios: Scenario[] = [
   { name: 'histopathology procedure recorded', criterion: 'histopathology', expect: 'met', resources: complete() },
   { name: 'histopathology attested', criterion: 'histopathology', expect: 'met', resources: complete({ without: ['histopathology'], add: [attestation('histopathology-diagnosis')] }) },
   { name: 'attested that no histopathological diagnosis exists', criterion: 'histopathology', expect: 'not-met', indicationStatus: 'not-eligible', resources: complete({ without: ['histopathology'], add: [attestation('histopathology-diagnosis', false)] }) },
-  { name: 'no histopathology documented', criterion: 'histopathology', expect: 'unknown', indicationStatus: 'incomplete', resources: complete({ without: ['histopathology'] }) },
+  { name: 'a recorded ICD-O-3 morphology is itself the histopathological diagnosis', criterion: 'histopathology', expect: 'met', indicationStatus: 'eligible', resources: complete({ without: ['histopathology'] }) },
+  { name: 'no histopathology and no morphology documented', criterion: 'histopathology', expect: 'unknown', indicationStatus: 'incomplete', resources: complete({ without: ['histopathology'], tumour: tumour({}, null) }) },
   { name: 'procedures prefetch not sent', criterion: 'histopathology', expect: 'unknown', resources: complete(), request: { omit: ['procedures'] } },
 
   { name: 'diagnosed 33 days ago', criterion: 'newly-diagnosed', expect: 'met', resources: complete() },
-  { name: 'diagnosed in 2024', criterion: 'newly-diagnosed', expect: 'not-met', resources: complete({ tumour: oldThymoma() }) },
+  { name: 'diagnosed in 2024: the 90-day window is local policy, so unknown (not refused)', criterion: 'newly-diagnosed', expect: 'unknown', resources: complete({ tumour: oldThymoma() }) },
   { name: 'recent record, but the tumour is recorded as recurrence', criterion: 'newly-diagnosed', expect: 'not-met', resources: complete({ tumour: tumour({ clinicalStatus: status('recurrence') }) }) },
   { name: 'attested newly diagnosed despite an older record date', criterion: 'newly-diagnosed', expect: 'met', resources: complete({ tumour: oldThymoma(), add: [attestation('newly-diagnosed')] }) },
   { name: 'attested not newly diagnosed', criterion: 'newly-diagnosed', expect: 'not-met', resources: complete({ add: [attestation('newly-diagnosed', false)] }) },
@@ -67,6 +77,8 @@ const scenarios: Scenario[] = [
   { name: 'thymic carcinoma NOS 8586/3', criterion: 'thymic-carcinoma', expect: 'met', resources: complete({ tumour: carcinoma() }) },
   { name: 'thymoma B1 8583/3', criterion: 'thymic-carcinoma', expect: 'not-met', resources: complete() },
   { name: 'no histological type recorded', criterion: 'thymic-carcinoma', expect: 'unknown', resources: complete({ tumour: tumour({}, null) }) },
+  { name: 'squamous cell carcinoma 8070/3 on C37 is a thymic carcinoma', criterion: 'thymic-carcinoma', expect: 'met', resources: complete({ tumour: tumour({}, '8070/3') }) },
+  { name: 'typical carcinoid 8240/3 is a TET but not a carcinoma in the seed\'s words', criterion: 'thymic-carcinoma', expect: 'unknown', resources: complete({ tumour: tumour({}, '8240/3') }) },
 
   { name: 'systemic treatment considered', criterion: 'systemic-treatment-considered', expect: 'met', resources: complete({ add: [attestation('systemic-treatment-considered')] }) },
   { name: 'systemic treatment not considered', criterion: 'systemic-treatment-considered', expect: 'not-met', resources: complete({ add: [attestation('systemic-treatment-considered', false)] }) },
@@ -87,10 +99,13 @@ const scenarios: Scenario[] = [
   { name: 'route 3 alone: thymoma diagnosed 2024, now in recurrence', criterion: 'timing', expect: 'met', indicationStatus: 'eligible', resources: complete({ tumour: oldThymoma({ clinicalStatus: status('recurrence') }) }) },
   { name: 'thymoma diagnosed 2024, in remission, no systemic-treatment route', criterion: 'timing', expect: 'not-met', indicationStatus: 'not-eligible', resources: complete({ tumour: oldThymoma({ clinicalStatus: status('remission') }) }) },
   { name: 'undated diagnosis, no type, no course documented', criterion: 'timing', expect: 'unknown', indicationStatus: 'incomplete', resources: complete({ tumour: undated() }) },
+  { name: 'thymoma diagnosed 2024, still active, nothing documented about the course', criterion: 'timing', expect: 'unknown', indicationStatus: 'incomplete', resources: complete({ tumour: oldThymoma() }) },
 
   { name: 'tumour accessible, fresh tissue attested', criterion: 'fresh-tissue-accessible', expect: 'met', resources: complete() },
-  { name: 'attested not accessible', criterion: 'fresh-tissue-accessible', expect: 'not-met', indicationStatus: 'not-eligible', resources: complete({ without: ['tissue'], add: [attestation('tumour-accessible-for-biopsy', false)] }) },
-  { name: 'not documented', criterion: 'fresh-tissue-accessible', expect: 'unknown', indicationStatus: 'incomplete', resources: complete({ without: ['tissue'] }) },
+  // Review §7 (all Group C): «bør vurderes» is a consideration shown on the card, not a requirement.
+  { name: 'attested not accessible: shown, but does not refuse the patient', criterion: 'fresh-tissue-accessible', expect: 'not-met', indicationStatus: 'eligible', resources: complete({ without: ['tissue'], add: [attestation('tumour-accessible-for-biopsy', false)] }) },
+  { name: 'not documented: does not make the order incomplete', criterion: 'fresh-tissue-accessible', expect: 'unknown', indicationStatus: 'eligible', resources: complete({ without: ['tissue'] }) },
+  { name: 'fresh tissue secured at the operation', criterion: 'fresh-tissue-accessible', expect: 'met', resources: complete({ without: ['tissue'], add: [attestation('fresh-tumour-tissue-secured')] }) },
 
   { name: 'ordered by an oncologist', criterion: 'oncologist-assessment', expect: 'met', resources: complete() },
   { name: 'ordered by a non-oncologist with the oncologist assessment attested', criterion: 'oncologist-assessment', expect: 'met', resources: complete({ without: ['role'], add: [...orderingRole('Hæmatologisk Afdeling, Rigshospitalet'), attestation('oncologist-assessment')] }) },
@@ -99,9 +114,7 @@ const scenarios: Scenario[] = [
   { name: 'no PractitionerRole prefetched', criterion: 'oncologist-assessment', expect: 'unknown', resources: complete(), request: { omit: ['practitionerRoles'] } }
 ]
 
-const impossible = {
-  diagnosis: [{ outcome: 'unknown' as const, why: 'the indication only matches on C37 or a TET morphology, either of which decides the criterion' }]
-}
+const impossible = {}
 
 void t.test(ID, async (t) => {
   // A long scenario table drives the event loop near 100 % utilisation; under-pressure would
@@ -109,6 +122,11 @@ void t.test(ID, async (t) => {
   const app = await buildTestApp(t, { UNDER_PRESSURE_MAX_EVENT_LOOP_UTILIZATION: '0', UNDER_PRESSURE_MAX_EVENT_LOOP_DELAY_MS: '0' })
   assertCoverage(t, ID, scenarios, impossible)
   await runScenarios(t, app, ID, scenarios)
+
+  await t.test('a lung squamous cell carcinoma (C34 + 8070/3) gives no thymic card', async (tt) => {
+    const res = await postHook(app, hookRequest(patient(), [condition('C34.1', { extension: morphology('8070/3') })]))
+    tt.equal(resultFor(res.body, ID), undefined)
+  })
 
   await t.test('no age criterion: a 15-year-old is evaluated, not redirected, with the paediatric overlap advice', async (tt) => {
     const res = await postHook(app, hookRequest(patient({ birthDate: '2011-02-01' }), complete()))
