@@ -9,7 +9,7 @@ import { attestation, condition, orderingRole, patient, plateletCount, procedure
 
 const ID = 'inherited-thrombocytopenia'
 const expertRole = (): Json[] => orderingRole('Afdeling for Blodsygdomme, Rigshospitalet')
-const mpv = (): Json => quantityObservation(SYSTEMS.loinc, '32623-1', 12.1, 'fL', '2024-02-01')
+const b12 = (value: number, date: string): Json => quantityObservation(SYSTEMS.loinc, '2132-9', value, 'pmol/L', date, { referenceRange: [{ low: { value: 200, system: SYSTEMS.ucum, code: 'pmol/L' }, high: { value: 600, system: SYSTEMS.ucum, code: 'pmol/L' } }] })
 const lowCounts = (): Json[] => [plateletCount(88, '2015-05-01'), plateletCount(95, '2021-03-01'), plateletCount(91, '2026-01-10')]
 
 /** A patient meeting every criterion; each scenario changes one thing. */
@@ -17,7 +17,6 @@ function complete (over: { without?: string[], add?: Json[], counts?: Json[] } =
   const parts: Record<string, Json[]> = {
     diagnosis: [condition('DD694', { verificationStatus: { coding: [{ code: 'provisional' }] } })],
     counts: over.counts ?? lowCounts(),
-    mpv: [mpv()],
     lifelong: [attestation('lifelong-course')],
     acquired: [attestation('acquired-causes-excluded')],
     informed: [attestation('patient-informed')],
@@ -47,20 +46,27 @@ const scenarios: Scenario[] = [
   { name: 'observations prefetch not sent', criterion: 'no-normal-platelet-count', expect: 'unknown', resources: complete(), request: { omit: ['observations'] } },
   { name: 'a count in a non-UCUM unit cannot be classified', criterion: 'no-normal-platelet-count', expect: 'unknown', resources: complete({ counts: [...lowCounts(), plateletCount(100, '2019-01-01', { valueQuantity: { value: 100, unit: 'G/l' } })] }) },
 
-  { name: 'MPV measured', criterion: 'platelet-volume-measured', expect: 'met', resources: complete() },
-  { name: 'no MPV', criterion: 'platelet-volume-measured', expect: 'unknown', indicationStatus: 'incomplete', resources: complete({ without: ['mpv'] }) },
+  { name: 'one count on record, every earlier count documented low', criterion: 'no-normal-platelet-count', expect: 'met', resources: complete({ counts: [plateletCount(90, '2026-01-10')], add: [attestation('platelet-counts-all-low')] }) },
+  { name: 'one count on record, a normal count documented as known', criterion: 'no-normal-platelet-count', expect: 'not-met', resources: complete({ counts: [plateletCount(90, '2026-01-10')], add: [attestation('platelet-counts-all-low', false)] }) },
+  { name: 'no MPV measured: 2a has no MPV requirement (review: borrowed from indication 1)', criterion: 'diagnosis', expect: 'met', indicationStatus: 'eligible', resources: complete() },
 
   { name: 'lifelong attested', criterion: 'lifelong-course', expect: 'met', resources: complete() },
   { name: 'lifelong attested false', criterion: 'lifelong-course', expect: 'not-met', indicationStatus: 'not-eligible', resources: complete({ without: ['lifelong'], add: [attestation('lifelong-course', false)] }) },
   { name: 'lifelong not documented', criterion: 'lifelong-course', expect: 'unknown', resources: complete({ without: ['lifelong'] }) },
 
   { name: 'acquired causes attested excluded', criterion: 'acquired-causes-excluded', expect: 'met', resources: complete() },
-  { name: 'active immune thrombocytopenia (SKS DD693)', criterion: 'acquired-causes-excluded', expect: 'not-met', indicationStatus: 'not-eligible', resources: complete({ add: [condition('DD693')] }) },
-  { name: 'active chronic hepatitis C (ICD-10 B18.2)', criterion: 'acquired-causes-excluded', expect: 'not-met', resources: complete({ add: [condition('B18.2')] }) },
+  { name: 'old ITP label (SKS DD693), no assessment: unknown, not a refusal', criterion: 'acquired-causes-excluded', expect: 'unknown', indicationStatus: 'incomplete', resources: complete({ without: ['acquired'], add: [condition('DD693', { onsetDateTime: '2012-03-01' })] }) },
+  { name: 'old ITP label overridden by the clinician\'s later assessment', criterion: 'acquired-causes-excluded', expect: 'met', indicationStatus: 'eligible', resources: complete({ add: [condition('DD693', { onsetDateTime: '2012-03-01' })] }) },
+  { name: 'assessment dated before the ITP diagnosis does not override it', criterion: 'acquired-causes-excluded', expect: 'unknown', resources: complete({ without: ['acquired'], add: [condition('DD693', { onsetDateTime: '2026-11-10' }), attestation('acquired-causes-excluded', true, '2026-06-01')] }) },
+  { name: 'clinician documents acquired causes not excluded', criterion: 'acquired-causes-excluded', expect: 'not-met', indicationStatus: 'not-eligible', resources: complete({ without: ['acquired'], add: [attestation('acquired-causes-excluded', false)] }) },
+  { name: 'active chronic hepatitis C (ICD-10 B18.2), no assessment', criterion: 'acquired-causes-excluded', expect: 'unknown', resources: complete({ without: ['acquired'], add: [condition('B18.2')] }) },
+  { name: 'splenomegaly (SKS DR161) is an acquired cause on record', criterion: 'acquired-causes-excluded', expect: 'unknown', resources: complete({ without: ['acquired'], add: [condition('DR161')] }) },
+  { name: 'latest B12 below the reference range is an acquired cause on record', criterion: 'acquired-causes-excluded', expect: 'unknown', resources: complete({ without: ['acquired'], add: [b12(120, '2026-09-01')] }) },
   { name: 'resolved hepatitis C does not exclude', criterion: 'acquired-causes-excluded', expect: 'met', resources: complete({ add: [condition('B18.2', { clinicalStatus: { coding: [{ code: 'resolved' }] } })] }) },
   { name: 'no exclusion codes and no attestation', criterion: 'acquired-causes-excluded', expect: 'unknown', resources: complete({ without: ['acquired'] }) },
 
-  { name: '46 years old: bone marrow not required', criterion: 'bone-marrow-over-50', expect: 'met', resources: complete() },
+  { name: '46 years old: bone marrow not applicable', criterion: 'bone-marrow-over-50', expect: 'not-applicable', indicationStatus: 'eligible', resources: complete() },
+  { name: 'exactly 50 years old: not over 50', criterion: 'bone-marrow-over-50', expect: 'not-applicable', patient: patient({ birthDate: '1976-01-01' }), resources: complete() },
   { name: '60 years old with bone marrow sampling', criterion: 'bone-marrow-over-50', expect: 'met', patient: patient({ birthDate: '1966-01-01' }), resources: complete({ add: [procedure(SYSTEMS.snomed, '234326005', '2025-09-01')] }) },
   { name: '60 years old without bone marrow examination', criterion: 'bone-marrow-over-50', expect: 'unknown', patient: patient({ birthDate: '1966-01-01' }), resources: complete() },
   { name: '60 years old, attested not done', criterion: 'bone-marrow-over-50', expect: 'not-met', indicationStatus: 'not-eligible', patient: patient({ birthDate: '1966-01-01' }), resources: complete({ add: [attestation('bone-marrow-examination-done', false)] }) },
@@ -68,8 +74,10 @@ const scenarios: Scenario[] = [
 
   { name: 'ordered from Rigshospitalet haematology', criterion: 'platelet-expert', expect: 'met', resources: complete() },
   { name: 'Aarhus coagulation clinic, matched by name', criterion: 'platelet-expert', expect: 'met', resources: complete({ without: ['role'], add: orderingRole('Klinik for Koagulation, Aarhus Universitetshospital') }) },
-  { name: 'ordered from a department not on the list', criterion: 'platelet-expert', expect: 'not-met', indicationStatus: 'not-eligible', resources: complete({ without: ['role'], add: orderingRole('Medicinsk Afdeling, Regionshospitalet Viborg') }) },
-  { name: 'no PractitionerRole prefetched', criterion: 'platelet-expert', expect: 'unknown', resources: complete(), request: { omit: ['practitionerRoles'] } },
+  { name: 'ordered from a department not on the list, no assessment documented: unknown', criterion: 'platelet-expert', expect: 'unknown', indicationStatus: 'incomplete', resources: complete({ without: ['role'], add: orderingRole('Medicinsk Afdeling, Regionshospitalet Viborg') }) },
+  { name: 'Viborg orders after the patient was assessed at Rigshospitalet (referral)', criterion: 'platelet-expert', expect: 'met', indicationStatus: 'eligible', resources: complete({ without: ['role'], add: [...orderingRole('Medicinsk Afdeling, Regionshospitalet Viborg'), attestation('platelet-expert-assessment')] }) },
+  { name: 'documented: no expert assessment took place', criterion: 'platelet-expert', expect: 'not-met', indicationStatus: 'not-eligible', resources: complete({ without: ['role'], add: [...orderingRole('Medicinsk Afdeling, Regionshospitalet Viborg'), attestation('platelet-expert-assessment', false)] }) },
+  { name: 'no PractitionerRole prefetched', criterion: 'platelet-expert', expect: 'unknown', resources: complete({ without: ['role'] }), request: { omit: ['practitionerRoles'] } },
   { name: 'empty PractitionerRole search', criterion: 'platelet-expert', expect: 'unknown', resources: complete({ without: ['role'] }) },
 
   { name: 'patient informed', criterion: 'patient-informed', expect: 'met', resources: complete() },
@@ -81,8 +89,7 @@ const impossible = {
   diagnosis: [
     { outcome: 'not-met' as const, why: 'the indication only matches when the diagnosis is present' },
     { outcome: 'unknown' as const, why: 'without Conditions the indication does not match at all' }
-  ],
-  'platelet-volume-measured': [{ outcome: 'not-met' as const, why: 'a missing measurement is undocumented, never a verdict' }]
+  ]
 }
 
 void t.test(ID, async (t) => {
