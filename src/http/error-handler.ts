@@ -4,6 +4,8 @@
  */
 import type { FastifyError, FastifyInstance } from 'fastify'
 import { HookError, operationOutcome, type IssueCode } from '../hooks/operation-outcome.js'
+import { describeValidationError } from '../hooks/validation-message.js'
+import type { ErrorObject } from 'ajv'
 
 const CODE_BY_STATUS: Record<number, IssueCode> = { 400: 'invalid', 401: 'login', 403: 'security', 404: 'not-found', 408: 'timeout', 412: 'incomplete', 413: 'too-long', 415: 'not-supported', 429: 'throttled' }
 
@@ -15,12 +17,10 @@ export function registerErrorHandling (app: FastifyInstance): void {
     }
     if (err.validation) {
       const first = err.validation[0]
-      const path = `${err.validationContext ?? 'body'}${first?.instancePath ? first.instancePath.replace(/\//g, '.') : ''}`
-      const detail = first?.params && 'missingProperty' in first.params ? `.${String(first.params.missingProperty)}` : ''
-      const message = `${path}${detail} ${first?.message ?? 'is invalid'}`
+      const problem = describeValidationError(first as ErrorObject | undefined, err.validationContext ?? 'body')
       // The schema's path, not the body's: instance paths hold the caller's property names (any text).
       request.log.info({ status: 400, schemaPath: first?.schemaPath, keyword: first?.keyword }, 'invalid request')
-      return reply.code(400).type('application/fhir+json').send(operationOutcome(detail ? 'required' : 'invalid', message, [`${path}${detail}`]))
+      return reply.code(400).type('application/fhir+json').send(operationOutcome(problem.code, problem.message, [problem.expression]))
     }
     const status = err.statusCode && err.statusCode >= 400 && err.statusCode < 500 ? err.statusCode : 500
     if (status >= 500) {
