@@ -1,0 +1,93 @@
+/**
+ * The Danish-record corpus (test/fixtures/danish-records/): realistic patient
+ * records coded as Danish hospital systems code them (SKS, NPU, SOR, SNOMED CT,
+ * mCODE), written from the seeds and from Danish coding practice — not from
+ * this service's rules or ValueSets. Each file states the verdict the seed
+ * gives per indication; this test posts every record over HTTP and checks the
+ * card extension's machine-readable result against it, and that indications
+ * listed under `absent` produce no card.
+ */
+import t from 'tap'
+import { readFileSync, readdirSync, existsSync } from 'node:fs'
+import { join } from 'node:path'
+import { buildTestApp, postHook, resultFor } from '../helpers/app.js'
+
+const DIR = 'test/fixtures/danish-records'
+const SEEDS = '../shared/seeds'
+const VERDICTS = new Set(['eligible', 'not-eligible', 'incomplete'])
+
+interface CodeEntry { system: string, code: string, display?: string, source: string }
+interface Fixture {
+  description: string
+  seed: { file: string, heading: string }
+  codes: CodeEntry[]
+  expected: Record<string, string | string[]> & { absent?: string[] }
+  request: Record<string, unknown>
+}
+
+/** Every Coding (and SOR identifier) in a request, as `system|code`. */
+function codesIn (node: unknown, out = new Set<string>()): Set<string> {
+  if (Array.isArray(node)) { for (const n of node) codesIn(n, out); return out }
+  if (node === null || typeof node !== 'object') return out
+  const o = node as Record<string, unknown>
+  if (typeof o.system === 'string' && (typeof o.code === 'string' || typeof o.value === 'string')) out.add(`${o.system}|${String(o.code ?? o.value)}`)
+  for (const v of Object.values(o)) codesIn(v, out)
+  return out
+}
+
+/** FHIR-core code systems whose codes are structural, not clinical content. */
+const STRUCTURAL = [
+  'http://terminology.hl7.org/CodeSystem/condition-clinical', 'http://terminology.hl7.org/CodeSystem/condition-ver-status',
+  'http://terminology.hl7.org/CodeSystem/v3-ObservationInterpretation', 'http://terminology.hl7.org/CodeSystem/observation-category',
+  'http://terminology.hl7.org/CodeSystem/v2-0074', 'http://terminology.hl7.org/CodeSystem/condition-category',
+  'http://hl7.org/fhir/administrative-gender', 'http://terminology.hl7.org/CodeSystem/consentscope', 'http://unitsofmeasure.org'
+]
+
+const files = readdirSync(DIR).filter((f) => f.endsWith('.json')).sort()
+const fixtures = files.map((f) => ({ name: f.replace(/\.json$/, ''), data: JSON.parse(readFileSync(join(DIR, f), 'utf8')) as Fixture }))
+
+void t.test('the corpus is well formed', async (t) => {
+  t.ok(fixtures.length >= 33, `at least three records per indication (found ${fixtures.length})`)
+  const perIndication = new Map<string, Set<string>>()
+  for (const { name, data } of fixtures) {
+    t.ok(data.description.length > 20, `${name}: has a description`)
+    t.ok(existsSync(join(SEEDS, data.seed.file)), `${name}: cites an existing seed file (${data.seed.file})`)
+    t.ok(data.seed.heading.length > 0, `${name}: cites the seed's Danish heading`)
+    const listed = new Set(data.codes.map((c) => `${c.system}|${c.code}`))
+    for (const c of data.codes) t.ok(c.source.length > 10, `${name}: ${c.system}|${c.code} says where it was verified`)
+    for (const key of codesIn(data.request)) {
+      if (STRUCTURAL.some((s) => key.startsWith(s + '|'))) continue
+      t.ok(listed.has(key), `${name}: ${key} is listed in codes with its source`)
+    }
+    for (const [indication, verdict] of Object.entries(data.expected)) {
+      if (indication === 'absent') continue
+      t.ok(VERDICTS.has(verdict as string), `${name}: ${indication} expects a known verdict`)
+      const set = perIndication.get(indication) ?? new Set<string>()
+      set.add(verdict as string)
+      perIndication.set(indication, set)
+    }
+  }
+  for (const [indication, verdicts] of perIndication) {
+    t.same([...verdicts].sort(), [...VERDICTS].sort(), `${indication}: an eligible, a not-eligible and an incomplete record`)
+  }
+})
+
+void t.test('every record gets the verdict its seed gives', async (t) => {
+  const app = await buildTestApp(t)
+  for (const { name, data } of fixtures) {
+    await t.test(name, async (t) => {
+      const res = await postHook(app, data.request)
+      t.equal(res.status, 200, 'HTTP 200')
+      for (const [indication, verdict] of Object.entries(data.expected)) {
+        if (indication === 'absent') continue
+        const result = resultFor(res.body, indication)
+        t.equal(result?.status, verdict, `${indication}: ${String(verdict)}`, {
+          notMetOrUnknown: result?.criteria.filter((c) => c.status !== 'met').map((c) => `${c.id}=${c.status}`)
+        })
+      }
+      for (const indication of data.expected.absent ?? []) {
+        t.equal(resultFor(res.body, indication), undefined, `${indication}: no card`)
+      }
+    })
+  }
+})
