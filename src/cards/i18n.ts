@@ -18,6 +18,8 @@ interface Strings {
   evidenceNone: string
   /** A rule's not-met that no recorded data shows (core: UNFOUNDED), shown as not documented. */
   unfounded: string
+  /** Evidence outside the window the rule declares (Evidence.tooOld). */
+  tooOld: string
   moreEvidence: (n: number) => string
   rulesVersion: string
   source: string
@@ -46,6 +48,7 @@ export const STRINGS: Record<Language, Strings> = {
     paediatric: 'Patienten er under 18 år. Indikationen gælder voksne; børn og unge henvises til de pædiatriske patientgrupper (se NGC).',
     evidenceNone: 'ingen data',
     unfounded: 'ingen registrerede data viser at kriteriet ikke er opfyldt',
+    tooOld: 'for gammel',
     moreEvidence: (n) => `og ${n} mere`,
     rulesVersion: 'Regelversion',
     source: 'Nationalt Genom Center – WGS-kriterier',
@@ -77,6 +80,7 @@ export const STRINGS: Record<Language, Strings> = {
     paediatric: 'The patient is under 18. This indication covers adults; children and young people belong to the paediatric patient groups (see NGC).',
     evidenceNone: 'no data',
     unfounded: 'no recorded data shows that the criterion is not met',
+    tooOld: 'too old',
     moreEvidence: (n) => `and ${n} more`,
     rulesVersion: 'Rules version',
     source: 'Danish National Genome Center – WGS criteria',

@@ -80,9 +80,10 @@ function md (s: string): string {
   return ODD_SPACE.test(escaped) ? escaped.replace(SPACE_RUN, ' ') : escaped
 }
 
-function describeEvidence (e: Evidence): string {
+function describeEvidence (e: Evidence, lang: Language): string {
   const what = e.display ?? e.code?.split('|')[1] ?? e.resourceType ?? ''
-  return [what, e.value, e.date].filter(Boolean).join(' · ')
+  // A value outside the rule's window is shown with its date, marked too old (it did not count).
+  return [what, e.value, e.date, e.tooOld ? STRINGS[lang].tooOld : undefined].filter(Boolean).join(' · ')
 }
 
 function evidenceCell (c: CriterionResult, lang: Language): string {
@@ -90,7 +91,7 @@ function evidenceCell (c: CriterionResult, lang: Language): string {
   if (c.status === 'not-applicable') return STRINGS[lang].criterion['not-applicable']
   if (c.reason === UNFOUNDED) return `_${STRINGS[lang].unfounded}_`
   if (c.evidence.length === 0) return c.reason ? `_${md(c.reason)}_` : STRINGS[lang].evidenceNone
-  const shown = c.evidence.slice(0, EVIDENCE_SHOWN).map((e) => md(describeEvidence(e)))
+  const shown = c.evidence.slice(0, EVIDENCE_SHOWN).map((e) => md(describeEvidence(e, lang)))
   if (c.evidence.length > EVIDENCE_SHOWN) shown.push(STRINGS[lang].moreEvidence(c.evidence.length - EVIDENCE_SHOWN))
   return shown.join('; ')
 }
@@ -150,7 +151,8 @@ function resultExtension (r: IndicationResult, others: IndicationResult[], ctx: 
 /** For an eligible card: the draft order with the indication as reasonCode and the evidence as supportingInfo. */
 function suggestionFor (r: IndicationResult, order: AnyResource, ctx: RenderContext): NonNullable<Card['suggestions']> {
   const s = STRINGS[ctx.language]
-  const refs = [...new Set(r.criteria.flatMap((c) => c.evidence.map((e) => e.reference)).filter((x): x is string => Boolean(x)))]
+  // Never evidence that was too old: attached to the order it would count as current on the next call.
+  const refs = [...new Set(r.criteria.flatMap((c) => c.evidence.filter((e) => !e.tooOld).map((e) => e.reference)).filter((x): x is string => Boolean(x)))]
   const diagnosis = r.matchEvidence.map((e) => e.reference).filter((x): x is string => Boolean(x))
   const existingReasons = Array.isArray(order.reasonCode) ? order.reasonCode : []
   const existingSupport = Array.isArray(order.supportingInfo) ? order.supportingInfo : []

@@ -56,6 +56,8 @@ export interface CompiledCriterion {
   evidence?: CompiledExpression
   /** Resource types this criterion reads, directly or through variables. */
   reads: string[]
+  /** Variables this criterion reads, directly or through other variables: their "too old" evidence is its own. */
+  variables: string[]
 }
 
 export interface CompiledIndication {
@@ -98,6 +100,7 @@ const FUNCTION_TYPES: Record<string, TypeSet | 'input'> = {
   numericValue: DECIMAL,
   normality: STRING,
   attestation: BOOLEAN,
+  recentAs: 'input',
   ageAtOnset: INTEGER,
   inOrganizationList: BOOLEAN
 }
@@ -114,7 +117,9 @@ export const BUILTIN_VARIABLES: Record<string, { reads: string[], type: TypeSet 
   performanceStatusSince: { reads: [], type: DATE_TIME },
   practitionerRoles: { reads: ['PractitionerRole'], type: types('PractitionerRole') },
   organizations: { reads: ['Organization', 'PractitionerRole'], type: types('Organization') },
-  order: { reads: [], type: ANY }
+  order: { reads: [], type: ANY },
+  // The resources the draft order's supportingInfo references (evidence-age.ts): always current.
+  orderEvidence: { reads: [], type: types('Observation', 'Procedure', 'DiagnosticReport', 'Condition') }
 }
 
 /** A definition problem found while compiling: which indication, where, what. */
@@ -211,9 +216,20 @@ function compileIndication (
   // so it may only read data requirements and built-ins: checked here, not discovered at request time.
   readsOf('matches', def.matches)
   const readByMatches = (name: string): boolean => new RegExp(`%${name}\\b`).test(def.matches)
+  // Which variables each variable reads, transitively (for the "too old" evidence of windows in variables).
+  const variableDeps = new Map<string, string[]>()
+  const variablesOf = (expr: string): string[] => {
+    const out = new Set<string>()
+    for (const m of expr.matchAll(/%([A-Za-z][A-Za-z0-9_]*)/g)) {
+      const deps = variableDeps.get(m[1]!)
+      if (deps) { out.add(m[1]!); deps.forEach((d) => out.add(d)) }
+    }
+    return [...out]
+  }
   const variables = Object.entries(def.variables ?? {}).map(([name, expr]) => {
     const path = `variables.${name}`
     if (reads.has(name)) throw new CatalogueError(def.id, path, 'name already used')
+    variableDeps.set(name, variablesOf(expr))
     const readTypes = readsOf(path, expr)
     const { run, type } = compileExprTyped(def.id, path, expr, typesOf)
     typesOf.set(name, type)
@@ -231,7 +247,8 @@ function compileIndication (
       applies: c.applies ? compileExpr(def.id, `${path}.applies`, c.applies) : undefined,
       run: c.expression ? compileExpr(def.id, `${path}.expression`, c.expression) : undefined,
       evidence: c.evidence ? compileExpr(def.id, `${path}.evidence`, c.evidence) : undefined,
-      reads: [...(c.expression ? readsOf(`${path}.expression`, c.expression) : [])]
+      reads: [...(c.expression ? readsOf(`${path}.expression`, c.expression) : [])],
+      variables: c.expression ? variablesOf(c.expression) : []
     })
     if (c.evidence) readsOf(`${path}.evidence`, c.evidence)
   })

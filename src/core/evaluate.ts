@@ -11,6 +11,7 @@ import { compositionParts } from './compile.js'
 import { retrieve, type PatientRecord } from './record.js'
 import { ageInYears, daysBefore } from './clinical-time.js'
 import { summarise } from './evidence.js'
+import { orderEvidence, STALE, type StaleSink } from './evidence-age.js'
 import { ROOT_RESOURCE } from './fhirpath-compiler/expression.js'
 import { toFhirDateTime } from './fhirpath-values.js'
 
@@ -56,7 +57,8 @@ function baseEnvironment (catalogue: CompiledCatalogue, record: PatientRecord, n
     practitionerRoles: roles,
     // Only the organisations the ordering user's roles belong to count for competence.
     organizations: orgs.filter((o) => orgRefs.has(`Organization/${o.id}`)),
-    order: options.order ? [options.order] : []
+    order: options.order ? [options.order] : [],
+    orderEvidence: orderEvidence(options.order, record.byType)
   }
 }
 
@@ -65,7 +67,11 @@ function run (expr: CompiledExpression, env: Record<string, unknown>): unknown[]
 }
 
 function evaluateIndication (ind: CompiledIndication, record: PatientRecord, base: Record<string, unknown>): IndicationResult | undefined {
-  const env: Record<string, unknown> = { ...ind.envTemplate, ...base }
+  const env: Record<string | symbol, unknown> = { ...ind.envTemplate, ...base }
+  // What windows (attestation/recentAs `since`) reject while an expression runs, for the card.
+  const sink: StaleSink = { items: undefined }
+  env[STALE] = sink
+  let staleOfVariables: Map<string, Map<object, boolean>> | undefined
   // Most indications do not match a given patient: retrieve only what `matches` reads, the rest after.
   for (const d of ind.matchData) env[d.name] = retrieve(record, d.req, d.valueSet, d.key)
   let matched: unknown[]
@@ -73,7 +79,9 @@ function evaluateIndication (ind: CompiledIndication, record: PatientRecord, bas
   if (!(matched.length === 1 && valData(matched[0]) === true)) return undefined
   for (const d of ind.otherData) env[d.name] = retrieve(record, d.req, d.valueSet, d.key)
   for (const v of ind.variables) {
+    sink.items = undefined
     try { env[v.name] = run(v.run, env) } catch { env[v.name] = [] }
+    if (sink.items) (staleOfVariables ??= new Map()).set(v.name, sink.items)
   }
   const results = new Map<string, CriterionResult>()
   const resolve = (id: string): CriterionResult => {
@@ -82,7 +90,7 @@ function evaluateIndication (ind: CompiledIndication, record: PatientRecord, bas
     const c = ind.criteria.get(id)!
     const r = c.applies && yieldsFalse(c.applies, env)
       ? criterionResult(c, 'not-applicable', [])
-      : c.def.composition ? evaluateComposite(c, resolve) : evaluateLeaf(c, record, env)
+      : c.def.composition ? evaluateComposite(c, resolve) : evaluateLeaf(c, record, env, sink, staleOfVariables)
     results.set(id, r)
     return r
   }
@@ -132,13 +140,14 @@ function criterionResult (c: CompiledCriterion, status: CriterionStatus, evidenc
 
 const NONE_MISSING: readonly string[] = Object.freeze([])
 
-function evaluateLeaf (c: CompiledCriterion, record: PatientRecord, env: Record<string, unknown>): CriterionResult {
+function evaluateLeaf (c: CompiledCriterion, record: PatientRecord, env: Record<string, unknown>, sink: StaleSink, staleOfVariables: Map<string, Map<object, boolean>> | undefined): CriterionResult {
   const missing = record.unavailable.size === 0 ? NONE_MISSING : c.reads.filter((t) => record.unavailable.has(t))
   if (missing.length > 0) {
     return criterionResult(c, 'unknown', [], missing.map((t) => record.unavailable.get(t)).join('; '))
   }
   let status: CriterionStatus
   let reason: string | undefined
+  sink.items = undefined
   try {
     const out = run(c.run!, env)
     const v = out.length === 1 ? valData(out[0]) : undefined
@@ -151,7 +160,9 @@ function evaluateLeaf (c: CompiledCriterion, record: PatientRecord, env: Record<
     status = 'unknown'
     reason = 'rule error: expression failed on this record'
   }
-  const evidence = c.evidence ? evidenceOf(c.evidence, env, record) : []
+  let evidence = c.evidence ? evidenceOf(c.evidence, env, record) : []
+  const stale = staleOf(c, sink, staleOfVariables)
+  if (stale) evidence = withStale(evidence, stale, record)
   // Issue 13 §1: `not-met` only from positive evidence. A failure nothing in the record shows is unknown.
   if (status === 'not-met' && evidence.length === 0) return criterionResult(c, 'unknown', evidence, UNFOUNDED)
   return criterionResult(c, status, evidence, reason)
@@ -159,6 +170,44 @@ function evaluateLeaf (c: CompiledCriterion, record: PatientRecord, env: Record<
 
 /** Reason of a `not-met` turned `unknown` because no evidence shows the failure (shown on the card). */
 export const UNFOUNDED = 'not met by the rule, but no recorded data shows it: treated as not documented'
+
+/** The resources windows rejected for this criterion: in its expression, or in the variables it reads. */
+function staleOf (c: CompiledCriterion, sink: StaleSink, staleOfVariables: Map<string, Map<object, boolean>> | undefined): Map<object, boolean> | undefined {
+  let out = sink.items
+  if (staleOfVariables) {
+    for (const name of c.variables) {
+      const more = staleOfVariables.get(name)
+      if (!more) continue
+      out = new Map(out)
+      for (const [r, show] of more) out.set(r, show || (out.get(r) ?? false))
+    }
+  }
+  return out
+}
+
+/**
+ * Mark evidence a window rejected as too old, and add the latest rejected value where nothing
+ * current was found (so the card shows the last value and its date, not "no data").
+ */
+function withStale (evidence: Evidence[], stale: Map<object, boolean>, record: PatientRecord): Evidence[] {
+  const out = evidence.slice()
+  const marked = new Set<string>()
+  for (const [resource] of stale) {
+    const e = summarise(resource, record.evidence)
+    if (e?.reference) marked.add(e.reference)
+  }
+  for (let i = 0; i < out.length; i++) {
+    const e = out[i]!
+    if (e.reference && marked.has(e.reference)) out[i] = { ...e, tooOld: true }
+  }
+  for (const [resource, show] of stale) {
+    if (!show) continue
+    const e = summarise(resource, record.evidence)
+    if (!e || (e.reference && hasReference(out, e.reference))) continue
+    out.push({ ...e, tooOld: true })
+  }
+  return out
+}
 
 function evidenceOf (expr: CompiledExpression, env: Record<string, unknown>, record: PatientRecord): Evidence[] {
   try {

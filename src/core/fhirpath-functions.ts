@@ -12,7 +12,8 @@
  * | `since(days)` | resources | those dated within `days` before `%now` |
  * | `numericValue()` | Observation | valueInteger / valueDecimal / valueQuantity.value |
  * | `normality()` | Observation | 'low' / 'normal' / 'high' (interpretation, else referenceRange, else default interval) |
- * | `attestation(code)` | Observations | latest final attestation with that code: its valueBoolean; empty if none |
+ * | `attestation(code [, since])` | Observations | latest final attestation with that code (dated on or after `since`, or referenced by the draft order): its valueBoolean; empty if none |
+ * | `recentAs(since)` | resources | those dated on or after `since` (a date expression), or referenced by the draft order |
  * | `ageAtOnset()` | Condition | patient's age in years when the condition began; empty if unknown |
  */
 import fhirpath from 'fhirpath'
@@ -20,6 +21,7 @@ import type { AnyResource, Coding, ObservationDefinition } from './fhir.js'
 import { ageInYears, clinicalDate } from './clinical-time.js'
 import { codingKey, codingsOf, type CompiledValueSet } from './terminology.js'
 import { FP_DateTime } from './fhirpath-values.js'
+import { earliest, isCurrent, isoArgument, recordStale, staleSinkOf } from './evidence-age.js'
 
 /** The attestation CodeSystem of this project (fhir-profiles/CodeSystem-wgs-attestation.json). */
 export const ATTESTATION_SYSTEM = 'https://ngc-wgs-cds.dk/fhir/CodeSystem/wgs-attestation'
@@ -137,20 +139,59 @@ export function domainFunctions (ctx: FunctionContext): Record<string, unknown> 
       internalStructures: true
     },
     attestation: {
-      fn: (inputs: unknown[], code: string) => {
+      fn: function (this: { vars: Record<string | symbol, unknown> }, inputs: unknown[], code: string, since?: unknown) {
         // The latest final attestation with this code (first of equally dated ones), in one pass.
+        // With `since`: only those dated on or after it, or referenced by the draft order, count;
+        // the latest rejected one is kept for the card ("too old").
+        const sinceIso = since === undefined ? undefined : isoArgument(since)
+        const sinceMs = sinceIso === undefined ? NaN : earliest(sinceIso)
+        const windowed = !Number.isNaN(sinceMs)
+        const attached = windowed ? asArray(this.vars.orderEvidence) : EMPTY
         let best: AnyResource | undefined
         let bestDate = ''
+        let stale: AnyResource | undefined
+        let staleDate = ''
         for (const i of inputs) {
           const o = data(i) as AnyResource
           if (o?.resourceType !== 'Observation' || typeof o.valueBoolean !== 'boolean') continue
           if (!hasCoding(o.code as Coding, ATTESTATION_SYSTEM, code)) continue
           const date = datedOf(o) ?? ''
+          if (windowed && !attached.includes(o) && !isCurrent(date, sinceMs)) {
+            recordStale(staleSinkOf(this.vars), o, false)
+            if (stale === undefined || compareIso(date, staleDate) > 0) { stale = o; staleDate = date }
+            continue
+          }
           if (best === undefined || compareIso(date, bestDate) > 0) { best = o; bestDate = date }
         }
+        if (best === undefined && stale !== undefined) recordStale(staleSinkOf(this.vars), stale, true)
         return best === undefined ? [] : [best.valueBoolean]
       },
-      arity: { 1: ['String'] },
+      arity: { 1: ['String'], 2: ['String', 'Any'] },
+      internalStructures: true
+    },
+    recentAs: {
+      fn: function (this: { vars: Record<string | symbol, unknown> }, inputs: unknown[], since: unknown) {
+        // Resources dated on or after `since` (or referenced by the draft order); an empty `since`
+        // applies no window. The latest rejected one is kept for the card ("too old").
+        const sinceIso = isoArgument(since)
+        const sinceMs = sinceIso === undefined ? NaN : earliest(sinceIso)
+        if (Number.isNaN(sinceMs)) return inputs
+        const attached = asArray(this.vars.orderEvidence)
+        const kept: unknown[] = []
+        let stale: AnyResource | undefined
+        let staleDate = ''
+        for (const i of inputs) {
+          const r = data(i)
+          if (typeof r !== 'object' || r === null || typeof (r as AnyResource).resourceType !== 'string') continue
+          const date = datedOf(r as AnyResource)
+          if (attached.includes(r) || isCurrent(date, sinceMs)) { kept.push(i); continue }
+          recordStale(staleSinkOf(this.vars), r, false)
+          if (stale === undefined || compareIso(date ?? '', staleDate) > 0) { stale = r as AnyResource; staleDate = date ?? '' }
+        }
+        if (kept.length === 0 && stale !== undefined) recordStale(staleSinkOf(this.vars), stale, true)
+        return kept.length === inputs.length ? inputs : kept
+      },
+      arity: { 1: ['Any'] },
       internalStructures: true
     },
     ageAtOnset: {
@@ -172,7 +213,9 @@ function hasCoding (concept: Coding | undefined, system: string, code: string): 
   return false
 }
 
-function asArray (v: unknown): unknown[] { return Array.isArray(v) ? v : v === undefined ? [] : [v] }
+const EMPTY: readonly unknown[] = Object.freeze([])
+
+function asArray (v: unknown): readonly unknown[] { return Array.isArray(v) ? v : v === undefined ? [] : [v] }
 
 /** ISO strings of different precision compare correctly as text for ordering purposes. */
 function compareIso (a: string, b: string): number { return a < b ? -1 : a > b ? 1 : 0 }

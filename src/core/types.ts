@@ -105,6 +105,11 @@ export interface Evidence {
   display?: string
   value?: string
   date?: string
+  /**
+   * The fact is older than the window the rule declares (attestation / recentAs `since`), so it
+   * did not count: shown with its date as "too old".
+   */
+  tooOld?: boolean
 }
 
 export interface CriterionResult {

@@ -234,7 +234,7 @@ class Compiler {
       }
       case 'ofType': throw new Unsupported('ofType() on $this') // `element.ofType(T)` is compiled in node()
       case 'aggregate': return this.aggregate(input, params)
-      default: return this.domainFunction(name, input, params)
+      default: return this.domainFunction(name, input, params, scope)
     }
   }
 
@@ -320,24 +320,35 @@ class Compiler {
     }
   }
 
-  private domainFunction (name: string, input: FastExpression, params: AstNode[]): FastExpression {
+  private domainFunction (name: string, input: FastExpression, params: AstNode[], scope: Scope): FastExpression {
     const fn = this.ctx.functions[name]
     const resultType = this.ctx.functionTypes[name]
     need(fn && resultType, `function ${name}()`)
     const kinds = fn!.arity[params.length]
     need(kinds, `${name}() with ${params.length} arguments`)
-    const args = params.map((p, i) => this.constantArgument(p, kinds![i]!))
+    need(params.length <= 2, `${name}() with ${params.length} arguments`)
     const inputRun = input.run
     const impl = fn!.fn
     const type = resultType === 'input' ? input.type : resultType!
-    // Domain functions take at most one (literal) argument; no spread on the hot path.
-    if (args.length === 0) return { run: (self, f) => impl.call(f.fnThis, inputRun(self, f) as unknown[]), type }
-    const [arg] = args
-    need(args.length === 1, `${name}() with ${args.length} arguments`)
-    return { run: (self, f) => impl.call(f.fnThis, inputRun(self, f) as unknown[], arg), type }
+    if (params.length === 0) return { run: (self, f) => impl.call(f.fnThis, inputRun(self, f) as unknown[]), type }
+    // A literal argument (a ValueSet URL, a code, a number of days) is computed once; an `Any`
+    // argument (a date such as `%relapseDate` or `%now - 365 days`) is evaluated as fhirpath.js does:
+    // against the enclosing `$this`, as a collection.
+    const args = params.map((p, i) => kinds![i] === 'Any' ? this.node(p, scope) : { constant: this.constantArgument(p, kinds![i]!) })
+    const value = (a: FastExpression | { constant: unknown }, self: Collection, f: Frame): unknown => 'constant' in a ? a.constant : a.run(self, f)
+    if (args.length === 1) {
+      const [a] = args as [FastExpression | { constant: unknown }]
+      if ('constant' in a) {
+        const arg = a.constant
+        return { run: (self, f) => impl.call(f.fnThis, inputRun(self, f) as unknown[], arg), type }
+      }
+      return { run: (self, f) => impl.call(f.fnThis, inputRun(self, f) as unknown[], a.run(self, f)), type }
+    }
+    const [a, b] = args as [FastExpression | { constant: unknown }, FastExpression | { constant: unknown }]
+    return { run: (self, f) => impl.call(f.fnThis, inputRun(self, f) as unknown[], value(a, self, f), value(b, self, f)), type }
   }
 
-  /** Domain functions take literal arguments (a ValueSet URL, a code, a number of days). */
+  /** Domain functions take literal arguments (a ValueSet URL, a code, a number of days), except `Any` ones. */
   private constantArgument (p: AstNode, kind: string): unknown {
     const lit = this.node(p, { self: ANY })
     need(kind === 'String' || kind === 'Integer', `argument of kind ${kind}`)
