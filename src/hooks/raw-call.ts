@@ -17,6 +17,7 @@ import { handleHook, type CdsRequest, type HookOutcome, type HookSettings } from
 import { HookError } from './operation-outcome.js'
 import { fallbackWouldFetch } from './fhir-fallback.js'
 import type { RequestValidator } from './request-validator.js'
+import { nestsDeeperThan } from './json-limits.js'
 import { CARD_EXTENSION, type Card } from '../cards/render.js'
 
 /** The parts of a request the route logs and audits (no prefetch, no token). */
@@ -35,6 +36,8 @@ export type OutcomeSummary = Omit<HookOutcome, 'cards'> & { cards: CardStub[] }
 export type CallResult =
   /** Not JSON, or a prototype-poisoning key (Fastify's FST_ERR_CTP_INVALID_JSON_BODY). */
   | { kind: 'invalid-json' }
+  /** Nested deeper than MAX_JSON_DEPTH (json-limits.ts): refused before it is parsed. */
+  | { kind: 'too-deep' }
   /** Not a valid CDS Hooks request: ajv's errors, for the error handler's 400. */
   | { kind: 'invalid', hook?: string, validation: ErrorObject[] }
   /** A refusal of handleHook (unsupported hook, 412 without a Patient). */
@@ -58,7 +61,8 @@ function summary (request: CdsRequest): CallSummary {
 }
 
 /** Parse and validate the bytes: the request, or why it is not one. */
-export function parseRequest (ctx: CallContext, bytes: Uint8Array): { request: CdsRequest } | Extract<CallResult, { kind: 'invalid-json' | 'invalid' }> {
+export function parseRequest (ctx: CallContext, bytes: Uint8Array): { request: CdsRequest } | Extract<CallResult, { kind: 'invalid-json' | 'too-deep' | 'invalid' }> {
+  if (nestsDeeperThan(bytes)) return { kind: 'too-deep' }
   let body: unknown
   try {
     body = secureJsonParse(Buffer.from(bytes.buffer, bytes.byteOffset, bytes.byteLength), undefined, PARSE_OPTIONS)

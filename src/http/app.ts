@@ -38,6 +38,8 @@ import gracefulClose from './plugins/graceful-close.js'
 import securityHeaders from './plugins/security-headers.js'
 import rateLimit from './plugins/rate-limit.js'
 import { DOCS_PREFIX } from './plugins/openapi.js'
+import { nestsDeeperThan, NESTING_MESSAGE } from '../hooks/json-limits.js'
+import { HookError } from '../hooks/operation-outcome.js'
 
 export interface AppOptions {
   config: Readonly<Config>
@@ -86,8 +88,13 @@ export async function cdsApp (app: FastifyInstance, opts: AppOptions): Promise<v
   if (!opts.store) app.addHook('onClose', async () => { await audit.store.close() })
   // JSON only: text/plain bodies get 415 instead of a confusing schema error;
   // application/fhir+json is JSON too. Prototype-poisoning keys are rejected.
-  app.removeContentTypeParser('text/plain')
-  app.addContentTypeParser('application/fhir+json', { parseAs: 'string' }, app.getDefaultJsonParser('error', 'error'))
+  // Nesting beyond MAX_JSON_DEPTH is refused before parsing (hooks/json-limits.ts); the hook route has its own parser.
+  app.removeContentTypeParser(['text/plain', 'application/json'])
+  const parseJson = app.getDefaultJsonParser('error', 'error')
+  app.addContentTypeParser(['application/json', 'application/fhir+json'], { parseAs: 'buffer' }, (request, body: Buffer, done) => {
+    if (nestsDeeperThan(body)) done(new HookError(400, 'structure', NESTING_MESSAGE), undefined)
+    else void parseJson(request, body.toString('utf8'), done)
+  })
   await app.register(discoveryRoutes, { rules })
   const pool = evaluationPool(app, config)
   await app.register(hookRoutes, {

@@ -3,7 +3,7 @@
  * (start-up fails with file/path/message on a bad definition), set limits and
  * the ajv options (no type coercion: a wrong type is a 400, not a guess).
  */
-import Fastify, { type FastifyInstance } from 'fastify'
+import Fastify, { type FastifyInstance, type FastifyReply } from 'fastify'
 import fp from 'fastify-plugin'
 import type { Config } from '../config/config.js'
 import type { LoadedRules } from '../definitions/load.js'
@@ -42,8 +42,8 @@ export async function buildServer (config: Readonly<Config>, opts: BuildOptions 
     rewriteUrl: (req) => originForm(req.url ?? '/'),
     // A target the router cannot decode (`/%zz`) is a 400 OperationOutcome like every other error; the text is not echoed.
     frameworkErrors: (err, _request, reply) => {
-      const status = err.statusCode ?? 400
-      void reply.code(status >= 400 && status < 500 ? status : 400).type('application/fhir+json')
+      const status = err.statusCode !== undefined && err.statusCode >= 400 && err.statusCode < 500 ? err.statusCode : 400
+      void (reply as FastifyReply).code(status).type('application/fhir+json')
         .send(operationOutcome('invalid', err.code === 'FST_ERR_BAD_URL' ? 'The request target is not a valid URL' : 'The request could not be routed'))
     },
     return503OnClosing: true,

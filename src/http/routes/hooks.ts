@@ -11,6 +11,7 @@ import { errorCodes, type FastifyInstance, type FastifyReply, type FastifyReques
 import { handleHook, type HookSettings } from '../../hooks/handle-hook.js'
 import { HookError } from '../../hooks/operation-outcome.js'
 import { requestValidator } from '../../hooks/request-validator.js'
+import { NESTING_MESSAGE } from '../../hooks/json-limits.js'
 import { evaluateRawCall, evaluatedCall, parseRequest, type CallContext, type CallResult, type CallSummary, type OutcomeSummary } from '../../hooks/raw-call.js'
 import requestSchema from '../../hooks/schemas/cds-request.schema.json' with { type: 'json' }
 import contextSchema from '../../hooks/schemas/cds-order-context.schema.json' with { type: 'json' }
@@ -109,6 +110,8 @@ export async function hookRoutes (app: FastifyInstance, opts: HookRouteOptions):
     switch (result.kind) {
       case 'invalid-json':
         throw new errorCodes.FST_ERR_CTP_INVALID_JSON_BODY()
+      case 'too-deep':
+        throw new HookError(400, 'structure', NESTING_MESSAGE)
       case 'invalid':
         request.body = result.hook === undefined ? {} : { hook: result.hook }
         // The shape of Fastify's validation errors, for the one error handler (src/http/error-handler.ts).
