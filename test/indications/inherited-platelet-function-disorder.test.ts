@@ -70,6 +70,7 @@ const coagScenarios: Scenario[] = COAG.flatMap((c): Scenario[] => [
   { name: `${c.code} ${c.deficient === 'low' ? 'below' : 'above'} the reference range (suggests a deficiency)`, criterion: c.criterion, expect: 'not-met', indicationStatus: 'not-eligible', resources: complete({ coag: coagWith(c.criterion, coag(c, deficientValue(c))) }) },
   { name: `${c.code} ${c.deficient === 'low' ? 'above' : 'below'} the range (no deficiency)`, criterion: c.criterion, expect: 'met', resources: complete({ coag: coagWith(c.criterion, coag(c, oppositeValue(c))) }) },
   { name: `${c.code} not measured`, criterion: c.criterion, expect: 'unknown', indicationStatus: 'incomplete', resources: complete({ coag: coagWith(c.criterion) }) },
+  { name: `${c.code} not on record, the clinician documents coagulation factor deficiency excluded`, criterion: c.criterion, expect: 'met', indicationStatus: 'eligible', resources: complete({ coag: coagWith(c.criterion), add: [attestation('coagulation-factor-deficiency-excluded')] }) },
   { name: `${c.code} without reference range or interpretation`, criterion: c.criterion, expect: 'unknown', resources: complete({ coag: coagWith(c.criterion, quantityObservation(c.system, c.code, c.normal, c.unit, '2026-09-01')) }) }
 ])
 
@@ -112,28 +113,39 @@ const scenarios: Scenario[] = [
   { name: 'FVIII low in 2019, normal now: the most recent counts', criterion: viii.criterion, expect: 'met', resources: complete({ coag: coagWith(viii.criterion, coag(viii, 30, '2019-01-01'), coag(viii, 90, '2026-09-01')) }) },
   { name: 'FVIII normal in 2019, low now', criterion: viii.criterion, expect: 'not-met', resources: complete({ coag: coagWith(viii.criterion, coag(viii, 90, '2019-01-01'), coag(viii, 30, '2026-09-01')) }) },
   { name: 'FVIII result not final', criterion: viii.criterion, expect: 'unknown', resources: complete({ coag: coagWith(viii.criterion, coag(viii, 90, '2026-09-01', { status: 'preliminary' })) }) },
+  { name: 'FVIII coded NPU18276 (Danish) below the range', criterion: viii.criterion, expect: 'not-met', resources: complete({ coag: coagWith(viii.criterion, quantityObservation(SYSTEMS.npu, 'NPU18276', 0.3, 'k[iU]/L', '2026-09-01', range(0.5, 2.0, 'k[iU]/L'))) }) },
+  { name: 'FVIII coded NPU18276 low: documented exclusion does not override a low result', criterion: viii.criterion, expect: 'not-met', resources: complete({ coag: coagWith(viii.criterion, quantityObservation(SYSTEMS.npu, 'NPU18276', 0.3, 'k[iU]/L', '2026-09-01', range(0.5, 2.0, 'k[iU]/L'))), add: [attestation('coagulation-factor-deficiency-excluded')] }) },
+  { name: 'APTT coded NPU01682 (Danish) within the range', criterion: 'aptt-not-prolonged', expect: 'met', resources: complete({ coag: coagWith('aptt-not-prolonged', quantityObservation(SYSTEMS.npu, 'NPU01682', 26, 's', '2026-09-01', range(22, 30, 's'))) }) },
+  { name: 'VWF:Ag NPU18918 and VWF activity NPU26858 within the range', criterion: 'vwf-ristocetin-cofactor-not-low', expect: 'met', resources: complete({ coag: [...coagWith('vwf-ristocetin-cofactor-not-low', quantityObservation(SYSTEMS.npu, 'NPU26858', 0.9, 'k[iU]/L', '2026-09-01', range(0.5, 2.0, 'k[iU]/L'))).filter((o) => o.code.coding[0].code !== '27816-8'), quantityObservation(SYSTEMS.npu, 'NPU18918', 1.0, 'k[iU]/L', '2026-09-01', range(0.55, 2.0, 'k[iU]/L'))] }) },
+  { name: 'FXIII sent under an unrecognised local code, deficiency excluded documented', criterion: 'coagulation-factor-deficiency-excluded', expect: 'met', indicationStatus: 'eligible', resources: complete({ coag: coagWith('factor-xiii-not-low', quantityObservation('urn:dk:lab:local-analysis-code', 'KOAG-F13', 1.0, 'k[iU]/L', '2026-09-01')), add: [attestation('coagulation-factor-deficiency-excluded')] }) },
 
   { name: 'lifelong attested', criterion: 'lifelong-course', expect: 'met', resources: complete() },
   { name: 'lifelong attested false', criterion: 'lifelong-course', expect: 'not-met', indicationStatus: 'not-eligible', resources: complete({ without: ['lifelong'], add: [attestation('lifelong-course', false)] }) },
   { name: 'lifelong not documented', criterion: 'lifelong-course', expect: 'unknown', resources: complete({ without: ['lifelong'] }) },
 
   { name: 'acquired causes attested excluded', criterion: 'acquired-causes-excluded', expect: 'met', resources: complete() },
-  { name: 'active platelet inhibitor: acetylsalicylic acid B01AC06 (MedicationStatement)', criterion: 'acquired-causes-excluded', expect: 'not-met', indicationStatus: 'not-eligible', resources: complete({ add: [medicationStatement('B01AC06')] }) },
-  { name: 'active warfarin B01AA03 (MedicationRequest)', criterion: 'acquired-causes-excluded', expect: 'not-met', resources: complete({ add: [medicationRequest('B01AA03')] }) },
-  { name: 'active NSAID ibuprofen M01AE01', criterion: 'acquired-causes-excluded', expect: 'not-met', resources: complete({ add: [medicationStatement('M01AE01')] }) },
-  { name: 'active fish oil C10AX06', criterion: 'acquired-causes-excluded', expect: 'not-met', resources: complete({ add: [medicationStatement('C10AX06')] }) },
+  { name: 'active acetylsalicylic acid B01AC06 (MedicationStatement), no assessment: unknown, not a refusal', criterion: 'acquired-causes-excluded', expect: 'unknown', indicationStatus: 'incomplete', resources: complete({ without: ['acquired'], add: [medicationStatement('B01AC06')] }) },
+  { name: 'active acetylsalicylic acid, the clinician documents acquired causes excluded (paused for the work-up)', criterion: 'acquired-causes-excluded', expect: 'met', indicationStatus: 'eligible', resources: complete({ add: [medicationStatement('B01AC06')] }) },
+  { name: 'active warfarin B01AA03 (MedicationRequest), no assessment', criterion: 'acquired-causes-excluded', expect: 'unknown', resources: complete({ without: ['acquired'], add: [medicationRequest('B01AA03')] }) },
+  { name: 'active NSAID ibuprofen M01AE01, no assessment', criterion: 'acquired-causes-excluded', expect: 'unknown', resources: complete({ without: ['acquired'], add: [medicationStatement('M01AE01')] }) },
+  { name: 'active prednisolone H02AB06, no assessment', criterion: 'acquired-causes-excluded', expect: 'unknown', resources: complete({ without: ['acquired'], add: [medicationStatement('H02AB06')] }) },
+  { name: 'active fish oil C10AX06, no assessment', criterion: 'acquired-causes-excluded', expect: 'unknown', resources: complete({ without: ['acquired'], add: [medicationStatement('C10AX06')] }) },
+  { name: 'the clinician documents an acquired cause not excluded', criterion: 'acquired-causes-excluded', expect: 'not-met', indicationStatus: 'not-eligible', resources: complete({ without: ['acquired'], add: [attestation('acquired-causes-excluded', false)] }) },
   { name: 'completed (stopped) platelet inhibitor does not exclude', criterion: 'acquired-causes-excluded', expect: 'met', resources: complete({ add: [medicationStatement('B01AC06', { status: 'completed' })] }) },
   { name: 'cancelled warfarin request does not exclude', criterion: 'acquired-causes-excluded', expect: 'met', resources: complete({ add: [medicationRequest('B01AA03', { status: 'cancelled' })] }) },
-  { name: 'active cirrhosis (ICD-10 K74.6)', criterion: 'acquired-causes-excluded', expect: 'not-met', resources: complete({ add: [condition('K74.6')] }) },
-  { name: 'active M-component (SKS DD472)', criterion: 'acquired-causes-excluded', expect: 'not-met', resources: complete({ add: [condition('DD472')] }) },
+  { name: 'active cirrhosis (ICD-10 K74.6), no assessment', criterion: 'acquired-causes-excluded', expect: 'unknown', resources: complete({ without: ['acquired'], add: [condition('K74.6')] }) },
+  { name: 'M-component (SKS DD472) diagnosed after the assessment: not overridden', criterion: 'acquired-causes-excluded', expect: 'unknown', resources: complete({ add: [condition('DD472', { onsetDateTime: '2026-11-15' })] }) },
+  { name: 'M-component (SKS DD472) assessed afterwards', criterion: 'acquired-causes-excluded', expect: 'met', resources: complete({ add: [condition('DD472', { onsetDateTime: '2025-02-01' })] }) },
   { name: 'resolved alcoholic hepatic failure does not exclude', criterion: 'acquired-causes-excluded', expect: 'met', resources: complete({ add: [condition('K70.4', { clinicalStatus: { coding: [{ code: 'resolved' }] } })] }) },
   { name: 'no exclusion codes and no attestation', criterion: 'acquired-causes-excluded', expect: 'unknown', indicationStatus: 'incomplete', resources: complete({ without: ['acquired'] }) },
   { name: 'medication requests prefetch not sent', criterion: 'acquired-causes-excluded', expect: 'unknown', resources: complete(), request: { omit: ['medicationRequests'] } },
 
   { name: 'ordered from Rigshospitalet haematology', criterion: 'platelet-expert', expect: 'met', resources: complete() },
   { name: 'Aarhus coagulation clinic', criterion: 'platelet-expert', expect: 'met', resources: complete({ without: ['role'], add: orderingRole('Klinik for Koagulation, Aarhus Universitetshospital') }) },
-  { name: 'ordered from a department not on the list', criterion: 'platelet-expert', expect: 'not-met', indicationStatus: 'not-eligible', resources: complete({ without: ['role'], add: orderingRole('Medicinsk Afdeling, Regionshospitalet Viborg') }) },
-  { name: 'no PractitionerRole prefetched', criterion: 'platelet-expert', expect: 'unknown', resources: complete(), request: { omit: ['practitionerRoles'] } },
+  { name: 'ordered from a department not on the list, no assessment documented: unknown', criterion: 'platelet-expert', expect: 'unknown', indicationStatus: 'incomplete', resources: complete({ without: ['role'], add: orderingRole('Hæmatologisk Afdeling, Odense Universitetshospital') }) },
+  { name: 'OUH orders after the patient was assessed by a coagulation expert', criterion: 'platelet-expert', expect: 'met', indicationStatus: 'eligible', resources: complete({ without: ['role'], add: [...orderingRole('Hæmatologisk Afdeling, Odense Universitetshospital'), attestation('platelet-expert-assessment')] }) },
+  { name: 'documented: no expert assessment took place', criterion: 'platelet-expert', expect: 'not-met', indicationStatus: 'not-eligible', resources: complete({ without: ['role'], add: [...orderingRole('Hæmatologisk Afdeling, Odense Universitetshospital'), attestation('platelet-expert-assessment', false)] }) },
+  { name: 'no PractitionerRole prefetched', criterion: 'platelet-expert', expect: 'unknown', resources: complete({ without: ['role'] }), request: { omit: ['practitionerRoles'] } },
 
   { name: 'patient informed', criterion: 'patient-informed', expect: 'met', resources: complete() },
   { name: 'patient informed: attested false', criterion: 'patient-informed', expect: 'not-met', resources: complete({ without: ['informed'], add: [attestation('patient-informed', false)] }) },
@@ -176,8 +188,9 @@ void t.test(ID, async (t) => {
 
   await t.test('evidence names the deciding resources', async (t) => {
     const med = medicationStatement('B01AC06')
-    const res = await postHook(app, hookRequest(patient(), complete({ add: [med] })))
+    const res = await postHook(app, hookRequest(patient(), complete({ without: ['acquired'], add: [med] })))
     const c = resultFor(res.body, ID)?.criteria.find((x) => x.id === 'acquired-causes-excluded')
-    t.ok(c?.evidence.some((e) => e.reference === `MedicationStatement/${String(med.id)}`), 'the platelet inhibitor is the evidence')
+    t.equal(c?.status, 'unknown', 'a current platelet inhibitor without the clinician\'s assessment is unknown')
+    t.ok(c?.evidence.some((e) => e.reference === `MedicationStatement/${String(med.id)}`), 'the platelet inhibitor is shown as evidence')
   })
 })
