@@ -14,7 +14,7 @@ import type { Language } from '../cards/i18n.js'
 import { HookError } from './operation-outcome.js'
 import { resolvePrefetch, type PrefetchState } from './prefetch.js'
 import { wgsOrders } from './orders.js'
-import { fetchMissingPrefetch, type FallbackSettings } from './fhir-fallback.js'
+import { fetchMissingPrefetch, type FallbackResult, type FallbackSettings } from './fhir-fallback.js'
 
 export interface CdsRequest {
   hook: string
@@ -47,6 +47,29 @@ export interface HookOutcome {
   fallback: { fetched: string[], failed: string[], skipped?: string }
 }
 
+const STATE_WORDS: Partial<Record<PrefetchState, string>> = {
+  missing: 'was not sent',
+  'operation-outcome': 'was an OperationOutcome',
+  paged: 'has further pages that were not sent',
+  invalid: 'is not a Bundle of the expected type'
+}
+
+/**
+ * 412 for a required key (besides the Patient, checked above) the service could
+ * not obtain because it could not reach the FHIR server: without the diagnoses
+ * no indication can be matched, so a card could only say "cannot be assessed".
+ * A key the fallback tried and failed to fetch is not refused here: its
+ * criteria are unknown and the card names the failure.
+ */
+function requireKeys (service: LoadedRules['service'], states: Record<string, PrefetchState>, fetched: FallbackResult): void {
+  const unobtained = Object.entries(service.prefetch).filter(([key, def]) =>
+    def.required === true && !def.resourceTypes.includes('Patient') && !(key in fetched.values) && !(key in fetched.failures) &&
+    states[key] !== 'present' && states[key] !== 'null')
+  if (unobtained.length === 0) return
+  const reasons = unobtained.map(([key]) => `prefetch '${key}' ${STATE_WORDS[states[key]!] ?? 'was not usable'}`)
+  throw new HookError(412, 'incomplete', `required data could not be obtained: ${reasons.join('; ')}, and ${fetched.skipped ?? 'the FHIR server was not queried'}`, unobtained.map(([key]) => `prefetch.${key}`))
+}
+
 export async function handleHook (settings: HookSettings, request: CdsRequest, now: string): Promise<HookOutcome> {
   const { rules } = settings
   if (!rules.service.hooks.includes(request.hook as 'order-select')) {
@@ -62,6 +85,7 @@ export async function handleHook (settings: HookSettings, request: CdsRequest, n
     const why = fetched.failures.patient ?? (fetched.skipped ? `prefetch 'patient' was ${states.patient ?? 'missing'} and ${fetched.skipped}` : `prefetch 'patient' was ${states.patient === 'present' ? 'empty' : states.patient ?? 'missing'}`)
     throw new HookError(412, 'incomplete', `the Patient is required: ${why}`, ['prefetch.patient'])
   }
+  requireKeys(rules.service, states, fetched)
   const record = buildRecord(input)
   const unavailable = [...new Set((input.unavailable ?? []).map((u) => u.reason))]
   const cards: Card[] = []

@@ -80,7 +80,7 @@ void t.test('only WGS orders trigger evaluation', async (t) => {
   t.equal(resultFor(res.body, 'inherited-thrombocytopenia')?.status, 'eligible', 'order-sign evaluates every WGS order')
 })
 
-void t.test('prefetch states: missing Patient → 412; null, OperationOutcome and paged keys → unknown', async (t) => {
+void t.test('prefetch states: missing Patient → 412; null, OperationOutcome, paged and wrong-type keys → unknown', async (t) => {
   const app = await buildTestApp(t)
   const missing = hookRequest(patient(), eligibleResources(), { omit: ['patient'] })
   let res = await postHook(app, missing)
@@ -102,10 +102,15 @@ void t.test('prefetch states: missing Patient → 412; null, OperationOutcome an
   r = resultFor(res.body, 'inherited-thrombocytopenia')
   t.equal(r?.status, 'incomplete', 'a partial lab history never makes "no normal count ever" pass')
   const wrongType = hookRequest(patient(), eligibleResources())
-  wrongType.prefetch.conditions = searchset([plateletCount(100, '2020-01-01')])
+  wrongType.prefetch.observations = searchset([condition('DD694')])
   res = await postHook(app, wrongType)
   t.equal(res.status, 200, 'resources of the wrong type in a key: still 200')
-  t.match(res.body.cards[0].summary, /diagnoser kunne ikke hentes/, 'and the card says the diagnoses could not be read')
+  t.match(resultFor(res.body, 'inherited-thrombocytopenia')?.criteria.find((c) => c.id === 'no-normal-platelet-count')?.reason, /'observations' is not a Bundle or resource of the expected type/, 'and the criteria reading it say why they are unknown')
+  const wrongDiagnoses = hookRequest(patient(), eligibleResources())
+  wrongDiagnoses.prefetch.conditions = searchset([plateletCount(100, '2020-01-01')])
+  res = await postHook(app, wrongDiagnoses)
+  t.equal(res.status, 412, 'the required conditions of the wrong type, no FHIR access: 412 (test/routes/required-prefetch.test.ts)')
+  t.match(res.body.issue?.[0]?.diagnostics, /prefetch 'conditions' is not a Bundle of the expected type/)
 })
 
 void t.test('resources about another patient are ignored', async (t) => {
