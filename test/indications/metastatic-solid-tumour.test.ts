@@ -16,8 +16,13 @@ const oncologist = (): Json[] => orderingRole('Onkologisk Afdeling, Odense Unive
 const surgeon = (): Json[] => orderingRole('Kirurgisk Afdeling, Odense Universitetshospital')
 const status = (code: string): Json => ({ clinicalStatus: { coding: [{ system: SYSTEMS.conditionClinical, code }] } })
 const provisional = { verificationStatus: { coding: [{ system: SYSTEMS.conditionVerification, code: 'provisional' }] } }
-/** Liver metastases diagnosed after first-line therapy began (progression). */
-const newLiverMetastases = (over: Json = {}): Json => condition('C78.7', { recordedDate: '2026-06-01', ...over })
+/** Liver metastases found at the metastatic diagnosis (August 2025), before first-line therapy. */
+const liverMetastases = (over: Json = {}): Json => condition('C78.7', { onsetDateTime: '2025-08-15', recordedDate: '2025-08-20', ...over })
+/** Lung metastases that appeared on first-line therapy (onset June 2026): progression. */
+const newLungMetastases = (over: Json = {}): Json => condition('DC780', { onsetDateTime: '2026-06-01', recordedDate: '2026-06-03', ...over })
+/** ICD-O-3 morphology as the mCODE histology-morphology-behavior extension. */
+const morphology = (code: string): Json[] => [{ url: 'http://hl7.org/fhir/us/mcode/StructureDefinition/mcode-histology-morphology-behavior', valueCodeableConcept: { coding: [{ system: 'http://terminology.hl7.org/CodeSystem/icd-o-3', code }] } }]
+const stage = (code: string): Json => ({ stage: [{ summary: { coding: [{ system: SYSTEMS.snomed, code }] } }] })
 /** mCODE-style disease status: LOINC 97509-4 with a SNOMED trend value. */
 const diseaseStatus = (trend: string, date: string): Json => ({
   resourceType: 'Observation',
@@ -39,12 +44,17 @@ const medicationRequest = (atc: string, authoredOn: string): Json => ({
   authoredOn
 })
 
-/** A patient meeting every criterion (metastatic colon cancer after FOLFOX); each scenario changes one thing. */
+/**
+ * A patient meeting every criterion: sigmoid colon cancer with liver metastases (August 2025),
+ * first-line FOLFOX from September 2025, new lung metastases on therapy (June 2026).
+ * Each scenario changes one thing.
+ */
 function complete (over: { without?: string[], add?: Json[], primary?: Json[] } = {}): Json[] {
   const parts: Record<string, Json[]> = {
     primary: over.primary ?? [condition('C18.7')],
-    metastases: [newLiverMetastases()],
-    therapy: [medicationStatement('L01BC02', { status: 'completed', effectiveDateTime: '2025-09-01' })],
+    metastases: [liverMetastases()],
+    progression: [newLungMetastases()],
+    therapy: [medicationStatement('L01BC02', { status: 'completed', effectiveDateTime: undefined, effectivePeriod: { start: '2025-09-01', end: '2026-05-15' } })],
     histology: [procedure(SYSTEMS.snomed, '252416005', '2025-08-01')],
     ecog: [ecog(1, '2026-11-01')],
     incurable: [attestation('incurable-disease')],
@@ -59,13 +69,17 @@ const atDiagnosis = (primary: Json[]): Json[] => complete({ primary, without: ['
 
 const scenarios: Scenario[] = [
   { name: 'all criteria documented', criterion: 'spread-or-relapse', expect: 'met', indicationStatus: 'eligible', resources: complete() },
-  { name: 'SKS DC789 (the seed\'s code) as the metastasis', criterion: 'spread-or-relapse', expect: 'met', resources: complete({ without: ['metastases'], add: [condition('DC789', { recordedDate: '2026-06-01' })] }) },
-  { name: 'relapse of the primary (clinicalStatus recurrence)', criterion: 'spread-or-relapse', expect: 'met', resources: complete({ primary: [condition('C18.7', status('recurrence'))], without: ['metastases'], add: [attestation('first-line-treatment-failed')] }) },
-  { name: 'attested metastatic without codes', criterion: 'spread-or-relapse', expect: 'met', resources: complete({ without: ['metastases'], add: [attestation('metastatic-or-recurrent-disease')] }) },
-  { name: 'attested no spread and no relapse', criterion: 'spread-or-relapse', expect: 'not-met', indicationStatus: 'not-eligible', resources: complete({ without: ['metastases'], add: [attestation('metastatic-or-recurrent-disease', false), attestation('first-line-treatment-failed')] }) },
+  { name: 'SKS DC789 (the seed\'s code) as the metastasis', criterion: 'spread-or-relapse', expect: 'met', resources: complete({ without: ['metastases', 'progression'], add: [condition('DC789', { recordedDate: '2026-06-01' })] }) },
+  { name: 'liver metastases coded in SNOMED (94381002)', criterion: 'spread-or-relapse', expect: 'met', resources: complete({ without: ['metastases', 'progression'], add: [condition('x', { code: { coding: [{ system: SYSTEMS.snomed, code: '94381002' }] } })] }) },
+  { name: 'stage IV (SNOMED 258228008) on the cancer diagnosis', criterion: 'spread-or-relapse', expect: 'met', resources: complete({ primary: [condition('C18.7', stage('258228008'))], without: ['metastases', 'progression'] }) },
+  { name: 'UICC cM1 on the cancer diagnosis', criterion: 'spread-or-relapse', expect: 'met', resources: complete({ primary: [condition('C18.7', stage('1352513006'))], without: ['metastases', 'progression'] }) },
+  { name: 'mCODE-style observation: distant metastasis present (399409002)', criterion: 'spread-or-relapse', expect: 'met', resources: complete({ without: ['metastases', 'progression'], add: [{ ...diseaseStatus('399409002', '2025-08-20'), code: { coding: [{ system: SYSTEMS.loinc, code: '21907-1' }] } }] }) },
+  { name: 'relapse of the primary (clinicalStatus recurrence)', criterion: 'spread-or-relapse', expect: 'met', resources: complete({ primary: [condition('C18.7', status('recurrence'))], without: ['metastases', 'progression'], add: [attestation('first-line-treatment-failed')] }) },
+  { name: 'attested metastatic without codes', criterion: 'spread-or-relapse', expect: 'met', resources: complete({ without: ['metastases', 'progression'], add: [attestation('metastatic-or-recurrent-disease')] }) },
+  { name: 'attested no spread and no relapse', criterion: 'spread-or-relapse', expect: 'not-met', indicationStatus: 'not-eligible', resources: complete({ without: ['metastases', 'progression'], add: [attestation('metastatic-or-recurrent-disease', false), attestation('first-line-treatment-failed')] }) },
   { name: 'attestation false overrides an old metastasis code', criterion: 'spread-or-relapse', expect: 'not-met', resources: complete({ add: [attestation('metastatic-or-recurrent-disease', false)] }) },
-  { name: 'active primary, no metastasis coded', criterion: 'spread-or-relapse', expect: 'unknown', indicationStatus: 'incomplete', resources: complete({ without: ['metastases'], add: [attestation('first-line-treatment-failed')] }) },
-  { name: 'metastasis resolved', criterion: 'spread-or-relapse', expect: 'unknown', resources: complete({ without: ['metastases'], add: [newLiverMetastases(status('resolved')), attestation('first-line-treatment-failed')] }) },
+  { name: 'active primary, no metastasis coded', criterion: 'spread-or-relapse', expect: 'unknown', indicationStatus: 'incomplete', resources: complete({ without: ['metastases', 'progression'], add: [attestation('first-line-treatment-failed')] }) },
+  { name: 'metastasis resolved', criterion: 'spread-or-relapse', expect: 'unknown', resources: complete({ without: ['metastases', 'progression'], add: [liverMetastases(status('resolved')), attestation('first-line-treatment-failed')] }) },
 
   { name: 'incurable attested', criterion: 'incurable', expect: 'met', resources: complete() },
   { name: 'attested curable (e.g. resectable oligometastases)', criterion: 'incurable', expect: 'not-met', indicationStatus: 'not-eligible', resources: complete({ without: ['incurable'], add: [attestation('incurable-disease', false)] }) },
@@ -81,16 +95,18 @@ const scenarios: Scenario[] = [
   { name: 'only an ECOG older than 90 days', criterion: 'performance-status', expect: 'unknown', resources: complete({ without: ['ecog'], add: [ecog(1, '2026-05-01')] }) },
   { name: 'no ECOG', criterion: 'performance-status', expect: 'unknown', resources: complete({ without: ['ecog'] }) },
 
-  // first line received and failed
-  { name: 'L01 MedicationStatement, then new liver metastases', criterion: 'first-line-treatment-failed', expect: 'met', resources: complete() },
-  { name: 'L01 MedicationRequest, then disease status worsened', criterion: 'first-line-treatment-failed', expect: 'met', resources: complete({ without: ['therapy', 'metastases'], add: [condition('C78.7', { recordedDate: '2025-01-10' }), medicationRequest('L01XA03', '2025-02-01'), diseaseStatus(WORSENED, '2026-08-01')] }) },
-  { name: 'chemotherapy Procedure (SNOMED 367336001), then worsened', criterion: 'first-line-treatment-failed', expect: 'met', resources: complete({ without: ['therapy'], add: [procedure(SYSTEMS.snomed, '367336001', '2025-09-01'), diseaseStatus(WORSENED, '2026-08-01')] }) },
+  // first line received and failed (review §7: therapy for the metastatic disease, progression dated by onset after it)
+  { name: 'FOLFOX after the liver metastases, then new lung metastases (onset) on therapy', criterion: 'first-line-treatment-failed', expect: 'met', resources: complete() },
+  { name: 'L01 MedicationRequest after the metastases, then disease status worsened', criterion: 'first-line-treatment-failed', expect: 'met', resources: complete({ without: ['therapy', 'progression'], add: [medicationRequest('L01XA03', '2025-09-01'), diseaseStatus(WORSENED, '2026-08-01')] }) },
+  { name: 'chemotherapy Procedure (SNOMED 367336001), then worsened', criterion: 'first-line-treatment-failed', expect: 'met', resources: complete({ without: ['therapy', 'progression'], add: [procedure(SYSTEMS.snomed, '367336001', '2025-09-01'), diseaseStatus(WORSENED, '2026-08-01')] }) },
+  { name: 'endocrine first line (letrozole, ATC L02BG04) for metastatic breast cancer, then progression', criterion: 'first-line-treatment-failed', expect: 'met', resources: complete({ primary: [condition('DC504')], without: ['therapy'], add: [medicationStatement('L02BG04', { status: 'active', effectiveDateTime: undefined, effectivePeriod: { start: '2025-09-10' } })] }) },
   { name: 'attested (first line given elsewhere)', criterion: 'first-line-treatment-failed', expect: 'met', resources: complete({ without: ['therapy'], add: [attestation('first-line-treatment-failed')] }) },
   { name: 'attested not failed, despite coded progression', criterion: 'first-line-treatment-failed', expect: 'not-met', resources: complete({ add: [attestation('first-line-treatment-failed', false)] }) },
-  { name: 'de novo metastatic, on first line, no progression', criterion: 'first-line-treatment-failed', expect: 'unknown', resources: complete({ without: ['metastases'], add: [condition('C78.7', { recordedDate: '2025-08-15' }), diseaseStatus('359746009', '2026-10-01')] }) },
-  { name: 'worsened before therapy began does not count', criterion: 'first-line-treatment-failed', expect: 'unknown', resources: complete({ without: ['metastases'], add: [condition('C78.7', { recordedDate: '2025-08-15' }), diseaseStatus(WORSENED, '2025-08-20')] }) },
+  { name: 'adjuvant CAPOX in 2022, metastases in 2026 not yet treated', criterion: 'first-line-treatment-failed', expect: 'unknown', indicationStatus: 'incomplete', resources: complete({ without: ['therapy', 'metastases', 'progression'], add: [medicationStatement('L01BC06', { status: 'completed', effectiveDateTime: undefined, effectivePeriod: { start: '2022-03-01', end: '2022-08-15' } }), condition('C78.7', { onsetDateTime: '2026-09-01' }), condition('DC780', { onsetDateTime: '2026-09-01' })] }) },
+  { name: 'metastasis present before first line but recorded only later (no onset) is no progression', criterion: 'first-line-treatment-failed', expect: 'unknown', indicationStatus: 'incomplete', resources: complete({ without: ['progression'], add: [condition('DC780', { recordedDate: '2026-06-03' })] }) },
+  { name: 'de novo metastatic, on first line, no progression', criterion: 'first-line-treatment-failed', expect: 'unknown', resources: complete({ without: ['progression'], add: [diseaseStatus('359746009', '2026-10-01')] }) },
+  { name: 'worsened before therapy began does not count', criterion: 'first-line-treatment-failed', expect: 'unknown', resources: complete({ without: ['progression'], add: [diseaseStatus(WORSENED, '2025-08-20')] }) },
   { name: 'no systemic therapy recorded', criterion: 'first-line-treatment-failed', expect: 'unknown', resources: complete({ without: ['therapy'] }) },
-  { name: 'endocrine therapy (ATC L02) is not L01', criterion: 'first-line-treatment-failed', expect: 'unknown', resources: complete({ without: ['therapy'], add: [medicationStatement('L02BA01', { status: 'completed', effectiveDateTime: '2025-09-01' })] }) },
   { name: 'an intended (not received) L01 statement', criterion: 'first-line-treatment-failed', expect: 'unknown', resources: complete({ without: ['therapy'], add: [medicationStatement('L01BC02', { status: 'intended', effectiveDateTime: '2025-09-01' })] }) },
   { name: 'medicationStatements prefetch not sent', criterion: 'first-line-treatment-failed', expect: 'unknown', resources: complete(), request: { omit: ['medicationStatements'] } },
 
@@ -108,6 +124,8 @@ const scenarios: Scenario[] = [
   { name: 'at diagnosis: GIST coded in SNOMED (420120006)', criterion: 'first-line-requirement', expect: 'met', resources: atDiagnosis([condition('x', { code: { coding: [{ system: SYSTEMS.snomed, code: '420120006' }] } })]) },
   { name: 'at diagnosis: thymic carcinoma C37 (another rare cancer)', criterion: 'first-line-requirement', expect: 'met', resources: atDiagnosis([condition('C37')]) },
   { name: 'at diagnosis: adrenocortical carcinoma attested rare', criterion: 'first-line-requirement', expect: 'met', resources: atDiagnosis([condition('C74.0'), attestation('rare-cancer')]) },
+  { name: 'at diagnosis: uterine leiomyosarcoma coded by site (C54.2 + 8890/3)', criterion: 'first-line-requirement', expect: 'met', indicationStatus: 'eligible', resources: atDiagnosis([condition('DC542', { extension: morphology('8890/3') })]) },
+  { name: 'at diagnosis: gastric GIST coded by site (C16.2 + 8936/3)', criterion: 'first-line-exception', expect: 'met', resources: atDiagnosis([condition('C16.2', { extension: morphology('8936/3') })]) },
   { name: 'gallbladder cancer C23 is not cholangiocarcinoma', criterion: 'first-line-exception', expect: 'not-met', resources: atDiagnosis([condition('C23')]) },
 
   { name: 'colon cancer after failed first line', criterion: 'first-line-requirement', expect: 'met', resources: complete() },
@@ -117,12 +135,13 @@ const scenarios: Scenario[] = [
   { name: 'confirmed diagnosis and histopathology procedure', criterion: 'histopathology-diagnosis', expect: 'met', resources: complete() },
   { name: 'attested (diagnosis still provisional in the record)', criterion: 'histopathology-diagnosis', expect: 'met', resources: complete({ primary: [condition('C18.7', provisional)], without: ['histology'], add: [attestation('histopathology-diagnosis')] }) },
   { name: 'attested no histopathological diagnosis', criterion: 'histopathology-diagnosis', expect: 'not-met', indicationStatus: 'not-eligible', resources: complete({ add: [attestation('histopathology-diagnosis', false)] }) },
-  { name: 'every diagnosis provisional', criterion: 'histopathology-diagnosis', expect: 'unknown', resources: complete({ primary: [condition('C18.7', provisional)], without: ['metastases'], add: [newLiverMetastases(provisional)] }) },
+  { name: 'every diagnosis provisional', criterion: 'histopathology-diagnosis', expect: 'unknown', resources: complete({ primary: [condition('C18.7', provisional)], without: ['metastases', 'progression'], add: [liverMetastases(provisional)] }) },
   { name: 'no histopathology recorded', criterion: 'histopathology-diagnosis', expect: 'unknown', resources: complete({ without: ['histology'] }) },
 
   { name: 'tumour accessible for biopsy', criterion: 'fresh-tissue', expect: 'met', resources: complete() },
-  { name: 'attested not accessible', criterion: 'fresh-tissue', expect: 'not-met', indicationStatus: 'not-eligible', resources: complete({ without: ['tissue'], add: [attestation('tumour-accessible-for-biopsy', false)] }) },
-  { name: 'not documented', criterion: 'fresh-tissue', expect: 'unknown', resources: complete({ without: ['tissue'] }) },
+  // «Forud for henvisning bør følgende vurderes»: a consideration shown on the card, not a requirement.
+  { name: 'attested not accessible: shown, not a refusal', criterion: 'fresh-tissue', expect: 'not-met', indicationStatus: 'eligible', resources: complete({ without: ['tissue'], add: [attestation('tumour-accessible-for-biopsy', false)] }) },
+  { name: 'not documented: does not leave the order incomplete', criterion: 'fresh-tissue', expect: 'unknown', indicationStatus: 'eligible', resources: complete({ without: ['tissue'] }) },
 
   { name: 'ordered by an oncologist', criterion: 'oncologist-assessment', expect: 'met', resources: complete() },
   { name: 'ordered by a surgeon, oncologist assessment attested', criterion: 'oncologist-assessment', expect: 'met', resources: complete({ without: ['role'], add: [...surgeon(), attestation('oncologist-assessment')] }) },
@@ -136,6 +155,14 @@ void t.test(ID, async (t) => {
   assertCoverage(t, ID, scenarios)
   await runScenarios(t, app, ID, scenarios)
 
+  await t.test('no card for an old basal cell carcinoma (C44) or a resolved cancer (review H)', async (tt) => {
+    const bcc = await postHook(app, hookRequest(patient(), [condition('DC443', { recordedDate: '2019-04-01' })]))
+    tt.equal(resultFor(bcc.body, ID), undefined, 'C44 skin cancer')
+    const cured = await postHook(app, hookRequest(patient(), [condition('C50.4', { clinicalStatus: { coding: [{ system: SYSTEMS.conditionClinical, code: 'resolved' }] } })]))
+    tt.equal(resultFor(cured.body, ID), undefined, 'resolved breast cancer')
+    const spread = await postHook(app, hookRequest(patient(), [condition('DC443'), condition('C77.0')]))
+    tt.ok(resultFor(spread.body, ID), 'a skin cancer with nodal metastases still matches')
+  })
   await t.test('no card without a solid cancer (a lymphoma relapse belongs to Group A)', async (tt) => {
     const res = await postHook(app, hookRequest(patient(), [condition('C83.3', status('relapse'))]))
     tt.equal(resultFor(res.body, ID), undefined)
