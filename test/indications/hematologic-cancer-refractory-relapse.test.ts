@@ -4,9 +4,9 @@
  * disease-group boundaries of the diagnosis ValueSets.
  */
 import t from 'tap'
-import { buildTestApp, cardFor, postHook, resultFor } from '../helpers/app.js'
+import { buildTestApp, cardFor, criterionStatus, postHook, resultFor } from '../helpers/app.js'
 import { runScenarios, assertCoverage, assemble, type Scenario } from '../helpers/scenarios.js'
-import { attestation, condition, ecog, hookRequest, integerObservation, karnofsky, orderingRole, patient, procedure, SYSTEMS, type Json } from '../helpers/fhir-builders.js'
+import { attestation, condition, ecog, hookRequest, integerObservation, karnofsky, orderingRole, patient, procedure, SYSTEMS, wgsOrder, type Json } from '../helpers/fhir-builders.js'
 
 const ID = 'hematologic-cancer-refractory-relapse'
 const ONCOLOGY = '394592004'
@@ -57,7 +57,9 @@ const scenarios: Scenario[] = [
 
   { name: 'clinicalStatus relapse', criterion: 'relapse-recorded', expect: 'met', resources: complete() },
   { name: 'clinicalStatus recurrence (ICD-10 C81.1)', criterion: 'relapse-recorded', expect: 'met', resources: complete({ diagnosis: [condition('C81.1', { clinicalStatus: status('recurrence') })] }) },
-  { name: 'clinicalStatus active', criterion: 'relapse-recorded', expect: 'not-met', resources: complete({ diagnosis: [condition('DC833')] }) },
+  // Review G: 'active' is no positive evidence against relapse (refractory disease is active too).
+  { name: 'clinicalStatus active, nothing else recorded: unknown, not not-met', criterion: 'relapse-recorded', expect: 'unknown', resources: complete({ diagnosis: [condition('DC833')] }) },
+  { name: 'diagnosis in remission', criterion: 'relapse-recorded', expect: 'not-met', resources: complete({ diagnosis: [condition('DC833', { clinicalStatus: status('remission') })] }) },
   // The high-risk path stays open, so the indication is incomplete rather than not eligible.
   { name: 'relapse recorded but attested not refractory/not requiring treatment', criterion: 'relapse-recorded', expect: 'not-met', indicationStatus: 'incomplete', resources: complete({ add: [attestation('refractory-disease', false)] }) },
   { name: 'no clinicalStatus', criterion: 'relapse-recorded', expect: 'unknown', resources: complete({ diagnosis: [condition('DC833', { clinicalStatus: undefined })] }) },
@@ -130,8 +132,8 @@ const scenarios: Scenario[] = [
   { name: 'lymphoma with PET-CT', criterion: 'imaging-lymphoma', expect: 'met', resources: complete() },
   { name: 'lymphoma with CT', criterion: 'imaging-lymphoma', expect: 'met', resources: complete({ without: ['imaging'], add: [procedure(SYSTEMS.snomed, CT, '2026-10-01')] }) },
   { name: 'lymphoma with imaging attested', criterion: 'imaging-lymphoma', expect: 'met', resources: complete({ without: ['imaging'], add: [attestation('imaging-done')] }) },
-  { name: 'myeloma without imaging (optional for plasma cell disease)', criterion: 'imaging-lymphoma', expect: 'met', indicationStatus: 'eligible', resources: complete({ diagnosis: [relapsed('DC900')], without: ['imaging'] }) },
-  { name: 'lymphoblastic lymphoma C83.5 without imaging (acute group, optional)', criterion: 'imaging-lymphoma', expect: 'met', resources: complete({ diagnosis: [relapsed('C83.5')], without: ['imaging'] }) },
+  { name: 'myeloma without imaging (optional for plasma cell disease)', criterion: 'imaging-lymphoma', expect: 'not-applicable', indicationStatus: 'eligible', resources: complete({ diagnosis: [relapsed('DC900')], without: ['imaging'] }) },
+  { name: 'lymphoblastic lymphoma C83.5 without imaging (acute group, optional)', criterion: 'imaging-lymphoma', expect: 'not-applicable', resources: complete({ diagnosis: [relapsed('C83.5')], without: ['imaging'] }) },
   { name: 'lymphoma, imaging attested not done', criterion: 'imaging-lymphoma', expect: 'not-met', indicationStatus: 'not-eligible', resources: complete({ without: ['imaging'], add: [attestation('imaging-done', false)] }) },
   { name: 'lymphoma without imaging', criterion: 'imaging-lymphoma', expect: 'unknown', indicationStatus: 'incomplete', resources: complete({ without: ['imaging'] }) },
   { name: 'lymphoma (CLL, SKS DC911) without imaging', criterion: 'imaging-lymphoma', expect: 'unknown', resources: complete({ diagnosis: [relapsed('DC911')], without: ['imaging'] }) },
@@ -147,6 +149,76 @@ const scenarios: Scenario[] = [
   { name: 'empty PractitionerRole search', criterion: 'hematology-specialist', expect: 'unknown', indicationStatus: 'incomplete', resources: complete({ without: ['role'] }) }
 ]
 
+/*
+ * Issue 13 / clinical review (seed 000 «Refraktære relaps», review §1 and cross-cutting A, D–G, I):
+ * records coded the way Danish hospital systems send them. Each scenario fails on the rules before
+ * the issue-13 changes and passes after.
+ */
+const SCT_DLBCL: Json = { coding: [{ system: SYSTEMS.snomed, code: '109969005', display: 'Diffuse large B-cell malignant lymphoma (disorder)' }] }
+const snomedCondition = (code: string, display: string, over: Json = {}): Json => condition('DC833', { code: { coding: [{ system: SYSTEMS.snomed, code, display }] }, ...over })
+/** mCODE cancer disease status (LOINC 97509-4) with a SNOMED CT trend value. */
+const diseaseStatus = (trend: '271299001' | '268910001' | '359746009', date: string): Json => ({
+  resourceType: 'Observation',
+  id: `ds-${trend}-${date}`,
+  status: 'final',
+  subject: { reference: 'Patient/pt-1' },
+  code: { coding: [{ system: SYSTEMS.loinc, code: '97509-4', display: 'Cancer Disease Progression' }] },
+  effectiveDateTime: date,
+  valueCodeableConcept: { coding: [{ system: SYSTEMS.snomed, code: trend }] }
+})
+const active = (code: string): Json => condition(code)
+
+const danish: Scenario[] = [
+  // SNOMED CT-coding EHR (review §2 "Diagnoses"): DLBCL as a SNOMED disorder concept.
+  { name: 'relapsed DLBCL coded in SNOMED CT (109969005)', criterion: 'diagnosis', expect: 'met', indicationStatus: 'eligible', resources: complete({ diagnosis: [relapsed('DC833', { code: SCT_DLBCL })] }) },
+  { name: 'SNOMED-coded DLBCL is a lymphoma: imaging required', criterion: 'imaging-lymphoma', expect: 'unknown', resources: complete({ diagnosis: [relapsed('DC833', { code: SCT_DLBCL })], without: ['imaging'] }) },
+  // Review §1: AL amyloidosis / POEMS missing.
+  { name: 'relapsed AL amyloidosis (SNOMED 23132008)', criterion: 'diagnosis', expect: 'met', indicationStatus: 'eligible', resources: complete({ diagnosis: [snomedCondition('23132008', 'Amyloid light-chain amyloidosis', { clinicalStatus: status('relapse') })] }) },
+  { name: 'POEMS: osteosclerotic myeloma (SNOMED 425657001), refractory', criterion: 'diagnosis', expect: 'met', resources: complete({ diagnosis: [snomedCondition('425657001', 'Osteosclerotic myeloma')], add: [attestation('refractory-disease')] }) },
+  // Review §1: C92.7/C92.9/C93.7/C93.9 rejected.
+  { name: 'relapsed myeloid leukaemia, unspecified (SKS DC929)', criterion: 'diagnosis', expect: 'met', indicationStatus: 'eligible', resources: complete({ diagnosis: [relapsed('DC929')] }) },
+  { name: 'other monocytic leukaemia (ICD-10 C93.7), relapsed', criterion: 'diagnosis', expect: 'met', resources: complete({ diagnosis: [relapsed('C93.7')] }) },
+  { name: 'monocytic leukaemia unspecified (SKS DC939) needs no imaging', criterion: 'imaging-lymphoma', expect: 'not-applicable', resources: complete({ diagnosis: [relapsed('DC939')], without: ['imaging'] }) },
+  // Review §1: BPDCN (C86.4) landed in the lymphoma group, so lymphoma imaging was demanded.
+  { name: 'relapsed BPDCN (SKS DC864) without imaging: lymphoma imaging not applicable', criterion: 'imaging-lymphoma', expect: 'not-applicable', indicationStatus: 'eligible', resources: complete({ diagnosis: [relapsed('DC864')], without: ['imaging'] }) },
+  // Review §1: mCODE disease status not read.
+  { name: 'active DLBCL with mCODE disease status "worsened" (97509-4 = 271299001)', criterion: 'relapse-recorded', expect: 'met', indicationStatus: 'eligible', resources: complete({ diagnosis: [active('DC833')], add: [diseaseStatus('271299001', '2026-10-20')] }) },
+  { name: 'progression in September, improved on salvage in November: latest status counts', criterion: 'relapse-recorded', expect: 'not-met', resources: complete({ diagnosis: [active('DC833')], add: [diseaseStatus('271299001', '2026-09-01'), diseaseStatus('268910001', '2026-11-10')] }) },
+  { name: 'relapsing AML coded in SNOMED CT (12281000132104)', criterion: 'relapse-recorded', expect: 'met', resources: complete({ diagnosis: [snomedCondition('12281000132104', 'Relapsing acute myeloid leukemia', { clinicalStatus: status('active') })] }) },
+  // Review §1: imaging codes exact only (F).
+  { name: 'lymphoma with PET/CT FDG whole body (SNOMED 443271005)', criterion: 'imaging-lymphoma', expect: 'met', resources: complete({ without: ['imaging'], add: [procedure(SYSTEMS.snomed, '443271005', '2026-10-01')] }) },
+  { name: 'CNS lymphoma with SKS UXCA00 CT-skanning af cerebrum', criterion: 'imaging-lymphoma', expect: 'met', resources: complete({ without: ['imaging'], add: [procedure('urn:oid:1.2.208.176.2.4', 'UXCA00', '2026-10-01')] }) },
+  // Review §1: MDT documented twice on the high-risk route.
+  {
+    name: 'high-risk AML: the MDT high-risk confirmation is the MDT assessment',
+    criterion: 'mdt-assessment',
+    expect: 'met',
+    indicationStatus: 'eligible',
+    resources: complete({ diagnosis: [active('DC920')], without: ['exhausted', 'mdt'], add: [attestation('high-risk-primary-refractory')] })
+  },
+  // Review E: old evidence counted forever (relapsed DLBCL, MDT 2018, attestations 2019 → was eligible).
+  { name: 'MDT conference from 2018 only', criterion: 'mdt-assessment', expect: 'unknown', indicationStatus: 'incomplete', resources: complete({ without: ['mdt'], add: [procedure(SYSTEMS.snomed, MDT_REVIEW, '2018-05-03')] }) },
+  {
+    name: 'MDT in March, progression in September: the MDT predates the relapse',
+    criterion: 'mdt-assessment',
+    expect: 'unknown',
+    resources: complete({ diagnosis: [active('DC833')], without: ['mdt'], add: [procedure(SYSTEMS.snomed, MDT_REVIEW, '2026-03-10'), diseaseStatus('271299001', '2026-09-15')] })
+  },
+  { name: 'MDT after the September progression', criterion: 'mdt-assessment', expect: 'met', resources: complete({ diagnosis: [active('DC833')], without: ['mdt'], add: [procedure(SYSTEMS.snomed, MDT_REVIEW, '2026-10-05'), diseaseStatus('271299001', '2026-09-15')] }) },
+  { name: 'treatment options confirmed exhausted in 2019 only', criterion: 'treatment-options-exhausted', expect: 'unknown', indicationStatus: 'incomplete', resources: complete({ without: ['exhausted'], add: [attestation('treatment-options-exhausted', true, '2019-02-01')] }) },
+  // Review D: a score of 4 months ago gave incomplete without showing the value.
+  { name: 'only an ECOG 1 from July (outside the 90-day window)', criterion: 'performance-status', expect: 'unknown', resources: complete({ without: ['ecog', 'karnofsky'], add: [ecog(1, '2026-07-20')] }) },
+  // Review A: a specialty coding the service does not know must not give not-met.
+  { name: 'haematologist with a local specialty coding only', criterion: 'hematology-specialist', expect: 'unknown', indicationStatus: 'incomplete', resources: complete({ without: ['role'], add: localSpecialtyRole('Medicinsk Afdeling, Regionshospitalet Gødstrup') }) },
+  { name: 'local specialty coding at Afdeling for Blodsygdomme, Rigshospitalet', criterion: 'hematology-specialist', expect: 'met', resources: complete({ without: ['role'], add: localSpecialtyRole('Afdeling for Blodsygdomme, Rigshospitalet') }) }
+]
+
+/** The ordering user's role with only a local (non-SNOMED) specialty coding. */
+function localSpecialtyRole (orgName: string): Json[] {
+  const [role, org] = orderingRole(orgName)
+  return [{ ...role, specialty: [{ coding: [{ system: 'urn:oid:1.2.208.176.2.1.99', code: 'HAEM', display: 'Hæmatologi' }] }] }, org!]
+}
+
 const impossible = {
   diagnosis: [
     { outcome: 'not-met' as const, why: 'the indication only matches when a diagnosis of one of the four groups is present' },
@@ -158,15 +230,46 @@ void t.test(ID, async (t) => {
   // Load shedding (event-loop utilisation) would answer 503 to a tight loop of injected
   // requests on a busy machine; it is not what these scenarios test.
   const app = await buildTestApp(t, { UNDER_PRESSURE_MAX_EVENT_LOOP_UTILIZATION: '0', UNDER_PRESSURE_MAX_EVENT_LOOP_DELAY_MS: '0' })
-  assertCoverage(t, ID, scenarios, impossible)
+  assertCoverage(t, ID, [...scenarios, ...danish], impossible)
   await runScenarios(t, app, ID, scenarios)
+  await runScenarios(t, app, ID, danish)
 
   await t.test('disease-group boundaries: no card for codes outside the four groups', async (t) => {
-    for (const code of ['C93.3', 'DC933', 'C91.9', 'C92.9', 'D47.2', 'D69.4']) {
+    for (const code of ['C93.3', 'DC933', 'C91.9', 'D47.2', 'D69.4']) {
       const res = await postHook(app, hookRequest(patient(), complete({ diagnosis: [relapsed(code)] })))
       t.equal(res.status, 200)
       t.equal(resultFor(res.body, ID), undefined, `${code} does not match ${ID}`)
     }
+  })
+
+  await t.test('evidence has an age: the 2018 MDT is shown, marked too old', async (t) => {
+    const res = await postHook(app, hookRequest(patient(), complete({ without: ['mdt'], add: [procedure(SYSTEMS.snomed, MDT_REVIEW, '2018-05-03')] })))
+    const mdt = resultFor(res.body, ID)?.criteria.find((c) => c.id === 'mdt-assessment')
+    t.equal(mdt?.status, 'unknown')
+    t.ok(mdt?.evidence.some((e) => e.tooOld === true), 'the old MDT is listed as too old')
+  })
+
+  await t.test('evidence has an age: an old confirmation attached to the draft order counts', async (t) => {
+    const old = { ...attestation('treatment-options-exhausted', true, '2019-02-01'), id: 'att-exhausted-2019' }
+    const order = wgsOrder('wgs-order-1', { supportingInfo: [{ reference: 'Observation/att-exhausted-2019' }] })
+    const res = await postHook(app, hookRequest(patient(), complete({ without: ['exhausted'], add: [old] }), { order }))
+    t.equal(criterionStatus(resultFor(res.body, ID), 'treatment-options-exhausted'), 'met')
+  })
+
+  await t.test('performance status outside the window is shown with its value, marked too old', async (t) => {
+    const res = await postHook(app, hookRequest(patient(), complete({ without: ['ecog', 'karnofsky'], add: [ecog(1, '2026-07-20')] })))
+    const ps = resultFor(res.body, ID)?.criteria.find((c) => c.id === 'performance-status')
+    t.ok(ps?.evidence.some((e) => e.tooOld === true), 'the July ECOG is shown as too old')
+  })
+
+  await t.test('a C92.9 myeloid leukaemia matches (review §1), C91.9 still does not', async (t) => {
+    const res = await postHook(app, hookRequest(patient(), complete({ diagnosis: [relapsed('C92.9')] })))
+    t.equal(resultFor(res.body, ID)?.status, 'eligible')
+  })
+
+  await t.test('advice: relevant biochemistry incl. organ markers (review §1)', async (t) => {
+    const res = await postHook(app, hookRequest(patient(), complete()))
+    t.match(cardFor(res.body, ID)?.detail, /organmarkører/)
   })
 
   await t.test('a refuted diagnosis does not match', async (t) => {
