@@ -19,6 +19,8 @@ export const NGC_RECOMMENDATIONS_URL = 'https://ngc.dk/sundhedsfaglige/patientgr
 
 const SUMMARY_MAX = 139
 const EVIDENCE_SHOWN = 5
+/** Evidence listed per criterion in the card extension: the latest, with a count of the rest (`evidenceNotListed`). */
+export const MAX_EVIDENCE_LISTED = 10
 const MARK = { met: '✓', 'not-met': '✗', unknown: '?', 'not-applicable': '–' } as const
 
 export interface Coding { system: string, code: string, display?: string }
@@ -50,7 +52,7 @@ export interface CardResult {
   indication: string | null
   status: string
   order?: string
-  criteria: Array<{ id: string, status: string, required: boolean, text: string, evidence: Evidence[], reason?: string }>
+  criteria: Array<{ id: string, status: string, required: boolean, text: string, evidence: Evidence[], reason?: string, warnings?: string[] }>
   rulesVersion: string
   alternatives?: string[]
   /** Card notes shown for this indication (e.g. specimen advice). */
@@ -89,6 +91,12 @@ function describeEvidence (e: Evidence, lang: Language): string {
 function evidenceCell (c: CriterionResult, lang: Language): string {
   // Never a ✓ or "no data" for a conditional criterion that does not apply: it says so.
   if (c.status === 'not-applicable') return STRINGS[lang].criterion['not-applicable']
+  const cell = evidenceText(c, lang)
+  // A warning (e.g. the department was not recognised; the listed ones are named) follows the evidence.
+  return c.warnings?.length ? `${cell} ⚠ ${c.warnings.map((w) => md(w[lang])).join(' ')}` : cell
+}
+
+function evidenceText (c: CriterionResult, lang: Language): string {
   if (c.reason === UNFOUNDED) return `_${STRINGS[lang].unfounded}_`
   if (c.evidence.length === 0) return c.reason ? `_${md(c.reason)}_` : STRINGS[lang].evidenceNone
   const shown = c.evidence.slice(0, EVIDENCE_SHOWN).map((e) => md(describeEvidence(e, lang)))
@@ -138,7 +146,8 @@ function resultExtension (r: IndicationResult, others: IndicationResult[], ctx: 
       required: c.required,
       text: c.text[ctx.language],
       evidence: c.evidence,
-      ...(c.reason ? { reason: c.reason } : {})
+      ...(c.reason ? { reason: c.reason } : {}),
+      ...(c.warnings?.length ? { warnings: c.warnings.map((w) => w[ctx.language]) } : {})
     })),
     rulesVersion: ctx.rulesVersion,
     ...(others.length ? { alternatives: others.map((o) => o.indication) } : {}),

@@ -102,7 +102,8 @@ const FUNCTION_TYPES: Record<string, TypeSet | 'input'> = {
   attestation: BOOLEAN,
   recentAs: 'input',
   ageAtOnset: INTEGER,
-  inOrganizationList: BOOLEAN
+  inOrganizationList: BOOLEAN,
+  onList: BOOLEAN
 }
 
 /**
@@ -138,7 +139,7 @@ export function compileCatalogue (input: CatalogueInput): CompiledCatalogue {
   const defaultIntervals = intervalsFrom(input.observationDefinitions)
   const userInvocationTable = {
     ...domainFunctions({ valueSets, defaultIntervals }),
-    ...organizationFunctions(input.organizationLists)
+    ...organizationFunctions(input.organizationLists, valueSets)
   }
   const engine = input.engine ?? 'compiled'
   const parse = input.parseFhirPath ?? ((e: string): unknown => fhirpath.parse(e))

@@ -5,13 +5,14 @@
  */
 import fhirpath from 'fhirpath'
 import type { AnyResource } from './fhir.js'
-import type { CriterionResult, CriterionStatus, Composition, IndicationResult, IndicationStatus, Evidence } from './types.js'
+import type { CriterionResult, CriterionStatus, Composition, IndicationResult, IndicationStatus, Evidence, LocalizedText } from './types.js'
 import type { CompiledCatalogue, CompiledCriterion, CompiledExpression, CompiledIndication } from './compile.js'
 import { compositionParts } from './compile.js'
 import { retrieve, type PatientRecord } from './record.js'
 import { ageInYears, daysBefore } from './clinical-time.js'
 import { summarise } from './evidence.js'
 import { orderEvidence, STALE, type StaleSink } from './evidence-age.js'
+import { ORGANIZATION_INDEX, organizationIndex } from './organizations.js'
 import { ROOT_RESOURCE } from './fhirpath-compiler/expression.js'
 import { toFhirDateTime } from './fhirpath-values.js'
 
@@ -57,6 +58,8 @@ function baseEnvironment (catalogue: CompiledCatalogue, record: PatientRecord, n
     practitionerRoles: roles,
     // Only the organisations the ordering user's roles belong to count for competence.
     organizations: orgs.filter((o) => orgRefs.has(`Organization/${o.id}`)),
+    // Every Organization of the record, for the partOf chains of onList() (organizations.ts).
+    ...(orgs.length ? { [ORGANIZATION_INDEX]: organizationIndex(orgs) } : {}),
     order: options.order ? [options.order] : [],
     orderEvidence: orderEvidence(options.order, record.byType)
   }
@@ -78,10 +81,13 @@ function evaluateIndication (ind: CompiledIndication, record: PatientRecord, bas
   try { matched = run(ind.matches, env) } catch { return undefined }
   if (!(matched.length === 1 && valData(matched[0]) === true)) return undefined
   for (const d of ind.otherData) env[d.name] = retrieve(record, d.req, d.valueSet, d.key)
+  let warningsOfVariables: Map<string, LocalizedText[]> | undefined
   for (const v of ind.variables) {
     sink.items = undefined
+    sink.warnings = undefined
     try { env[v.name] = run(v.run, env) } catch { env[v.name] = [] }
     if (sink.items) (staleOfVariables ??= new Map()).set(v.name, sink.items)
+    if (sink.warnings) (warningsOfVariables ??= new Map()).set(v.name, sink.warnings)
   }
   const results = new Map<string, CriterionResult>()
   const resolve = (id: string): CriterionResult => {
@@ -90,7 +96,7 @@ function evaluateIndication (ind: CompiledIndication, record: PatientRecord, bas
     const c = ind.criteria.get(id)!
     const r = c.applies && yieldsFalse(c.applies, env)
       ? criterionResult(c, 'not-applicable', [])
-      : c.def.composition ? evaluateComposite(c, resolve) : evaluateLeaf(c, record, env, sink, staleOfVariables)
+      : c.def.composition ? evaluateComposite(c, resolve) : evaluateLeaf(c, record, env, sink, staleOfVariables, warningsOfVariables)
     results.set(id, r)
     return r
   }
@@ -140,7 +146,10 @@ function criterionResult (c: CompiledCriterion, status: CriterionStatus, evidenc
 
 const NONE_MISSING: readonly string[] = Object.freeze([])
 
-function evaluateLeaf (c: CompiledCriterion, record: PatientRecord, env: Record<string, unknown>, sink: StaleSink, staleOfVariables: Map<string, Map<object, boolean>> | undefined): CriterionResult {
+function evaluateLeaf (
+  c: CompiledCriterion, record: PatientRecord, env: Record<string, unknown>, sink: StaleSink,
+  staleOfVariables: Map<string, Map<object, boolean>> | undefined, warningsOfVariables: Map<string, LocalizedText[]> | undefined
+): CriterionResult {
   const missing = record.unavailable.size === 0 ? NONE_MISSING : c.reads.filter((t) => record.unavailable.has(t))
   if (missing.length > 0) {
     return criterionResult(c, 'unknown', [], missing.map((t) => record.unavailable.get(t)).join('; '))
@@ -148,6 +157,7 @@ function evaluateLeaf (c: CompiledCriterion, record: PatientRecord, env: Record<
   let status: CriterionStatus
   let reason: string | undefined
   sink.items = undefined
+  sink.warnings = undefined
   try {
     const out = run(c.run!, env)
     const v = out.length === 1 ? valData(out[0]) : undefined
@@ -164,8 +174,24 @@ function evaluateLeaf (c: CompiledCriterion, record: PatientRecord, env: Record<
   const stale = staleOf(c, sink, staleOfVariables)
   if (stale) evidence = withStale(evidence, stale, record)
   // Issue 13 §1: `not-met` only from positive evidence. A failure nothing in the record shows is unknown.
-  if (status === 'not-met' && evidence.length === 0) return criterionResult(c, 'unknown', evidence, UNFOUNDED)
-  return criterionResult(c, status, evidence, reason)
+  if (status === 'not-met' && evidence.length === 0) { status = 'unknown'; reason = UNFOUNDED }
+  const r = criterionResult(c, status, evidence, reason)
+  if (status === 'unknown') {
+    const warnings = warningsOf(c, sink, warningsOfVariables)
+    if (warnings) r.warnings = warnings
+  }
+  return r
+}
+
+function warningsOf (c: CompiledCriterion, sink: StaleSink, ofVariables: Map<string, LocalizedText[]> | undefined): LocalizedText[] | undefined {
+  let out = sink.warnings
+  if (ofVariables) {
+    for (const name of c.variables) {
+      const more = ofVariables.get(name)
+      if (more) out = [...new Set([...(out ?? []), ...more])]
+    }
+  }
+  return out
 }
 
 /** Reason of a `not-met` turned `unknown` because no evidence shows the failure (shown on the card). */
@@ -257,6 +283,10 @@ function evaluateComposite (c: CompiledCriterion, resolve: (id: string) => Crite
   }
   const r = criterionResult(c, status, evidence, status === 'unknown' && reasons.length ? [...new Set(reasons)].join('; ') : undefined)
   r.parts = parts
+  if (status === 'unknown') {
+    const warnings = [...new Set(parts.flatMap((p) => resolve(p).status === 'unknown' ? resolve(p).warnings ?? [] : []))]
+    if (warnings.length) r.warnings = warnings
+  }
   return r
 }
 

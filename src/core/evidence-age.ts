@@ -11,6 +11,7 @@
  */
 import fhirpath from 'fhirpath'
 import type { AnyResource } from './fhir.js'
+import type { LocalizedText } from './types.js'
 import { clinicalDate } from './clinical-time.js'
 import { isTemporal } from './fhirpath-values.js'
 
@@ -24,7 +25,19 @@ export const STALE = Symbol('evidence rejected as too old')
  * shown (the latest rejected one of a function call that found nothing current), `false` when it
  * is only to be marked if the evidence lists it anyway.
  */
-export interface StaleSink { items: Map<object, boolean> | undefined }
+export interface StaleSink {
+  items: Map<object, boolean> | undefined
+  /** Warnings a function raised while the expression ran (e.g. an unrecognised department), for the card. */
+  warnings?: LocalizedText[] | undefined
+}
+
+/** Record a warning for the criterion whose expression is running (shown when it ends unknown). */
+export function recordWarning (vars: Record<string | symbol, unknown> | undefined, warning: LocalizedText): void {
+  const sink = staleSinkOf(vars)
+  if (!sink) return
+  sink.warnings ??= []
+  if (!sink.warnings.includes(warning)) sink.warnings.push(warning)
+}
 
 export function staleSinkOf (vars: Record<string | symbol, unknown> | undefined): StaleSink | undefined {
   return vars?.[STALE] as StaleSink | undefined

@@ -121,6 +121,8 @@ export interface CriterionResult {
   /** Why the result is unknown when data could not be read (missing prefetch key, evaluation error). */
   reason?: string
   document?: LocalizedText
+  /** Why an unknown needs attention (e.g. the ordering department was not recognised, naming the listed ones). */
+  warnings?: LocalizedText[]
   /** Criterion ids this composite is built from. */
   parts?: string[]
 }

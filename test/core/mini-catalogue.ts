@@ -50,8 +50,15 @@ export function catalogue (ind: IndicationDefinition, over: Partial<CatalogueInp
   return compileCatalogue({ indications: [ind], valueSets: VALUE_SETS, observationDefinitions: [], organizationLists: [], settings: { performanceStatusLookbackDays: 90 }, ...over })
 }
 
-export function run (ind: IndicationDefinition, resources: unknown[], pt: unknown = patient(), options: EvaluateOptions & { catalogue?: Partial<CatalogueInput>, unavailable?: Array<{ resourceTypes: string[], reason: string }> } = {}): ReturnType<typeof evaluate> {
-  return evaluate(catalogue(ind, options.catalogue), buildRecord({ patient: pt as any, resources: resources as any, unavailable: options.unavailable }), NOW, options)
+export interface RunOptions {
+  order?: unknown
+  catalogue?: Partial<CatalogueInput>
+  unavailable?: Array<{ resourceTypes: string[], reason: string }>
+}
+
+export function run (ind: IndicationDefinition, resources: unknown[], pt: unknown = patient(), options: RunOptions = {}): ReturnType<typeof evaluate> {
+  const evaluateOptions: EvaluateOptions = options.order ? { order: options.order as EvaluateOptions['order'] } : {}
+  return evaluate(catalogue(ind, options.catalogue), buildRecord({ patient: pt as any, resources: resources as any, unavailable: options.unavailable }), NOW, evaluateOptions)
 }
 
 export function result (results: ReturnType<typeof evaluate>, id: string): CriterionResult | undefined {
