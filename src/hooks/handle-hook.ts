@@ -9,17 +9,17 @@ import type { AnyResource } from '../core/fhir.js'
 import type { IndicationResult } from '../core/types.js'
 import type { CompiledValueSet } from '../core/terminology.js'
 import type { LoadedRules } from '../definitions/load.js'
-import { renderCards, type Card } from '../cards/render.js'
+import { CARD_EXTENSION, renderCards, type Card } from '../cards/render.js'
 import type { Language } from '../cards/i18n.js'
 import { HookError } from './operation-outcome.js'
 import { resolvePrefetch, type PrefetchState } from './prefetch.js'
-import { wgsOrders } from './orders.js'
+import { wgsDraftOrders, type DraftOrder } from './orders.js'
 import { fetchMissingPrefetch, type FallbackResult, type FallbackSettings } from './fhir-fallback.js'
 
 export interface CdsRequest {
   hook: string
   hookInstance: string
-  context: { patientId: string, userId: string, selections?: string[], draftOrders: { entry?: Array<{ resource?: AnyResource }> } }
+  context: { patientId: string, userId: string, selections?: string[], draftOrders: { entry?: Array<{ fullUrl?: string, resource?: AnyResource }> } }
   prefetch?: Record<string, unknown>
   fhirServer?: string
   fhirAuthorization?: { access_token?: string, token_type?: string }
@@ -70,12 +70,32 @@ function requireKeys (service: LoadedRules['service'], states: Record<string, Pr
   throw new HookError(412, 'incomplete', `required data could not be obtained: ${reasons.join('; ')}, and ${fetched.skipped ?? 'the FHIR server was not queried'}`, unobtained.map(([key]) => `prefetch.${key}`))
 }
 
+/**
+ * Cards for a draft without an id: the result names it by its fullUrl, and an
+ * update suggestion names it in `resourceId` (CDS Hooks action: "a relative
+ * reference to the relevant resource"), so the EHR can apply it to that draft.
+ * A draft with no fullUrl either gets no suggestion: nobody could apply it.
+ */
+function nameDraft (cards: Card[], order: DraftOrder): void {
+  for (const card of cards) {
+    const result = card.extension[CARD_EXTENSION] as { order?: string } | undefined
+    if (result && order.reference) result.order = order.reference
+    if (!card.suggestions) continue
+    if (!order.reference) {
+      delete card.suggestions
+      delete card.selectionBehavior
+      continue
+    }
+    for (const s of card.suggestions) for (const action of s.actions) Object.assign(action, { resourceId: order.reference })
+  }
+}
+
 export async function handleHook (settings: HookSettings, request: CdsRequest, now: string): Promise<HookOutcome> {
   const { rules } = settings
   if (!rules.service.hooks.includes(request.hook as 'order-select')) {
     throw new HookError(400, 'not-supported', `hook '${request.hook}' is not served by ${rules.service.id}; it serves ${rules.service.hooks.join(', ')}`, ['hook'])
   }
-  const orders = wgsOrders(request.context, request.hook, settings.orderValueSet, settings.localOrderCodes)
+  const orders = wgsDraftOrders(request.context, request.hook, settings.orderValueSet, settings.localOrderCodes)
   if (orders.length === 0) return { cards: [], orders: 0, indications: [], prefetch: {}, userResources: [], fallback: { fetched: [], failed: [] } }
   const fetched = await fetchMissingPrefetch(rules.service, request, request.prefetch, settings.fallback)
   const prefetch = { ...request.prefetch, ...fetched.values }
@@ -91,8 +111,9 @@ export async function handleHook (settings: HookSettings, request: CdsRequest, n
   const cards: Card[] = []
   const indications = new Map<string, HookOutcome['indications'][number]>()
   for (const order of orders) {
-    const results: IndicationResult[] = evaluate(rules.catalogue, record, now, { order })
-    const rendered = renderCards(results, { language: settings.language, rulesVersion: rules.rulesVersion, unavailable, diagnosesUnavailable: record.unavailable.has('Condition'), publicBaseUrl: settings.publicBaseUrl }, order)
+    const results: IndicationResult[] = evaluate(rules.catalogue, record, now, { order: order.resource })
+    const rendered = renderCards(results, { language: settings.language, rulesVersion: rules.rulesVersion, unavailable, diagnosesUnavailable: record.unavailable.has('Condition'), publicBaseUrl: settings.publicBaseUrl }, order.resource)
+    if (order.resource.id === undefined) nameDraft(rendered, order)
     cards.push(...rendered)
     results.forEach((r, i) => {
       const entry = indications.get(r.indication) ?? { indication: r.indication, status: r.status, failedCriteria: r.criteria.filter((c) => c.required && c.status === 'not-met').map((c) => c.id), cardUuids: [] }
