@@ -41,7 +41,10 @@ const scenarios: Scenario[] = [
   { name: 'metastatic route', criterion: 'pancreatic-route', expect: 'met', indicationStatus: 'eligible', patient: older(), resources: complete() },
   { name: 'young route only (41, operated, curable)', criterion: 'pancreatic-route', expect: 'met', indicationStatus: 'eligible', patient: young(), resources: curable() },
   { name: 'familial route only (66, curable, mother with pancreatic cancer)', criterion: 'pancreatic-route', expect: 'met', indicationStatus: 'eligible', patient: older(), resources: curable([familyMember('MTH', 'C25.9', 70)]) },
-  { name: 'none: 66, curable, family history without pancreatic cancer', criterion: 'pancreatic-route', expect: 'not-met', indicationStatus: 'not-eligible', patient: older(), resources: curable([noCancerFamily()]) },
+  { name: 'none: 66, curable, attested no familial disposition, not at the post-operative start of treatment', criterion: 'pancreatic-route', expect: 'not-met', indicationStatus: 'not-eligible', patient: older(), resources: curable([noCancerFamily(), attestation('familial-pancreatic-cancer-disposition', false), attestation('operated-pancreatic-cancer', false)]) },
+  { name: 'one relative without pancreatic cancer is not a complete family history (review G)', criterion: 'pancreatic-route', expect: 'unknown', indicationStatus: 'incomplete', patient: older(), resources: curable([noCancerFamily()]) },
+  // Review §9: the resected-patient route («Endvidere kan patienter, opereret for pancreascancer, få lavet helgenomsekventering …»).
+  { name: 'operated route only (66, resected, curable, first consultation at start of adjuvant treatment)', criterion: 'pancreatic-route', expect: 'met', indicationStatus: 'eligible', patient: older(), resources: curable([attestation('operated-pancreatic-cancer')]) },
   { name: 'undecided: 66, stage unknown, no family history', criterion: 'pancreatic-route', expect: 'unknown', indicationStatus: 'incomplete', patient: older(), resources: complete({ without: ['metastases'] }) },
 
   { name: 'liver metastases (C78.7)', criterion: 'route-incurable-metastatic', expect: 'met', patient: older(), resources: complete() },
@@ -61,17 +64,25 @@ const scenarios: Scenario[] = [
 
   { name: 'mother with pancreatic cancer', criterion: 'route-familial', expect: 'met', patient: older(), resources: complete({ add: [familyMember('MTH', 'C25.9', 70)] }) },
   { name: 'brother with pancreatic cancer in a partial family history', criterion: 'route-familial', expect: 'met', patient: older(), resources: complete({ add: [familyMember('BRO', 'C25.0', 55, { status: 'partial' })] }) },
-  { name: 'completed family history without pancreatic cancer', criterion: 'route-familial', expect: 'not-met', patient: older(), resources: complete({ add: [noCancerFamily()] }) },
+  { name: 'completed entry for one relative without pancreatic cancer: unknown, not refused', criterion: 'route-familial', expect: 'unknown', patient: older(), resources: complete({ add: [noCancerFamily()] }) },
+  { name: 'family history taken, attested no familial disposition', criterion: 'route-familial', expect: 'not-met', patient: older(), resources: complete({ add: [noCancerFamily(), attestation('familial-pancreatic-cancer-disposition', false)] }) },
+  { name: 'a cousin with pancreatic cancer at 70 is not a first/second-degree relative', criterion: 'route-familial', expect: 'unknown', patient: older(), resources: complete({ add: [familyMember('COUSN', 'C25.0', 70)] }) },
+  { name: 'paternal uncle with pancreatic cancer coded in SNOMED (363418001)', criterion: 'route-familial', expect: 'met', patient: older(), resources: complete({ add: [familyMember('PUNCLE', 'x', 64, { condition: [{ code: { coding: [{ system: SYSTEMS.snomed, code: '363418001' }] } }] })] }) },
+  { name: 'clinician attests familial disposition (e.g. known BRCA2 family)', criterion: 'route-familial', expect: 'met', patient: older(), resources: complete({ add: [attestation('familial-pancreatic-cancer-disposition')] }) },
   { name: 'only a partial family history without pancreatic cancer', criterion: 'route-familial', expect: 'unknown', patient: older(), resources: complete({ add: [familyMember('FTH', 'I21.9', 60, { status: 'partial' })] }) },
   { name: 'no family history recorded', criterion: 'route-familial', expect: 'unknown', patient: older(), resources: complete() },
   { name: 'familyHistory prefetch not sent', criterion: 'route-familial', expect: 'unknown', patient: older(), resources: complete({ add: [familyMember('MTH', 'C25.9', 70)] }), request: { omit: ['familyHistory'] } },
+
+  { name: 'operated, first consultation at start of treatment, attested', criterion: 'route-operated', expect: 'met', patient: older(), resources: curable([attestation('operated-pancreatic-cancer')]) },
+  { name: 'attested not operated', criterion: 'route-operated', expect: 'not-met', patient: older(), resources: complete({ add: [attestation('operated-pancreatic-cancer', false)] }) },
+  { name: 'not documented', criterion: 'route-operated', expect: 'unknown', patient: older(), resources: complete() },
 
   // PS only with a treatment purpose
   { name: 'metastatic, ECOG 1', criterion: 'performance-status', expect: 'met', patient: older(), resources: complete() },
   { name: 'metastatic (treatment purpose), ECOG 3', criterion: 'performance-status', expect: 'not-met', indicationStatus: 'not-eligible', patient: older(), resources: complete({ without: ['ecog'], add: [ecog(3, '2026-11-10')] }) },
   { name: 'young, curable, treatment purpose attested, ECOG 3', criterion: 'performance-status', expect: 'not-met', patient: young(), resources: curable([ecog(3, '2026-11-10'), attestation('wgs-treatment-purpose')], ['ecog']) },
-  { name: 'young, curable (no treatment purpose), no ECOG: not required', criterion: 'performance-status', expect: 'met', indicationStatus: 'eligible', patient: young(), resources: curable([], ['ecog']) },
-  { name: 'metastatic but attested predisposition work-up only, ECOG 3', criterion: 'performance-status', expect: 'met', patient: young(), resources: complete({ without: ['ecog'], add: [ecog(3, '2026-11-10'), attestation('wgs-treatment-purpose', false)] }) },
+  { name: 'young, curable (no treatment purpose), no ECOG: not applicable', criterion: 'performance-status', expect: 'not-applicable', indicationStatus: 'eligible', patient: young(), resources: curable([], ['ecog']) },
+  { name: 'metastatic but attested predisposition work-up only, ECOG 3: not applicable', criterion: 'performance-status', expect: 'not-applicable', indicationStatus: 'eligible', patient: young(), resources: complete({ without: ['ecog'], add: [ecog(3, '2026-11-10'), attestation('wgs-treatment-purpose', false)] }) },
   { name: 'metastatic, no ECOG in the window', criterion: 'performance-status', expect: 'unknown', indicationStatus: 'incomplete', patient: older(), resources: complete({ without: ['ecog'], add: [ecog(1, '2026-03-01')] }) },
   { name: 'purpose undecided (stage unknown), ECOG 3', criterion: 'performance-status', expect: 'unknown', patient: young(), resources: complete({ without: ['metastases', 'ecog'], add: [ecog(3, '2026-11-10')] }) },
 
@@ -82,8 +93,9 @@ const scenarios: Scenario[] = [
   { name: 'procedures prefetch not sent', criterion: 'histopathology-diagnosis', expect: 'unknown', patient: older(), resources: complete(), request: { omit: ['procedures'] } },
 
   { name: 'tumour accessible for biopsy', criterion: 'fresh-tissue', expect: 'met', patient: older(), resources: complete() },
-  { name: 'attested not accessible', criterion: 'fresh-tissue', expect: 'not-met', patient: older(), resources: complete({ without: ['tissue'], add: [attestation('tumour-accessible-for-biopsy', false)] }) },
-  { name: 'not documented', criterion: 'fresh-tissue', expect: 'unknown', patient: older(), resources: complete({ without: ['tissue'] }) },
+  // «bør vurderes» (and the germline routes need no tumour biopsy): a consideration, not a requirement.
+  { name: 'attested not accessible: shown, not a refusal', criterion: 'fresh-tissue', expect: 'not-met', indicationStatus: 'eligible', patient: older(), resources: complete({ without: ['tissue'], add: [attestation('tumour-accessible-for-biopsy', false)] }) },
+  { name: 'not documented: does not leave the order incomplete', criterion: 'fresh-tissue', expect: 'unknown', indicationStatus: 'eligible', patient: older(), resources: complete({ without: ['tissue'] }) },
 
   { name: 'ordered by an oncologist', criterion: 'oncologist-assessment', expect: 'met', patient: older(), resources: complete() },
   { name: 'surgeon at first consultation after resection, oncologist attested', criterion: 'oncologist-assessment', expect: 'met', patient: young(), resources: curable([...orderingRole('Kirurgisk Afdeling, Odense Universitetshospital'), attestation('oncologist-assessment')], ['role']) },
@@ -107,9 +119,9 @@ void t.test(ID, async (t) => {
     tt.ok(resultFor(body, ID)?.related?.some((r) => r.indication === 'metastatic-solid-tumour'), 'named as related')
     tt.equal(resultFor(body, 'metastatic-solid-tumour')?.criteria.find((c) => c.id === 'first-line-requirement')?.status, 'met')
   })
-  await t.test('advice: operated patients always; germline note for young and familial patients only', async (tt) => {
+  await t.test('operated patients are a route, not only advice; germline note for young and familial patients only', async (tt) => {
     const old = resultFor((await postHook(app, hookRequest(older(), complete()))).body, ID)
-    tt.ok(old?.advice?.some((a) => a.id === 'operated-first-consultation'))
+    tt.ok(old?.criteria.some((c) => c.id === 'route-operated'))
     tt.notOk(old?.advice?.some((a) => a.id === 'germline-predisposition'))
     const yng = resultFor((await postHook(app, hookRequest(young(), curable()))).body, ID)
     tt.ok(yng?.advice?.some((a) => a.id === 'germline-predisposition'))
