@@ -4,7 +4,10 @@
  * family-history pointer to the inherited indication.
  */
 import t from 'tap'
-import { buildTestApp, cardFor, postHook, resultFor } from '../helpers/app.js'
+import { mkdtempSync, rmSync, writeFileSync } from 'node:fs'
+import { tmpdir } from 'node:os'
+import { join } from 'node:path'
+import { buildTestApp, cardFor, criterionStatus, postHook, resultFor } from '../helpers/app.js'
 import { runScenarios, assertCoverage, assemble, type Scenario } from '../helpers/scenarios.js'
 import { attestation, condition, familyMember, hookRequest, orderingRole, patient, procedure, SYSTEMS, type Json } from '../helpers/fhir-builders.js'
 
@@ -17,7 +20,14 @@ const PET_CT = '450436003'
 const MDT_CANCER_CONFERENCE = '399414003'
 
 const verification = (code: string): Json => ({ coding: [{ system: SYSTEMS.conditionVerification, code }] })
-const amlDepartment = (): Json[] => orderingRole('Afdeling for Blodsygdomme, Rigshospitalet')
+const amlDepartment = (name = 'Afdeling for Blodsygdomme, Rigshospitalet'): Json[] => orderingRole(name)
+const SOR = 'urn:oid:1.2.208.176.1.1'
+/** The ordering user's role at a ward whose Organization.partOf is the named department. */
+function ward (wardName: string, departmentName: string, wardSor?: string): Json[] {
+  const [role, org] = orderingRole(wardName, '394803006', wardSor ? [{ system: SOR, value: wardSor }] : [])
+  const parent = { resourceType: 'Organization', id: `${String(org!.id)}-parent`, name: departmentName }
+  return [role!, { ...org, partOf: { reference: `Organization/${parent.id}` } }, parent]
+}
 const otherHaematology = (): Json[] => orderingRole('Hæmatologisk Afdeling, Regionshospitalet Holstebro')
 
 /**
@@ -73,7 +83,7 @@ const scenarios: Scenario[] = [
   { name: 'molecular genetics attested not done', criterion: 'molecular-genetics', expect: 'not-met', indicationStatus: 'not-eligible', resources: complete({ without: ['molecular'], add: [attestation('molecular-genetics-done', false)] }) },
   { name: 'no molecular genetics', criterion: 'molecular-genetics', expect: 'unknown', resources: complete({ without: ['molecular'] }) },
 
-  { name: 'no myeloid sarcoma: imaging not required', criterion: 'imaging-myeloid-sarcoma', expect: 'met', resources: complete() },
+  { name: 'no myeloid sarcoma: imaging not required', criterion: 'imaging-myeloid-sarcoma', expect: 'not-applicable', resources: complete() },
   { name: 'myeloid sarcoma (SKS DC923) with PET-CT', criterion: 'imaging-myeloid-sarcoma', expect: 'met', indicationStatus: 'eligible', resources: complete({ diagnosis: [condition('DC923')], role: amlDepartment(), add: [procedure(SYSTEMS.snomed, PET_CT, '2026-10-01')] }) },
   { name: 'myeloid sarcoma, imaging attested not done', criterion: 'imaging-myeloid-sarcoma', expect: 'not-met', indicationStatus: 'not-eligible', resources: complete({ diagnosis: [condition('DC923')], role: amlDepartment(), add: [attestation('imaging-done', false)] }) },
   { name: 'myeloid sarcoma without imaging', criterion: 'imaging-myeloid-sarcoma', expect: 'unknown', indicationStatus: 'incomplete', resources: complete({ diagnosis: [condition('C92.3')], role: amlDepartment() }) },
@@ -87,10 +97,13 @@ const scenarios: Scenario[] = [
   { name: 'clinical oncologist', criterion: 'hematology-specialist', expect: 'not-met', indicationStatus: 'not-eligible', resources: complete({ role: orderingRole('Onkologisk Afdeling, Aarhus Universitetshospital', ONCOLOGY) }) },
   { name: 'no PractitionerRole prefetched', criterion: 'hematology-specialist', expect: 'unknown', indicationStatus: 'incomplete', resources: complete(), request: { omit: ['practitionerRoles'] } },
 
-  { name: 'MDS ordered outside the AML departments (rule applies to AML only)', criterion: 'aml-department', expect: 'met', resources: complete() },
+  { name: 'MDS ordered outside the AML departments (rule applies to AML only)', criterion: 'aml-department', expect: 'not-applicable', indicationStatus: 'eligible', resources: complete() },
   { name: 'AML from Rigshospitalet', criterion: 'aml-department', expect: 'met', resources: complete({ diagnosis: aml(), role: amlDepartment() }) },
   { name: 'AML (SKS DC924, APL) from Aalborg, matched by name', criterion: 'aml-department', expect: 'met', resources: complete({ diagnosis: aml('DC924'), role: orderingRole('Klinik Kræft, Hæmatologi, Aalborg Universitetshospital') }) },
-  { name: 'AML from a department not on the list', criterion: 'aml-department', expect: 'not-met', indicationStatus: 'not-eligible', resources: complete({ diagnosis: aml() }) },
+  // Review A: a department the list does not recognise is unknown with a warning, never not-met.
+  { name: 'AML from a department not recognised (Holstebro)', criterion: 'aml-department', expect: 'unknown', indicationStatus: 'incomplete', resources: complete({ diagnosis: aml() }) },
+  { name: 'AML from a bed ward whose partOf is Afdeling for Blodsygdomme, Rigshospitalet', criterion: 'aml-department', expect: 'met', indicationStatus: 'eligible', resources: complete({ diagnosis: aml(), role: ward('Blodsygdomme L, Senge', 'Afdeling for Blodsygdomme, Rigshospitalet') }) },
+  { name: 'AML from "Klinik for Blodsygdomme, Rigshospitalet" (the name seed 002 uses)', criterion: 'aml-department', expect: 'met', resources: complete({ diagnosis: aml(), role: amlDepartment('Klinik for Blodsygdomme, Rigshospitalet') }) },
   { name: 'AML, no PractitionerRole', criterion: 'aml-department', expect: 'unknown', indicationStatus: 'incomplete', resources: complete({ diagnosis: aml(), without: ['role'] }) },
   { name: 'AML, role without an Organization', criterion: 'aml-department', expect: 'unknown', resources: complete({ diagnosis: aml(), role: amlDepartment().filter((r) => r.resourceType === 'PractitionerRole') }) },
 
@@ -98,7 +111,38 @@ const scenarios: Scenario[] = [
   { name: 'mother with AML (FamilyMemberHistory): still eligible', criterion: 'diagnosis', expect: 'met', indicationStatus: 'eligible', resources: complete({ add: [familyMember('MTH', 'C92.0', 45)] }) }
 ]
 
+/*
+ * Issue 13 / clinical review (seed 000 «Myeloid cancer», review §2 and cross-cutting A, E, F):
+ * records coded the way Danish hospital systems send them.
+ */
+const sctCondition = (code: string, display: string): Json => condition('DC920', { code: { coding: [{ system: SYSTEMS.snomed, code, display }] } })
+
+const danish: Scenario[] = [
+  // SNOMED CT-coding EHR: AML and MDS as disorder concepts.
+  { name: 'AML coded in SNOMED CT (91861009) from an AML department', criterion: 'diagnosis', expect: 'met', indicationStatus: 'eligible', resources: complete({ diagnosis: [sctCondition('91861009', 'Acute myeloid leukemia (disorder)')], role: amlDepartment() }) },
+  { name: 'SNOMED-coded AML: the AML-department rule applies', criterion: 'aml-department', expect: 'met', resources: complete({ diagnosis: [sctCondition('91861009', 'Acute myeloid leukemia (disorder)')], role: amlDepartment() }) },
+  { name: 'MDS with excess blasts-2 coded in SNOMED CT (415284008)', criterion: 'diagnosis', expect: 'met', indicationStatus: 'eligible', resources: complete({ diagnosis: [sctCondition('415284008', 'Myelodysplastic syndrome with excess blasts-2 (disorder)')] }) },
+  // Seed: "plasmablastisk dendritcelle leukæmi" (BPDCN) is in group a, but it is not AML for the department rule.
+  { name: 'BPDCN (SKS DC864) matches', criterion: 'diagnosis', expect: 'met', indicationStatus: 'eligible', resources: complete({ diagnosis: [condition('DC864')] }) },
+  { name: 'BPDCN (SNOMED 445105005): AML-department rule not applicable', criterion: 'aml-department', expect: 'not-applicable', resources: complete({ diagnosis: [sctCondition('445105005', 'Blastic plasmacytoid dendritic cell neoplasm (disorder)')] }) },
+  // Review E: any MDT of any year counted.
+  { name: 'MDT conference from 2019 only', criterion: 'mdt-assessment', expect: 'unknown', indicationStatus: 'incomplete', resources: complete({ without: ['mdt'], add: [procedure(SYSTEMS.snomed, MDT_CANCER_CONFERENCE, '2019-04-02')] }) },
+  { name: 'MDT confirmation from 2020 only', criterion: 'mdt-assessment', expect: 'unknown', resources: complete({ without: ['mdt'], add: [attestation('mdt-assessment', true, '2020-01-15')] }) },
+  // Review §2: FISH excluded — the clinician's confirmation of cytogenetics names FISH and counts.
+  { name: 'FISH only, confirmed by the clinician', criterion: 'cytogenetics', expect: 'met', resources: complete({ without: ['cytogenetics'], add: [attestation('cytogenetics-done')] }) },
+  // Review A: an unknown specialty coding must not give not-met.
+  { name: 'haematologist with a local specialty coding at Hæmatologisk Afdeling, Aarhus Universitetshospital', criterion: 'hematology-specialist', expect: 'met', resources: complete({ role: localSpecialtyRole('Hæmatologisk Afdeling, Aarhus Universitetshospital') }) },
+  { name: 'local specialty coding at an unlisted department', criterion: 'hematology-specialist', expect: 'unknown', indicationStatus: 'incomplete', resources: complete({ role: localSpecialtyRole('Medicinsk Afdeling, Sygehus Sønderjylland') }) }
+]
+
+/** The ordering user's role with only a local (non-SNOMED) specialty coding. */
+function localSpecialtyRole (orgName: string): Json[] {
+  const [role, org] = orderingRole(orgName)
+  return [{ ...role, specialty: [{ coding: [{ system: 'urn:oid:1.2.208.176.2.1.99', code: 'HAEM', display: 'Hæmatologi' }] }] }, org!]
+}
+
 const impossible = {
+  'aml-department': [{ outcome: 'not-met' as const, why: 'the shipped list declares no complete SOR list; the not-met case is tested with a configured complete list below' }],
   diagnosis: [
     { outcome: 'not-met' as const, why: 'the indication only matches with a myeloid diagnosis or an attested clinical myeloid neoplasm' },
     { outcome: 'unknown' as const, why: 'without a diagnosis or the attestation the indication does not match at all' }
@@ -109,8 +153,62 @@ void t.test(ID, async (t) => {
   // Load shedding (event-loop utilisation) would answer 503 to a tight loop of injected
   // requests on a busy machine; it is not what these scenarios test.
   const app = await buildTestApp(t, { UNDER_PRESSURE_MAX_EVENT_LOOP_UTILIZATION: '0', UNDER_PRESSURE_MAX_EVENT_LOOP_DELAY_MS: '0' })
-  assertCoverage(t, ID, scenarios, impossible)
+  assertCoverage(t, ID, [...scenarios, ...danish], impossible)
   await runScenarios(t, app, ID, scenarios)
+  await runScenarios(t, app, ID, danish)
+
+  await t.test('a configured complete SOR list: a SOR-identified department not on it is not met', async (t) => {
+    const dir = mkdtempSync(join(tmpdir(), 'org-lists-'))
+    t.teardown(() => rmSync(dir, { recursive: true, force: true }))
+    const file = join(dir, 'organization-lists.yaml')
+    // Fictitious SOR codes for the test configuration only.
+    writeFileSync(file, [
+      'lists:',
+      '  - id: aml-departments',
+      '    title: { da: AML-afdelinger, en: AML departments }',
+      '    seed: { file: 000_6087517ef50949d1.txt, heading: Myeloid cancer — Krav til kompetenceniveau }',
+      '    complete: true',
+      '    members:',
+      '      - name: Afdeling for Blodsygdomme, Rigshospitalet',
+      `        identifiers: [{ system: '${SOR}', value: '100000000000001' }]`,
+      '  - id: platelet-experts',
+      '    title: { da: x, en: x }',
+      '    seed: { file: 002_721ade61daf9160f.txt, heading: x }',
+      '    members: [{ name: x }]',
+      '  - id: thrombocytopenia-requesting-departments',
+      '    title: { da: x, en: x }',
+      '    seed: { file: 002_721ade61daf9160f.txt, heading: x }',
+      '    members: [{ name: x }]',
+      '  - id: sarcoma-centres',
+      '    title: { da: x, en: x }',
+      '    seed: { file: 003_4a7870b025bb9192.txt, heading: x }',
+      '    members: [{ name: x }]',
+      ''
+    ].join('\n'))
+    const configured = await buildTestApp(t, { ORGANIZATION_LISTS_FILE: file })
+    const other = orderingRole('Hæmatologisk Afdeling, Regionshospitalet Holstebro', '394803006', [{ system: SOR, value: '100000000000999' }])
+    const res = await postHook(configured, hookRequest(patient(), complete({ diagnosis: aml(), role: other })))
+    t.equal(criterionStatus(resultFor(res.body, ID), 'aml-department'), 'not-met')
+    t.equal(resultFor(res.body, ID)?.status, 'not-eligible')
+    const listed = orderingRole('Blodsygdomme L, Senge', '394803006', [{ system: SOR, value: '100000000000001' }])
+    const ok = await postHook(configured, hookRequest(patient(), complete({ diagnosis: aml(), role: listed })))
+    t.equal(criterionStatus(resultFor(ok.body, ID), 'aml-department'), 'met')
+  })
+
+  await t.test('prognostic score advice: ELN for AML, IPSS/IPSS-R for MDS (review §2)', async (t) => {
+    const amlCase = await postHook(app, hookRequest(patient(), complete({ diagnosis: aml(), role: amlDepartment() })))
+    t.match(cardFor(amlCase.body, ID)?.detail, /ELN/)
+    t.notMatch(cardFor(amlCase.body, ID)?.detail, /IPSS-R/)
+    const mds = await postHook(app, hookRequest(patient(), complete()))
+    t.match(cardFor(mds.body, ID)?.detail, /IPSS-R/)
+    t.notMatch(cardFor(mds.body, ID)?.detail, /ELN/)
+  })
+
+  await t.test('the 2019 MDT is shown, marked too old', async (t) => {
+    const res = await postHook(app, hookRequest(patient(), complete({ without: ['mdt'], add: [procedure(SYSTEMS.snomed, MDT_CANCER_CONFERENCE, '2019-04-02')] })))
+    const mdt = resultFor(res.body, ID)?.criteria.find((c) => c.id === 'mdt-assessment')
+    t.ok(mdt?.evidence.some((e) => e.tooOld === true))
+  })
 
   await t.test('no card for juvenile, unspecified or non-myeloid diagnoses', async (t) => {
     for (const code of ['C93.3', 'DC933', 'C92.9', 'C92.1', 'C90.0', 'D69.4']) {
@@ -128,9 +226,11 @@ void t.test(ID, async (t) => {
   await t.test('family history of MDS/AML names the inherited indication, without changing the status', async (t) => {
     const withFamily = await postHook(app, hookRequest(patient(), complete({ add: [familyMember('FTH', 'D46.9')] })))
     t.equal(resultFor(withFamily.body, ID)?.status, 'eligible')
-    t.match(cardFor(withFamily.body, ID)?.detail, /inherited-myeloid-or-unexplained-cytopenia/)
+    t.match(cardFor(withFamily.body, ID)?.detail, /Familieanamnese med myeloid neoplasi/)
+    t.notMatch(cardFor(withFamily.body, ID)?.detail, /inherited-myeloid-or-unexplained-cytopenia/, 'no internal id on the card')
+    t.equal(resultFor(withFamily.body, ID)?.related?.[0]?.indication, 'inherited-myeloid-or-unexplained-cytopenia')
     const without = await postHook(app, hookRequest(patient(), complete({ add: [familyMember('FTH', 'I21.9')] })))
-    t.notMatch(cardFor(without.body, ID)?.detail, /inherited-myeloid-or-unexplained-cytopenia/)
+    t.notMatch(cardFor(without.body, ID)?.detail, /Familieanamnese med myeloid neoplasi/)
   })
 
   await t.test('advice on inherited/juvenile forms is always shown; MDS referral advice only for MDS', async (t) => {
