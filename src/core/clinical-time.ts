@@ -80,6 +80,19 @@ export function ageInYears (birthDate: string | undefined, on: string | undefine
   return oldest === youngest ? oldest : undefined
 }
 
+/**
+ * The youngest and oldest the patient can be on a date, from a (possibly partial) birth date:
+ * born "1950", on 2026-11-22 → [75, 76]. Comparisons settled by both ends give their answer
+ * (`>= 18`) even where the age itself is not known.
+ */
+export function ageRange (birthDate: string | undefined, on: string | undefined): [number, number] | undefined {
+  if (!birthDate || !on) return undefined
+  const b = dateBounds(birthDate)
+  const t = dateBounds(on)
+  if (!b || !t) return undefined
+  return [fullYears(b.hi, t.lo), fullYears(b.lo, t.hi)]
+}
+
 /** Days before an ISO instant, as an ISO instant (UTC). */
 export function daysBefore (isoInstant: string, days: number): string {
   return new Date(Date.parse(isoInstant) - days * 86_400_000).toISOString()

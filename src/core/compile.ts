@@ -10,7 +10,7 @@ import r4 from 'fhirpath/fhir-context/r4'
 import type { ObservationDefinition, ValueSet } from './fhir.js'
 import type { Composition, CriterionDefinition, DataRequirement, IndicationDefinition } from './types.js'
 import { compileValueSets, type CompiledValueSet } from './terminology.js'
-import { domainFunctions, intervalsFrom, type Interval } from './fhirpath-functions.js'
+import { domainFunctions, intervalsFrom, rewriteAgeComparisons, type Interval } from './fhirpath-functions.js'
 import { organizationFunctions, type OrganizationList } from './organizations.js'
 import { retrievalKey } from './record.js'
 import { compileFast, type DomainFunction } from './fhirpath-compiler/compile.js'
@@ -103,7 +103,8 @@ const FUNCTION_TYPES: Record<string, TypeSet | 'input'> = {
   recentAs: 'input',
   ageAtOnset: INTEGER,
   inOrganizationList: BOOLEAN,
-  onList: BOOLEAN
+  onList: BOOLEAN,
+  ageIs: BOOLEAN
 }
 
 /**
@@ -145,7 +146,9 @@ export function compileCatalogue (input: CatalogueInput): CompiledCatalogue {
   const parse = input.parseFhirPath ?? ((e: string): unknown => fhirpath.parse(e))
   const referenceOnly: ReferenceOnly[] = []
   let compiledExpressions = 0
-  const compileExpr = (indication: string, path: string, expr: string, variables: ReadonlyMap<string, TypeSet>): TypedExpression => {
+  const compileExpr = (indication: string, path: string, text: string, variables: ReadonlyMap<string, TypeSet>): TypedExpression => {
+    // `%ageYears >= 18` is settled by a year-only birthDate when both possible ages agree.
+    const expr = rewriteAgeComparisons(text)
     if (CLOCK_FUNCTIONS.test(expr)) throw new CatalogueError(indication, path, 'use %now / %today, not now() / today(): evaluation must not read the clock')
     for (const url of expr.matchAll(/inValueSet\('([^']+)'\)/g)) {
       if (!valueSets.has(url[1]!)) throw new CatalogueError(indication, path, `unknown ValueSet ${url[1]}`)

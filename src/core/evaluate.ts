@@ -9,7 +9,8 @@ import type { CriterionResult, CriterionStatus, Composition, IndicationResult, I
 import type { CompiledCatalogue, CompiledCriterion, CompiledExpression, CompiledIndication } from './compile.js'
 import { compositionParts } from './compile.js'
 import { retrieve, type PatientRecord } from './record.js'
-import { ageInYears, daysBefore } from './clinical-time.js'
+import { ageInYears, ageRange, daysBefore } from './clinical-time.js'
+import { AGE_RANGE } from './fhirpath-functions.js'
 import { summarise } from './evidence.js'
 import { orderEvidence, STALE, type StaleSink } from './evidence-age.js'
 import { ORGANIZATION_INDEX, organizationIndex } from './organizations.js'
@@ -49,7 +50,9 @@ function baseEnvironment (catalogue: CompiledCatalogue, record: PatientRecord, n
   const orgs = record.byType.get('Organization') ?? []
   const orgRefs = new Set(roles.map((r) => (r.organization as { reference?: string } | undefined)?.reference).filter(Boolean))
   const age = ageInYears(record.patient?.birthDate, today)
+  const range = ageRange(record.patient?.birthDate, today)
   return {
+    ...(range ? { [AGE_RANGE]: range } : {}),
     patient: record.patient ? [record.patient] : [],
     now: toFhirDateTime(instant),
     today: toFhirDateTime(today),
@@ -105,7 +108,7 @@ function evaluateIndication (ind: CompiledIndication, record: PatientRecord, bas
   const status: IndicationStatus = required.some((c) => c.status === 'not-met')
     ? 'not-eligible'
     : required.some((c) => c.status === 'unknown') ? 'incomplete' : 'eligible'
-  const age = (base.ageYears as number[])[0]
+  const range = (base as Record<symbol, [number, number] | undefined>)[AGE_RANGE]
   return {
     indication: ind.def.id,
     title: ind.def.title,
@@ -116,7 +119,8 @@ function evaluateIndication (ind: CompiledIndication, record: PatientRecord, bas
     matchEvidence: ind.matchEvidence ? evidenceOf(ind.matchEvidence, env, record) : [],
     advice: ind.advice.filter((a) => holds(a.when, env)).map((a) => ({ id: a.def.id, text: a.def.text })),
     related: ind.related.filter((r) => holds(r.when, env)).map((r) => ({ indication: r.def.indication, text: r.def.text })),
-    paediatricRedirect: ind.def.population === 'adults' && age !== undefined && age < 18
+    // Under 18 for certain (a year-only birthDate counts when even the oldest possible age is under 18).
+    paediatricRedirect: ind.def.population === 'adults' && range !== undefined && range[1] < 18
   }
 }
 

@@ -194,6 +194,21 @@ export function domainFunctions (ctx: FunctionContext): Record<string, unknown> 
       arity: { 1: ['Any'] },
       internalStructures: true
     },
+    ageIs: {
+      // `%ageYears <op> n`, rewritten by compile.ts: settled when the youngest and the oldest the
+      // patient can be (a year-only birthDate) give the same answer; empty otherwise.
+      fn: function (this: { vars: Record<string | symbol, unknown> }, _inputs: unknown[], op: string, limit: unknown) {
+        const range = this.vars[AGE_RANGE] as [number, number] | undefined
+        // fhirpath.js passes a literal as its own number class (`value`), the compiled path as a number.
+        const raw = valData(asArray(limit)[0]) as unknown
+        const n = typeof raw === 'number' ? raw : typeof (raw as { value?: unknown } | null)?.value === 'number' ? (raw as { value: number }).value : undefined
+        if (!range || n === undefined) return EMPTY
+        const [a, b] = [compareAge(op, range[0], n), compareAge(op, range[1], n)]
+        return a === b ? [a] : EMPTY
+      },
+      arity: { 2: ['String', 'Any'] },
+      internalStructures: true
+    },
     ageAtOnset: {
       fn: function (this: { vars: Record<string, unknown> }, inputs: unknown[]) {
         const patient = data(asArray(this.vars.patient)[0]) as AnyResource | undefined
@@ -214,6 +229,33 @@ function hasCoding (concept: Coding | undefined, system: string, code: string): 
 }
 
 const EMPTY: readonly unknown[] = Object.freeze([])
+
+/** Environment key (a symbol) of the patient's possible ages today, [youngest, oldest] (evaluate.ts). */
+export const AGE_RANGE = Symbol('age range')
+
+function compareAge (op: string, age: number, n: number): boolean {
+  switch (op) {
+    case '<': return age < n
+    case '<=': return age <= n
+    case '>': return age > n
+    case '>=': return age >= n
+    default: throw new Error(`ageIs: operator ${op}`)
+  }
+}
+
+/**
+ * `%ageYears < 50` → `ageIs('<', 50)` (also with a %variable limit, and `50 > %ageYears`), so a
+ * comparison a year-only birthDate settles gives its answer. Arithmetic next to the comparison is
+ * left alone.
+ */
+export function rewriteAgeComparisons (expr: string): string {
+  if (!expr.includes('%ageYears')) return expr
+  const operand = String.raw`(\d+|%[A-Za-z][A-Za-z0-9_]*)`
+  const flip: Record<string, string> = { '<': '>', '<=': '>=', '>': '<', '>=': '<=' }
+  return expr
+    .replace(new RegExp(String.raw`(?<![-+*/.]\s*)%ageYears\s*(<=|>=|<|>)\s*${operand}(?![\w.]|\s*[-+*/])`, 'g'), (_m, op: string, rhs: string) => `ageIs('${op}', ${rhs})`)
+    .replace(new RegExp(String.raw`(?<![-+*/.\w]\s*)${operand}\s*(<=|>=|<|>)\s*%ageYears(?![\w.]|\s*[-+*/])`, 'g'), (_m, lhs: string, op: string) => `ageIs('${flip[op]!}', ${lhs})`)
+}
 
 function asArray (v: unknown): readonly unknown[] { return Array.isArray(v) ? v : v === undefined ? [] : [v] }
 

@@ -20,6 +20,24 @@ export const SKS_D = 'urn:oid:1.2.208.176.2.4.12'
 export const SKS_DEVIATIONS = 'http://hl7.dk/fhir/core/CodeSystem/sks-icd10-deviations'
 /** WHO ATC classification. Hierarchy is the code prefix (A → A01 → A01A → ...). */
 export const ATC = 'http://www.whocc.no/atc'
+/** SKS root (terminology.md §3.2): procedure codes, and D-codes (diagnoses) some systems send under it. */
+export const SKS_ROOT = 'urn:oid:1.2.208.176.2.4'
+/** NPU, as current DK-core writes it (terminology.md §3.3). */
+export const NPU = 'http://npu-terminology.org'
+/**
+ * NPU's OID, as MedCom and the national eHealth infrastructure write it (review finding C2):
+ * e.g. MedCom's homecare-observation example `{"system": "urn:oid:1.2.208.176.2.1", "code": "NPU02840"}`.
+ */
+export const NPU_OID = 'urn:oid:1.2.208.176.2.1'
+export const SNOMED = 'http://snomed.info/sct'
+/**
+ * SNOMED CT edition URIs used as a system, e.g. the Danish edition `http://snomed.info/sct/554471000005108`
+ * (module) with `/version/20150731`, as the national eHealth infrastructure's ValueSets include it
+ * (ValueSet sor-organization-specialty). Same code system: read as `http://snomed.info/sct`.
+ */
+const SNOMED_EDITION = /^https?:\/\/snomed\.info\/sct\/\d+(\/version\/\d+)?$/
+/** An SKS diagnosis code (`D` + ICD-10 code without a dot), wherever it is sent. */
+const SKS_DIAGNOSIS = /^D[A-Z][0-9]{2}/
 
 const MATCH_CACHE_SIZE = 5000
 const ICD10_FAMILY = new Set([ICD10, SKS_D, SKS_DEVIATIONS])
@@ -66,12 +84,23 @@ export function codingKey (system: string | undefined, code: string | undefined)
   return key
 }
 
+/**
+ * Codings as Danish EHRs send them, normalised in one place (issue 13 §2, interface 6): NPU under
+ * its URL or its OID; SKS diagnosis codes under the SKS D-hierarchy, the SKS root or the ICD-10 URI
+ * (`DC920` in `http://hl7.org/fhir/sid/icd-10`); SNOMED CT under an edition URI.
+ */
 function computeKey (system: string, code: string): string | undefined {
   if (ICD10_FAMILY.has(system)) {
     const icd = normaliseDiagnosisCode(system, code)
     return icd ? `${ICD10}|${icd}` : undefined
   }
   if (system === ATC) return `${ATC}|${code.trim().toUpperCase()}`
+  if (system === NPU || system === NPU_OID) return `${NPU}|${code.trim().toUpperCase()}`
+  if (system === SKS_ROOT && SKS_DIAGNOSIS.test(code.trim().toUpperCase())) {
+    const icd = normaliseDiagnosisCode(SKS_D, code)
+    return icd ? `${ICD10}|${icd}` : undefined
+  }
+  if (SNOMED_EDITION.test(system)) return `${SNOMED}|${code.trim()}`
   return `${system}|${code}`
 }
 
@@ -81,6 +110,10 @@ export function normaliseDiagnosisCode (system: string, code: string): string | 
   if (system === SKS_D) {
     // SKS D-hierarchy codes carry a leading 'D' for "diagnosis": DC920 = ICD-10 C92.0.
     if (!c.startsWith('D') || c.length < 4) return undefined
+    c = c.slice(1)
+  } else if (SKS_DIAGNOSIS.test(c)) {
+    // An SKS code sent under the ICD-10 URI (review finding I): `DC920` is C92.0. No WHO ICD-10 code
+    // has a letter second (D69.6 has a digit), so the two cannot be confused.
     c = c.slice(1)
   }
   c = c.replace('.', '')
