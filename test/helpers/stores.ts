@@ -1,9 +1,10 @@
 /**
  * The audit stores a storage test runs against: SQLite always (in memory and
- * on disk), PostgreSQL when TEST_DATABASE_URL is set — each PostgreSQL store
- * in a throw-away schema dropped at teardown. Without TEST_DATABASE_URL the
- * PostgreSQL half is a failure that says how to run it — never a skip, as a
- * missing Chromium is for the browser tests: a test that did not run did not pass.
+ * on disk) and PostgreSQL — at TEST_DATABASE_URL when it is set, otherwise the
+ * server the test harness starts for the tap run (test/setup/before.ts) —
+ * each PostgreSQL store in a throw-away schema dropped at teardown. Without
+ * either the PostgreSQL half is a failure that says how to run it, never a
+ * skip: a test that did not run did not pass.
  */
 import { mkdtempSync, rmSync } from 'node:fs'
 import { tmpdir } from 'node:os'
@@ -14,8 +15,9 @@ import { PostgresStore } from '../../src/store/postgres-store.js'
 import { SqliteStore } from '../../src/store/sqlite-store.js'
 import type { EvaluationRecord, EvaluationStore } from '../../src/store/store.js'
 import type { Migration } from '../../src/store/migrations.js'
+import { harnessDatabaseUrl } from '../setup/postgres-state.js'
 
-export const TEST_DATABASE_URL = process.env.TEST_DATABASE_URL
+export const TEST_DATABASE_URL = process.env.TEST_DATABASE_URL || harnessDatabaseUrl()
 
 type T = Test
 
@@ -91,10 +93,10 @@ export function storeKinds (): StoreKind[] {
   return kinds
 }
 
-/** The PostgreSQL half did not run: a failure naming what to set (`.ci/run` sets it). */
+/** The PostgreSQL half did not run: a failure saying how to run it. */
 export function reportPostgresCoverage (t: T): void {
   if (TEST_DATABASE_URL) return
-  t.fail('TEST_DATABASE_URL is not set: the PostgreSQL storage tests did not run (README "Tests against both stores"; .ci/run starts PostgreSQL and sets it)')
+  t.fail('No PostgreSQL: the PostgreSQL storage tests did not run. Run the tests through tap (`npm test`, `npx tap <file>`), which starts one, or set TEST_DATABASE_URL (docs/storage.md "Tests against both stores")')
 }
 
 /** A complete audit record with fresh ids; `over` replaces fields. */

@@ -1,24 +1,25 @@
 /**
- * The security headers keep the pages working: Debian's Chromium (as in
- * test/web/browser.test.ts; missing Chromium is a failure, never a skip)
+ * The security headers keep the pages working: Chromium (the system's, or the
+ * npm package's that the test harness unpacks: test/setup/chromium.ts; as in
+ * test/web/browser.test.ts, missing Chromium is a failure, never a skip)
  * loads the Swagger UI at /docs, the criteria browser and the playground
  * from the real app on 127.0.0.1, and records every Content-Security-Policy
  * violation the browser reports (`securitypolicyviolation`). None may occur,
  * and each page must render its content.
  */
 import t from 'tap'
-import { existsSync } from 'node:fs'
 import { chromium, type Browser } from 'playwright-core'
 import { loadConfig } from '../../src/config/config.js'
 import { buildServer } from '../../src/http/build.js'
 import { testRules } from '../helpers/app.js'
+import { chromiumExecutable } from '../setup/chromium.js'
 
-const CHROMIUM = process.env.CHROMIUM_PATH ?? '/usr/bin/chromium'
+const CHROMIUM = chromiumExecutable()?.path
 const CHROMIUM_FLAGS = ['--headless', '--no-sandbox', '--disable-gpu', '--disable-quic', '--no-first-run', '--disable-background-networking', '--disable-component-update', '--disable-sync']
 
 void t.test('no CSP violation on /docs, / and /playground in Chromium', async (t) => {
-  if (!existsSync(CHROMIUM)) {
-    t.fail(`Chromium not found at ${CHROMIUM}: apt-get install -y chromium (required, never skipped)`)
+  if (CHROMIUM === undefined) {
+    t.fail('No Chromium: run the tests through tap (`npm test`, `npx tap <file>`), which unpacks one, or set CHROMIUM_PATH (required, never skipped)')
     return
   }
   const config = loadConfig({ LOG_LEVEL: 'silent', CDS_AUTH: 'off', DATA_DIR: ':memory:', HOST: '127.0.0.1', PORT: '0', UNDER_PRESSURE_MAX_EVENT_LOOP_DELAY_MS: '0', UNDER_PRESSURE_MAX_EVENT_LOOP_UTILIZATION: '0' })

@@ -1,14 +1,15 @@
 /**
  * The criteria browser and the playground, used as a person would: the real
  * app on 127.0.0.1 (real clock, so the playground patients' date shifting is
- * exercised), Debian's Chromium driven by playwright-core (no browser
- * download; `.ci/run` installs the `chromium` package). Runs a patient of
+ * exercised), Chromium driven by playwright-core: the system's, or the one the
+ * @sparticuz/chromium npm package ships, unpacked by the test harness
+ * (test/setup/chromium.ts; no browser download). Runs a patient of
  * each outcome, checks the rendered cards, applies a suggestion and overrides
  * a card (feedback round trip), pastes a hostile bundle, and saves
  * screenshots to test-artifacts/. A missing Chromium is a failure, never a skip.
  */
 import t from 'tap'
-import { existsSync, mkdirSync } from 'node:fs'
+import { mkdirSync } from 'node:fs'
 import { createServer, type AddressInfo } from 'node:net'
 import { join } from 'node:path'
 import { chromium, type Browser, type Page } from 'playwright-core'
@@ -17,8 +18,9 @@ import { loadConfig } from '../../src/config/config.js'
 import { buildServer } from '../../src/http/build.js'
 import { testRules } from '../helpers/app.js'
 import { loadDemoPatients } from '../../src/web/demo-patients.js'
+import { chromiumExecutable } from '../setup/chromium.js'
 
-const CHROMIUM = process.env.CHROMIUM_PATH ?? '/usr/bin/chromium'
+const CHROMIUM = chromiumExecutable()?.path
 const ARTIFACTS = 'test-artifacts/web'
 const CHROMIUM_FLAGS = ['--headless', '--no-sandbox', '--disable-gpu', '--disable-quic', '--no-first-run', '--disable-background-networking', '--disable-component-update', '--disable-sync']
 
@@ -38,8 +40,8 @@ async function shot (page: Page, name: string): Promise<void> {
 }
 
 void t.test('criteria browser and playground in Chromium', async (t) => {
-  if (!existsSync(CHROMIUM)) {
-    t.fail(`Chromium not found at ${CHROMIUM}: install Debian's chromium package (apt-get install -y chromium) — browser tests are required${process.env.CI === 'true' ? ' in CI' : ''}`)
+  if (CHROMIUM === undefined) {
+    t.fail('No Chromium: run the tests through tap (`npm test`, `npx tap <file>`), which unpacks one, or set CHROMIUM_PATH — browser tests are required')
     return
   }
   mkdirSync(ARTIFACTS, { recursive: true })
