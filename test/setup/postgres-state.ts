@@ -1,6 +1,6 @@
 /**
  * The PostgreSQL server the test harness starts for one tap run when
- * TEST_DATABASE_URL is unset (test/setup/postgres-start.ts, tap's `before`
+ * TEST_DATABASE_URL is unset (test/setup/before.ts, tap's `before`
  * script). The run's test processes find it through a state file named after
  * the tap runner's process id: the `before` script and every test file are
  * children of that one process.
