@@ -278,6 +278,8 @@ void t.test(ID, async (t) => {
     t.ok(resultFor((await postHook(app, hookRequest(old, [condition('DD649'), familyMember('BRO', 'C92.0', 60)]))).body, ID), '76-year-old with anaemia and a brother with AML: a card')
     t.ok(resultFor((await postHook(app, hookRequest(patient(), [condition('DD649')]))).body, ID), '46-year-old with anaemia: a card')
     t.ok(resultFor((await postHook(app, hookRequest(old, [condition('DD619')]))).body, ID), '76-year-old with aplastic anaemia (D61): a card (specific diagnosis)')
+    const snomedMds = condition('x', { code: { coding: [{ system: SYSTEMS.snomed, code: '109995007', display: 'Myelodysplastic syndrome' }] } })
+    t.ok(resultFor((await postHook(app, hookRequest(patient(), [snomedMds]))).body, ID), 'MDS coded in SNOMED CT only: a card')
   })
 
   await t.test('the patient\'s own family-history code asks for the relatives', async (t) => {
