@@ -55,10 +55,19 @@ const meningiomaProgression = (add: Json[] = [], without: string[] = []): Json[]
   add: [radiotherapy(), diseaseStatus(WORSENED, '2026-10-01'), attestation('no-standard-treatment-offer'), ...add]
 })
 const ependymoma = (over: Json = {}): Json => tumour('C71.5', '9391/3', over)
+/** A D42.0 meningioma recorded without morphology, progressing after radiotherapy, no standard offer. */
+const meningiomaProgressionNoMorph = (): Json[] => complete({
+  tumour: tumour('D42.0', null, { onsetDateTime: '2019-01-01' }),
+  without: ['surgery', 'histopathology'],
+  add: [procedure(SYSTEMS.snomed, '252416005', '2019-01-20'), radiotherapy(), diseaseStatus(WORSENED, '2026-10-01'), attestation('no-standard-treatment-offer')]
+})
 
 const scenarios: Scenario[] = [
   { name: 'suspected glioblastoma (provisional) coded C71.1', criterion: 'diagnosis', expect: 'met', indicationStatus: 'eligible', resources: complete() },
   { name: 'benign meningioma coded SKS DD320', criterion: 'diagnosis', expect: 'met', resources: complete({ tumour: tumour('DD320', '9530/0') }) },
+  // Review §11: spinal ependymomas (C72.0/D33.4/D43.4) belong to the seed's ependymomas.
+  { name: 'myxopapillary ependymoma of the spinal cord (SKS DD434 + 9394/1)', criterion: 'diagnosis', expect: 'met', indicationStatus: 'eligible', resources: complete({ tumour: tumour('DD434', '9394/1') }) },
+  { name: 'glioblastoma coded in SNOMED CT (393563007)', criterion: 'diagnosis', expect: 'met', resources: complete({ tumour: condition('x', { code: { coding: [{ system: SYSTEMS.snomed, code: '393563007' }] }, onsetDateTime: '2026-11-05' }) }) },
 
   { name: 'born 1980', criterion: 'adult', expect: 'met', resources: complete() },
   { name: '17 years old', criterion: 'adult', expect: 'not-met', indicationStatus: 'not-eligible', patient: patient({ birthDate: '2009-06-01' }), resources: complete() },
@@ -71,22 +80,33 @@ const scenarios: Scenario[] = [
   { name: 'histopathology procedure', criterion: 'histopathology', expect: 'met', resources: complete() },
   { name: 'histopathology attested', criterion: 'histopathology', expect: 'met', resources: complete({ without: ['histopathology'], add: [attestation('histopathology-diagnosis')] }) },
   { name: 'attested: no histopathological diagnosis', criterion: 'histopathology', expect: 'not-met', indicationStatus: 'not-eligible', resources: complete({ without: ['histopathology'], add: [attestation('histopathology-diagnosis', false)] }) },
-  { name: 'pathology pending at first operation', criterion: 'histopathology', expect: 'unknown', indicationStatus: 'incomplete', resources: complete({ without: ['histopathology'] }) },
+  { name: 'pathology pending at first operation (suspected morphology on a provisional diagnosis is no histology)', criterion: 'histopathology', expect: 'unknown', indicationStatus: 'incomplete', resources: complete({ without: ['histopathology'] }) },
+  { name: 'confirmed diagnosis with its ICD-O-3 morphology is the histopathological diagnosis', criterion: 'histopathology', expect: 'met', indicationStatus: 'eligible', resources: complete({ without: ['histopathology'], tumour: tumour('C71.1', '9440/3') }) },
 
   { name: 'glioblastoma NOS 9440/3', criterion: 'glioblastoma', expect: 'met', resources: complete() },
   { name: 'gliosarcoma 9442/3', criterion: 'glioblastoma', expect: 'met', resources: complete({ tumour: tumour('C71.2', '9442/3') }) },
   { name: 'meningioma morphology', criterion: 'glioblastoma', expect: 'not-met', resources: complete({ tumour: tumour('D32.0', '9530/0') }) },
   { name: 'no morphology recorded', criterion: 'glioblastoma', expect: 'unknown', resources: complete({ tumour: tumour('C71.9', null) }) },
+  // Review §11: subtype attestation routes (DC719 without a morphology stayed incomplete forever).
+  { name: 'SKS DC719 without morphology, suspected glioblastoma attested', criterion: 'glioblastoma', expect: 'met', indicationStatus: 'eligible', resources: complete({ tumour: tumour('DC719', null), add: [attestation('glioblastoma-diagnosis')] }) },
+  { name: 'attested not a glioblastoma', criterion: 'glioblastoma', expect: 'not-met', resources: complete({ tumour: tumour('DC719', null), add: [attestation('glioblastoma-diagnosis', false)] }) },
+  { name: 'glioblastoma coded in SNOMED CT (393563007)', criterion: 'glioblastoma', expect: 'met', resources: complete({ tumour: condition('x', { code: { coding: [{ system: SYSTEMS.snomed, code: '393563007' }] } }) }) },
 
   { name: 'oligodendroglioma NOS 9450/3', criterion: 'low-grade-glioma', expect: 'met', resources: lggRecurrence() },
   { name: 'anaplastic astrocytoma 9401/3 is not low grade', criterion: 'low-grade-glioma', expect: 'not-met', resources: complete({ tumour: tumour('C71.0', '9401/3') }) },
   { name: 'no morphology recorded', criterion: 'low-grade-glioma', expect: 'unknown', resources: complete({ tumour: tumour('C71.9', null) }) },
+  { name: 'DC719 without morphology, low-grade glioma attested at recurrence operation', criterion: 'low-grade-glioma', expect: 'met', indicationStatus: 'eligible', resources: complete({ tumour: tumour('DC719', null, { onsetDateTime: '2020-02-01', clinicalStatus: status('recurrence') }), without: ['surgery'], add: [attestation('recurrence-surgery'), attestation('low-grade-glioma-diagnosis')] }) },
 
   { name: 'atypical meningioma 9539/1', criterion: 'meningioma', expect: 'met', resources: meningiomaProgression() },
   { name: 'glioblastoma', criterion: 'meningioma', expect: 'not-met', resources: complete() },
   { name: 'no morphology recorded', criterion: 'meningioma', expect: 'unknown', resources: complete({ tumour: tumour('C71.9', null) }) },
+  // Review §11: D32.x/D42.x (meninges) recognise a meningioma without a morphology.
+  { name: 'SKS DD320 (benign neoplasm of cerebral meninges) without morphology is a meningioma', criterion: 'meningioma', expect: 'met', resources: complete({ tumour: tumour('DD320', null) }) },
+  { name: 'D42.0 without morphology, progressing after radiotherapy: eligible by the meningioma rule', criterion: 'timing', expect: 'met', indicationStatus: 'eligible', resources: meningiomaProgressionNoMorph() },
+  { name: 'C70.0 (malignant, meninges) without morphology, meningioma attested', criterion: 'meningioma', expect: 'met', resources: complete({ tumour: tumour('C70.0', null), add: [attestation('meningioma-diagnosis')] }) },
 
   { name: 'ependymoma 9391/3', criterion: 'rare-diagnosis', expect: 'met', resources: complete({ tumour: ependymoma() }) },
+  { name: 'spinal cord ependymoma (C72.0 + 9391/3)', criterion: 'rare-diagnosis', expect: 'met', indicationStatus: 'eligible', resources: complete({ tumour: tumour('C72.0', '9391/3') }) },
   { name: 'anaplastic astrocytoma attested rare', criterion: 'rare-diagnosis', expect: 'met', resources: complete({ tumour: tumour('C71.0', '9401/3'), add: [attestation('rare-brain-tumour-diagnosis')] }) },
   { name: 'glioblastoma has its own rule', criterion: 'rare-diagnosis', expect: 'not-met', resources: complete() },
   { name: 'attested not rare', criterion: 'rare-diagnosis', expect: 'not-met', resources: complete({ tumour: tumour('C71.0', '9401/3'), add: [attestation('rare-brain-tumour-diagnosis', false)] }) },
@@ -142,12 +162,15 @@ const scenarios: Scenario[] = [
   { name: 'no morphology and no operation documented', criterion: 'timing', expect: 'unknown', indicationStatus: 'incomplete', resources: complete({ tumour: tumour('C71.9', null), without: ['surgery'] }) },
 
   { name: 'fresh tissue attested', criterion: 'fresh-tissue', expect: 'met', resources: complete() },
-  { name: 'attested: no fresh tissue', criterion: 'fresh-tissue', expect: 'not-met', indicationStatus: 'not-eligible', resources: complete({ without: ['tissue'], add: [attestation('tumour-accessible-for-biopsy', false)] }) },
-  { name: 'not documented', criterion: 'fresh-tissue', expect: 'unknown', indicationStatus: 'incomplete', resources: complete({ without: ['tissue'] }) },
+  { name: 'attested: no fresh tissue — shown, not a refusal', criterion: 'fresh-tissue', expect: 'not-met', indicationStatus: 'eligible', resources: complete({ without: ['tissue'], add: [attestation('tumour-accessible-for-biopsy', false)] }) },
+  { name: 'not documented: does not leave the order incomplete', criterion: 'fresh-tissue', expect: 'unknown', indicationStatus: 'eligible', resources: complete({ without: ['tissue'] }) },
+  { name: 'fresh tissue secured at the operation (not a biopsy)', criterion: 'fresh-tissue', expect: 'met', resources: complete({ without: ['tissue'], add: [attestation('fresh-tumour-tissue-secured')] }) },
 
   { name: 'neurosurgeon orders', criterion: 'treating-specialist', expect: 'met', resources: complete() },
   { name: 'oncologist orders', criterion: 'treating-specialist', expect: 'met', resources: complete({ without: ['role'], add: orderingRole('Onkologisk Klinik, Rigshospitalet', ONCOLOGY) }) },
-  { name: 'haematologist orders', criterion: 'treating-specialist', expect: 'not-met', indicationStatus: 'not-eligible', resources: complete({ without: ['role'], add: orderingRole('Afdeling for Blodsygdomme, Rigshospitalet') }) },
+  // Review A/§11: another specialty coding is no proof that the orderer is not the treating physician.
+  { name: 'medical oncologist (394593009) orders', criterion: 'treating-specialist', expect: 'met', indicationStatus: 'eligible', resources: complete({ without: ['role'], add: orderingRole('Onkologisk Afdeling, Aarhus Universitetshospital', '394593009') }) },
+  { name: 'haematologist orders: unknown, not refused', criterion: 'treating-specialist', expect: 'unknown', indicationStatus: 'incomplete', resources: complete({ without: ['role'], add: orderingRole('Afdeling for Blodsygdomme, Rigshospitalet') }) },
   { name: 'no PractitionerRole prefetched', criterion: 'treating-specialist', expect: 'unknown', resources: complete(), request: { omit: ['practitionerRoles'] } },
   { name: 'role without specialty', criterion: 'treating-specialist', expect: 'unknown', resources: complete({ without: ['role'], add: orderingRole('Neurokirurgisk Klinik, Rigshospitalet').map((r) => r.resourceType === 'PractitionerRole' ? { ...r, specialty: undefined } : r) }) }
 ]
@@ -156,7 +179,8 @@ const impossible = {
   diagnosis: [
     { outcome: 'not-met' as const, why: 'the indication only matches when a primary brain tumour is recorded' },
     { outcome: 'unknown' as const, why: 'without a brain tumour Condition the indication does not match at all' }
-  ]
+  ],
+  'treating-specialist': [{ outcome: 'not-met' as const, why: 'a specialty coding never proves the orderer is not the treating physician (review A): a non-match is unknown' }]
 }
 
 void t.test(ID, async (t) => {
