@@ -8,12 +8,13 @@
  * listed under `absent` produce no card.
  */
 import t from 'tap'
-import { readFileSync, readdirSync, existsSync } from 'node:fs'
+import { readFileSync, readdirSync } from 'node:fs'
 import { join } from 'node:path'
 import { buildTestApp, postHook, resultFor } from '../helpers/app.js'
 
 const DIR = 'test/fixtures/danish-records'
-const SEEDS = '../shared/seeds'
+/** The seed documents the records are written from (NGC's Danish documents; they live outside this repository). */
+const SEEDS = new Set(['000_6087517ef50949d1.txt', '002_721ade61daf9160f.txt', '003_4a7870b025bb9192.txt'])
 const VERDICTS = new Set(['eligible', 'not-eligible', 'incomplete'])
 
 interface CodeEntry { system: string, code: string, display?: string, source: string }
@@ -51,7 +52,7 @@ void t.test('the corpus is well formed', async (t) => {
   const perIndication = new Map<string, Set<string>>()
   for (const { name, data } of fixtures) {
     t.ok(data.description.length > 20, `${name}: has a description`)
-    t.ok(existsSync(join(SEEDS, data.seed.file)), `${name}: cites an existing seed file (${data.seed.file})`)
+    t.ok(SEEDS.has(data.seed.file), `${name}: cites a seed document (${data.seed.file})`)
     t.ok(data.seed.heading.length > 0, `${name}: cites the seed's Danish heading`)
     const listed = new Set(data.codes.map((c) => `${c.system}|${c.code}`))
     t.same(data.codes.filter((c) => c.source.length < 10).map((c) => c.code), [], `${name}: every listed code says where it was verified`)
