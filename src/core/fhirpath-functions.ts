@@ -10,7 +10,7 @@
  * | `clinicalDate()` | resources | the date each fact refers to (DateTime) |
  * | `latest()` | resources | the one with the latest clinical date (undated ones last) |
  * | `since(days)` | resources | those dated within `days` before `%now` |
- * | `numericValue()` | Observation | valueInteger / valueDecimal / valueQuantity.value |
+ * | `numericValue()` | Observation | valueInteger / valueDecimal / valueQuantity.value, or a coded performance status (LOINC LA answer, SNOMED ECOG/WHO grade finding) as its score |
  * | `normality()` | Observation | 'low' / 'normal' / 'high' (interpretation, else referenceRange, else default interval) |
  * | `attestation(code [, since])` | Observations | latest final attestation with that code (dated on or after `since`, or referenced by the draft order): its valueBoolean; empty if none |
  * | `recentAs(since)` | resources | those dated on or after `since` (a date expression), or referenced by the draft order |
@@ -262,11 +262,48 @@ function asArray (v: unknown): readonly unknown[] { return Array.isArray(v) ? v 
 /** ISO strings of different precision compare correctly as text for ordering purposes. */
 function compareIso (a: string, b: string): number { return a < b ? -1 : a > b ? 1 : 0 }
 
+/**
+ * Coded performance status (issue 13 §2, review D): answer codes and grade findings → the score.
+ * Verified: LOINC ECOG answer list LL529-9, LA9622-7 … LA9627-6 = ECOG 0 … 5 (MII Onkologie
+ * ValueSet mii-vs-onko-allgemeiner-leistungszustand-ecog-loinc; the oBDS → LOINC ConceptMaps of the
+ * MII oncology IG); SNOMED CT ECOG grade findings 425389002, 422512005, 422894000, 423053003,
+ * 423237006 (0 … 4; same ConceptMaps) and 423409001 (5; terminology.md §2.6); SNOMED CT WHO
+ * performance status grade findings 373803006 … 373807007 (0 … 4; terminology.md §2.6 and three
+ * further public sources); LOINC Karnofsky answer list LL4986-7, LA29175-9 … LA29184-1 = 100 … 10
+ * and LA9627-6 = 0 (the MII oncology IG's oBDS Karnofsky → LOINC ConceptMap).
+ */
+const LOINC = 'http://loinc.org'
+const SNOMED_CT = 'http://snomed.info/sct'
+const PERFORMANCE_ANSWERS = new Map<string, number>([
+  ...['LA9622-7', 'LA9623-5', 'LA9624-3', 'LA9625-0', 'LA9626-8', 'LA9627-6'].map((c, i) => [`${LOINC}|${c}`, i] as [string, number]),
+  ...['425389002', '422512005', '422894000', '423053003', '423237006', '423409001'].map((c, i) => [`${SNOMED_CT}|${c}`, i] as [string, number]),
+  ...['373803006', '373804000', '373805004', '373806003', '373807007'].map((c, i) => [`${SNOMED_CT}|${c}`, i] as [string, number]),
+  ...['LA29175-9', 'LA29176-7', 'LA29177-5', 'LA29178-3', 'LA29179-1', 'LA29180-9', 'LA29181-7', 'LA29182-5', 'LA29183-3', 'LA29184-1'].map((c, i) => [`${LOINC}|${c}`, 100 - 10 * i] as [string, number])
+])
+/** LA9627-6 "Dead" ends both answer lists: ECOG 5, Karnofsky 0 (decided by the Observation's code). */
+const DEAD = `${LOINC}|LA9627-6`
+const KARNOFSKY_CODES = new Set([`${LOINC}|89243-0`, `${SNOMED_CT}|761869008`])
+
+function codedScore (concept: unknown, observationCode: unknown): number | undefined {
+  for (const c of codingsOf(concept as Coding)) {
+    const key = codingKey(c.system, c.code)
+    if (key === undefined) continue
+    if (key === DEAD) return codingsOf(observationCode as Coding).some((oc) => KARNOFSKY_CODES.has(codingKey(oc.system, oc.code) ?? '')) ? 0 : 5
+    const score = PERFORMANCE_ANSWERS.get(key)
+    if (score !== undefined) return score
+  }
+  return undefined
+}
+
 export function numericValue (o: AnyResource): number | undefined {
   if (typeof o?.valueInteger === 'number') return o.valueInteger
   if (typeof o?.valueDecimal === 'number') return o.valueDecimal
   const q = o?.valueQuantity as { value?: unknown } | undefined
-  return typeof q?.value === 'number' ? q.value : undefined
+  if (typeof q?.value === 'number') return q.value
+  if (o?.valueCodeableConcept !== undefined) return codedScore(o.valueCodeableConcept, o.code)
+  // A grade finding as the Observation's own code (SNOMED CT "ECOG performance status - grade 1").
+  if (o?.resourceType === 'Observation' && o.valueString === undefined && o.valueBoolean === undefined) return codedScore(o.code, undefined)
+  return undefined
 }
 
 function ageAtOnset (c: AnyResource, birthDate: string | undefined): number | undefined {
