@@ -117,10 +117,11 @@ const scenarios: Scenario[] = [
   { name: 'ECOG 0 a year ago, ECOG 3 now', criterion: 'performance-status', expect: 'not-met', resources: complete({ without: ['ecog', 'karnofsky'], add: [ecog(0, '2025-11-01'), ecog(3, '2026-11-01')] }) },
   { name: 'no performance status', criterion: 'performance-status', expect: 'unknown', indicationStatus: 'incomplete', resources: complete({ without: ['ecog', 'karnofsky'] }) },
   { name: 'only an ECOG 1 from January (outside the 90-day window)', criterion: 'performance-status', expect: 'unknown', resources: complete({ without: ['ecog', 'karnofsky'], add: [ecog(1, '2026-01-15')] }) },
+  // Review D: coded answers are read (LOINC answer LA9622-7 = ECOG 0).
   {
-    name: 'ECOG recorded as a coded answer without a number',
+    name: 'ECOG recorded as a LOINC answer code without a number',
     criterion: 'performance-status',
-    expect: 'unknown',
+    expect: 'met',
     resources: complete({ without: ['ecog', 'karnofsky'], add: [{ ...integerObservation(SYSTEMS.loinc, '89247-1', 0, '2026-11-01'), valueInteger: undefined, valueCodeableConcept: { coding: [{ system: SYSTEMS.loinc, code: 'LA9622-7' }] } }] })
   },
   { name: 'observations prefetch not sent', criterion: 'performance-status', expect: 'unknown', resources: complete(), request: { omit: ['observations'] } },
@@ -172,6 +173,8 @@ const danish: Scenario[] = [
   // SNOMED CT-coding EHR (review §2 "Diagnoses"): DLBCL as a SNOMED disorder concept.
   { name: 'relapsed DLBCL coded in SNOMED CT (109969005)', criterion: 'diagnosis', expect: 'met', indicationStatus: 'eligible', resources: complete({ diagnosis: [relapsed('DC833', { code: SCT_DLBCL })] }) },
   { name: 'SNOMED-coded DLBCL is a lymphoma: imaging required', criterion: 'imaging-lymphoma', expect: 'unknown', resources: complete({ diagnosis: [relapsed('DC833', { code: SCT_DLBCL })], without: ['imaging'] }) },
+  // Review I: an SKS code sent under the ICD-10 system URI.
+  { name: 'SKS DC833 sent under the ICD-10 system URI', criterion: 'diagnosis', expect: 'met', indicationStatus: 'eligible', resources: complete({ diagnosis: [relapsed('DC833', { code: { coding: [{ system: SYSTEMS.icd10, code: 'DC833' }] } })] }) },
   // Review §1: AL amyloidosis / POEMS missing.
   { name: 'relapsed AL amyloidosis (SNOMED 23132008)', criterion: 'diagnosis', expect: 'met', indicationStatus: 'eligible', resources: complete({ diagnosis: [snomedCondition('23132008', 'Amyloid light-chain amyloidosis', { clinicalStatus: status('relapse') })] }) },
   { name: 'POEMS: osteosclerotic myeloma (SNOMED 425657001), refractory', criterion: 'diagnosis', expect: 'met', resources: complete({ diagnosis: [snomedCondition('425657001', 'Osteosclerotic myeloma')], add: [attestation('refractory-disease')] }) },
@@ -205,9 +208,20 @@ const danish: Scenario[] = [
     resources: complete({ diagnosis: [active('DC833')], without: ['mdt'], add: [procedure(SYSTEMS.snomed, MDT_REVIEW, '2026-03-10'), diseaseStatus('271299001', '2026-09-15')] })
   },
   { name: 'MDT after the September progression', criterion: 'mdt-assessment', expect: 'met', resources: complete({ diagnosis: [active('DC833')], without: ['mdt'], add: [procedure(SYSTEMS.snomed, MDT_REVIEW, '2026-10-05'), diseaseStatus('271299001', '2026-09-15')] }) },
+  // Seed: the MDT assessment carries «argumentation for hvorfor … behandlingsmulighederne vurderes udtømte»:
+  // the recorded MDT conference after the progression documents the exhaustion (no extra confirmation needed).
+  { name: 'relapsed DLBCL, MDT conference after the progression, no separate confirmation', criterion: 'treatment-options-exhausted', expect: 'met', indicationStatus: 'eligible', resources: complete({ without: ['exhausted', 'mdt'], add: [procedure(SYSTEMS.snomed, MDT_REVIEW, '2026-11-05'), diseaseStatus('271299001', '2026-09-15')] }) },
+  { name: 'MDT conference, but the clinician confirms approved options remain', criterion: 'treatment-options-exhausted', expect: 'not-met', resources: complete({ without: ['exhausted', 'mdt'], add: [procedure(SYSTEMS.snomed, MDT_REVIEW, '2026-11-05'), attestation('treatment-options-exhausted', false)] }) },
   { name: 'treatment options confirmed exhausted in 2019 only', criterion: 'treatment-options-exhausted', expect: 'unknown', indicationStatus: 'incomplete', resources: complete({ without: ['exhausted'], add: [attestation('treatment-options-exhausted', true, '2019-02-01')] }) },
   // Review D: a score of 4 months ago gave incomplete without showing the value.
   { name: 'only an ECOG 1 from July (outside the 90-day window)', criterion: 'performance-status', expect: 'unknown', resources: complete({ without: ['ecog', 'karnofsky'], add: [ecog(1, '2026-07-20')] }) },
+  {
+    name: 'ECOG grade 3 as a SNOMED CT finding (423053003)',
+    criterion: 'performance-status',
+    expect: 'not-met',
+    indicationStatus: 'not-eligible',
+    resources: complete({ without: ['ecog', 'karnofsky'], add: [{ ...integerObservation(SYSTEMS.snomed, '423740007', 0, '2026-11-12'), valueInteger: undefined, valueCodeableConcept: { coding: [{ system: SYSTEMS.snomed, code: '423053003', display: 'Eastern Cooperative Oncology Group performance status - grade 3' }] } }] })
+  },
   // Review A: a specialty coding the service does not know must not give not-met.
   { name: 'haematologist with a local specialty coding only', criterion: 'hematology-specialist', expect: 'unknown', indicationStatus: 'incomplete', resources: complete({ without: ['role'], add: localSpecialtyRole('Medicinsk Afdeling, Regionshospitalet Gødstrup') }) },
   { name: 'local specialty coding at Afdeling for Blodsygdomme, Rigshospitalet', criterion: 'hematology-specialist', expect: 'met', resources: complete({ without: ['role'], add: localSpecialtyRole('Afdeling for Blodsygdomme, Rigshospitalet') }) }
