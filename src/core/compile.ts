@@ -104,7 +104,8 @@ const FUNCTION_TYPES: Record<string, TypeSet | 'input'> = {
   ageAtOnset: INTEGER,
   inOrganizationList: BOOLEAN,
   onList: BOOLEAN,
-  ageIs: BOOLEAN
+  ageIs: BOOLEAN,
+  morphology: types('Coding')
 }
 
 /**

@@ -15,11 +15,12 @@
  * | `attestation(code [, since])` | Observations | latest final attestation with that code (dated on or after `since`, or referenced by the draft order): its valueBoolean; empty if none |
  * | `recentAs(since)` | resources | those dated on or after `since` (a date expression), or referenced by the draft order |
  * | `ageAtOnset()` | Condition | patient's age in years when the condition began; empty if unknown |
+ * | `morphology()` | Conditions, DiagnosticReports | tumour morphology codings from every place a Danish record carries them |
  */
 import fhirpath from 'fhirpath'
 import type { AnyResource, Coding, ObservationDefinition } from './fhir.js'
 import { ageInYears, clinicalDate } from './clinical-time.js'
-import { codingKey, codingsOf, type CompiledValueSet } from './terminology.js'
+import { codingKey, codingsOf, sksMorphology, type CompiledValueSet } from './terminology.js'
 import { FP_DateTime } from './fhirpath-values.js'
 import { earliest, isCurrent, isoArgument, recordStale, staleSinkOf } from './evidence-age.js'
 
@@ -194,6 +195,16 @@ export function domainFunctions (ctx: FunctionContext): Record<string, unknown> 
       arity: { 1: ['Any'] },
       internalStructures: true
     },
+    morphology: {
+      // The tumour morphology codings wherever a Danish record carries them (interface 7).
+      fn: (inputs: unknown[]) => {
+        const out: unknown[] = []
+        for (const i of inputs) morphologyOf(data(i), out)
+        return out
+      },
+      arity: { 0: [] },
+      internalStructures: true
+    },
     ageIs: {
       // `%ageYears <op> n`, rewritten by compile.ts: settled when the youngest and the oldest the
       // patient can be (a year-only birthDate) give the same answer; empty otherwise.
@@ -293,6 +304,32 @@ function codedScore (concept: unknown, observationCode: unknown): number | undef
     if (score !== undefined) return score
   }
   return undefined
+}
+
+/**
+ * `morphology()`: Condition.code codings (ICD-O-3, SNOMED CT disorders, SKS M-codes — also an SKS
+ * additional code after `+`, `DC719+ZM94403`), every extension's valueCodeableConcept (the mCODE
+ * histology-morphology-behavior extension among them), a DiagnosticReport's conclusionCode and an
+ * Observation's valueCodeableConcept. SKS/Patobank M-codes are also given as ICD-O-3 codings, so a
+ * ValueSet listing `9440/3` matches `ZM94403`.
+ */
+function morphologyOf (r: AnyResource, out: unknown[]): void {
+  if (typeof r !== 'object' || r === null) return
+  const concepts: unknown[] = []
+  if (r.resourceType === 'Condition') concepts.push(r.code)
+  else if (r.resourceType === 'DiagnosticReport') { if (Array.isArray(r.conclusionCode)) concepts.push(...r.conclusionCode) } else if (r.resourceType === 'Observation') concepts.push(r.valueCodeableConcept)
+  else return
+  if (Array.isArray(r.extension)) for (const e of r.extension) concepts.push((e as { valueCodeableConcept?: unknown } | null)?.valueCodeableConcept)
+  for (const concept of concepts) {
+    for (const c of codingsOf(concept as Coding)) {
+      out.push(c)
+      if (typeof c.code !== 'string') continue
+      for (const part of c.code.split('+').slice(c.code.includes('+') ? 1 : 0)) {
+        const m = sksMorphology(part)
+        if (m) out.push(m)
+      }
+    }
+  }
 }
 
 export function numericValue (o: AnyResource): number | undefined {

@@ -36,6 +36,14 @@ export const SNOMED = 'http://snomed.info/sct'
  * (ValueSet sor-organization-specialty). Same code system: read as `http://snomed.info/sct`.
  */
 const SNOMED_EDITION = /^https?:\/\/snomed\.info\/sct\/\d+(\/version\/\d+)?$/
+/** ICD-O-3 (morphology `8070/3`), as mCODE and HL7 terminology name it. */
+export const ICDO3 = 'http://terminology.hl7.org/CodeSystem/icd-o-3'
+/**
+ * An SKS morphology code: `M` + the four ICD-O morphology digits + the behaviour digit, as an SKS
+ * additional code (`ZM82461` "neuroendokrin tumor", Sundhedsdatastyrelsen, "Registrering af kræft
+ * (Fællesindhold)": `DD131 (+)ZM82461`) or a Patobank M-code (`M80703`).
+ */
+const SKS_MORPHOLOGY = /^Z?M(\d{4})(\d)$/
 /** An SKS diagnosis code (`D` + ICD-10 code without a dot), wherever it is sent. */
 const SKS_DIAGNOSIS = /^D[A-Z][0-9]{2}/
 
@@ -101,12 +109,33 @@ function computeKey (system: string, code: string): string | undefined {
     return icd ? `${ICD10}|${icd}` : undefined
   }
   if (SNOMED_EDITION.test(system)) return `${SNOMED}|${code.trim()}`
+  if (system === ICDO3) {
+    const m = normaliseMorphologyCode(code)
+    return m ? `${ICDO3}|${m}` : `${system}|${code}`
+  }
+  if (system === SKS_ROOT) {
+    const m = SKS_MORPHOLOGY.exec(code.trim().toUpperCase())
+    if (m) return `${ICDO3}|${m[1]!}/${m[2]!}`
+  }
   return `${system}|${code}`
+}
+
+/** ICD-O-3 morphology as `8070/3`: also from `80703`, `M8070/3`, `M-8070/3`; anything else as sent. */
+export function normaliseMorphologyCode (code: string): string | undefined {
+  const m = /^M?-?(\d{4})\/?(\d)$/.exec(code.trim().toUpperCase())
+  return m ? `${m[1]!}/${m[2]!}` : undefined
+}
+
+/** An SKS morphology code (`ZM94403`, `M80703`) as an ICD-O-3 Coding; undefined for anything else. */
+export function sksMorphology (code: string): { system: string, code: string } | undefined {
+  const m = SKS_MORPHOLOGY.exec(code.trim().toUpperCase())
+  return m ? { system: ICDO3, code: `${m[1]!}/${m[2]!}` } : undefined
 }
 
 /** `DC920` (SKS) → `C92.0`; `C920` → `C92.0`; `c92.0` → `C92.0`; garbage → undefined. */
 export function normaliseDiagnosisCode (system: string, code: string): string | undefined {
-  let c = code.trim().toUpperCase().replace(/\s+/g, '')
+  // An SKS code with additional codes (`DC719+ZM94403`, terminology.md §3.2): the diagnosis is the first part.
+  let c = code.trim().toUpperCase().replace(/\s+/g, '').split('+')[0]!
   if (system === SKS_D) {
     // SKS D-hierarchy codes carry a leading 'D' for "diagnosis": DC920 = ICD-10 C92.0.
     if (!c.startsWith('D') || c.length < 4) return undefined
