@@ -19,8 +19,31 @@ export const NGC_RECOMMENDATIONS_URL = 'https://ngc.dk/sundhedsfaglige/patientgr
 
 const SUMMARY_MAX = 139
 const EVIDENCE_SHOWN = 5
-/** Evidence listed per criterion in the card extension: the latest, with a count of the rest (`evidenceNotListed`). */
+/**
+ * Evidence listed per criterion in the card extension (and attached by the suggestion): the latest,
+ * with a count of the rest (`evidenceNotListed`), so an answer does not grow with the patient's
+ * history (issue 18; 1,723 platelet counts for one criterion at 10,000 resources).
+ */
 export const MAX_EVIDENCE_LISTED = 10
+/**
+ * Largest draft order (serialised) copied into an eligible card's suggestion: a FHIR update carries the
+ * whole resource, once per eligible card, so a larger order gets the card without the suggestion.
+ */
+export const MAX_SUGGESTED_ORDER_BYTES = 64 * 1024
+const FHIR_ID = /^[A-Za-z0-9\-.]{1,64}$/
+
+/** The latest `n` pieces of evidence (by date; undated last), in their original order. */
+function latest (evidence: Evidence[], n: number): Evidence[] {
+  if (evidence.length <= n) return evidence
+  const ranked = evidence.map((e, i) => ({ date: e.date ?? '', i })).sort((a, b) => a.date < b.date ? 1 : a.date > b.date ? -1 : a.i - b.i)
+  const keep = new Set(ranked.slice(0, n).map((x) => x.i))
+  return evidence.filter((_, i) => keep.has(i))
+}
+
+/** The draft order's reference, when its id is a FHIR id (an out-of-format id is not copied into every card). */
+function orderReference (order?: AnyResource): { order: string } | Record<string, never> {
+  return typeof order?.id === 'string' && FHIR_ID.test(order.id) ? { order: `ServiceRequest/${order.id}` } : {}
+}
 const MARK = { met: '✓', 'not-met': '✗', unknown: '?', 'not-applicable': '–' } as const
 
 export interface Coding { system: string, code: string, display?: string }
@@ -52,7 +75,7 @@ export interface CardResult {
   indication: string | null
   status: string
   order?: string
-  criteria: Array<{ id: string, status: string, required: boolean, text: string, evidence: Evidence[], reason?: string, warnings?: string[] }>
+  criteria: Array<{ id: string, status: string, required: boolean, text: string, evidence: Evidence[], evidenceNotListed?: number, reason?: string, warnings?: string[] }>
   rulesVersion: string
   alternatives?: string[]
   /** Card notes shown for this indication (e.g. specimen advice). */
@@ -139,13 +162,14 @@ function resultExtension (r: IndicationResult, others: IndicationResult[], ctx: 
   return {
     indication: r.indication,
     status: r.status,
-    ...(order?.id ? { order: `ServiceRequest/${String(order.id)}` } : {}),
+    ...orderReference(order),
     criteria: r.criteria.map((c) => ({
       id: c.id,
       status: c.status,
       required: c.required,
       text: c.text[ctx.language],
-      evidence: c.evidence,
+      evidence: latest(c.evidence, MAX_EVIDENCE_LISTED),
+      ...(c.evidence.length > MAX_EVIDENCE_LISTED ? { evidenceNotListed: c.evidence.length - MAX_EVIDENCE_LISTED } : {}),
       ...(c.reason ? { reason: c.reason } : {}),
       ...(c.warnings?.length ? { warnings: c.warnings.map((w) => w[ctx.language]) } : {})
     })),
@@ -161,7 +185,7 @@ function resultExtension (r: IndicationResult, others: IndicationResult[], ctx: 
 function suggestionFor (r: IndicationResult, order: AnyResource, ctx: RenderContext): NonNullable<Card['suggestions']> {
   const s = STRINGS[ctx.language]
   // Never evidence that was too old: attached to the order it would count as current on the next call.
-  const refs = [...new Set(r.criteria.flatMap((c) => c.evidence.filter((e) => !e.tooOld).map((e) => e.reference)).filter((x): x is string => Boolean(x)))]
+  const refs = [...new Set(r.criteria.flatMap((c) => latest(c.evidence, MAX_EVIDENCE_LISTED).filter((e) => !e.tooOld).map((e) => e.reference)).filter((x): x is string => Boolean(x)))]
   const diagnosis = r.matchEvidence.map((e) => e.reference).filter((x): x is string => Boolean(x))
   const existingReasons = Array.isArray(order.reasonCode) ? order.reasonCode : []
   const existingSupport = Array.isArray(order.supportingInfo) ? order.supportingInfo : []
@@ -190,7 +214,7 @@ function overrideReasons (lang: Language): Coding[] {
 export function renderCards (results: IndicationResult[], ctx: RenderContext, order?: AnyResource): Card[] {
   const s = STRINGS[ctx.language]
   if (results.length === 0) {
-    const ext: CardResult = { indication: null, status: 'no-matching-indication', ...(order?.id ? { order: `ServiceRequest/${String(order.id)}` } : {}), criteria: [], rulesVersion: ctx.rulesVersion }
+    const ext: CardResult = { indication: null, status: 'no-matching-indication', ...orderReference(order), criteria: [], rulesVersion: ctx.rulesVersion }
     return [{
       uuid: randomUUID(),
       summary: truncate(ctx.diagnosesUnavailable ? s.noMatchUnreadable : s.noMatchSummary, SUMMARY_MAX),
@@ -201,6 +225,8 @@ export function renderCards (results: IndicationResult[], ctx: RenderContext, or
       extension: { [CARD_EXTENSION]: ext }
     }]
   }
+  // Measured once per order, and only if a card is eligible.
+  let copyable: boolean | undefined
   return results.map((r) => {
     const others = results.filter((o) => o !== r)
     const eligible = r.status === 'eligible'
@@ -213,7 +239,7 @@ export function renderCards (results: IndicationResult[], ctx: RenderContext, or
       links: linksFor(r.indication, r.url, ctx),
       extension: { [CARD_EXTENSION]: resultExtension(r, others, ctx, order) }
     }
-    if (eligible && order) {
+    if (eligible && order && (copyable ??= JSON.stringify(order).length <= MAX_SUGGESTED_ORDER_BYTES)) {
       card.suggestions = suggestionFor(r, order, ctx)
       card.selectionBehavior = 'at-most-one'
     }

@@ -11,12 +11,37 @@ import { mainCodings } from './record.js'
 import { codingsOf } from './terminology.js'
 
 /**
+ * The one choke point for record text entering an answer (issue 14 §2): every piece of evidence is
+ * built here, so every string in it is bounded here. Texts (display, value) longer than this are cut
+ * with '…'; an id, code or date out of its FHIR format is left out (a cut reference or code would
+ * name something else), so no single value from the record weighs more than this in an answer.
+ */
+export const MAX_TEXT_LENGTH = 200
+/** FHIR R4 `id` (http://hl7.org/fhir/R4/datatypes.html#id). */
+const FHIR_ID = /^[A-Za-z0-9\-.]{1,64}$/
+const RESOURCE_TYPE = /^[A-Z][A-Za-z]{1,63}$/
+/** FHIR R4 `date` / `dateTime` / `instant` (datatypes.html#dateTime). */
+const FHIR_DATE = /^\d{4}(-\d{2}(-\d{2}(T\d{2}:\d{2}(:\d{2}(\.\d{1,9})?)?(Z|[+-]\d{2}:\d{2})?)?)?)?$/
+/** A `code` (no leading, trailing or double whitespace; datatypes.html#code) and a `system` URI of bounded length. */
+const FHIR_CODE = /^[^\s|]+( [^\s|]+)*$/
+const MAX_CODE_LENGTH = 64
+const MAX_SYSTEM_LENGTH = 256
+
+const text = (s: string): string => s.length <= MAX_TEXT_LENGTH ? s : `${s.slice(0, MAX_TEXT_LENGTH - 1)}…`
+const codeOf = (c: Coding): string | undefined => {
+  const system = c.system ?? ''
+  return typeof c.code === 'string' && c.code.length <= MAX_CODE_LENGTH && FHIR_CODE.test(c.code) && typeof system === 'string' && system.length <= MAX_SYSTEM_LENGTH && !/\s|\|/.test(system)
+    ? `${system}|${c.code}`
+    : undefined
+}
+
+/**
  * `memo`: the request's own summaries (PatientRecord.evidence), since a resource is evidence for
  * many criteria. Evidence objects are shared between criteria and never mutated.
  */
 export function summarise (item: unknown, memo?: Map<object, Evidence>): Evidence | undefined {
   if (item === null || item === undefined) return undefined
-  if (typeof item !== 'object') return { value: String(item) }
+  if (typeof item !== 'object') return { value: text(String(item)) }
   const known = memo?.get(item)
   if (known) return known
   const ev = summariseObject(item)
@@ -26,17 +51,18 @@ export function summarise (item: unknown, memo?: Map<object, Evidence>): Evidenc
 
 function summariseObject (item: object): Evidence {
   const r = item as AnyResource
-  if (typeof r.resourceType !== 'string') return { value: describeValue(item) }
+  if (typeof r.resourceType !== 'string') return { value: text(describeValue(item)) }
   const coding = mainCodings(r)[0]
-  const ev: Evidence = { resourceType: r.resourceType }
-  if (r.id) ev.reference = `${r.resourceType}/${r.id}`
-  if (coding?.code) ev.code = `${coding.system ?? ''}|${coding.code}`
+  const ev: Evidence = { resourceType: text(r.resourceType) }
+  if (typeof r.id === 'string' && FHIR_ID.test(r.id) && RESOURCE_TYPE.test(r.resourceType)) ev.reference = `${r.resourceType}/${r.id}`
+  const code = coding?.code ? codeOf(coding) : undefined
+  if (code) ev.code = code
   const display = coding?.display ?? (r.code as { text?: string } | undefined)?.text
-  if (display) ev.display = display
+  if (typeof display === 'string' && display) ev.display = text(display)
   const value = valueOf(r)
-  if (value !== undefined) ev.value = value
+  if (value !== undefined) ev.value = text(value)
   const date = clinicalDate(r)
-  if (date) ev.date = date
+  if (date && FHIR_DATE.test(date)) ev.date = date
   return ev
 }
 

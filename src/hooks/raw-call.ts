@@ -18,6 +18,7 @@ import { HookError } from './operation-outcome.js'
 import { fallbackWouldFetch } from './fhir-fallback.js'
 import type { RequestValidator } from './request-validator.js'
 import { nestsDeeperThan } from './json-limits.js'
+import { wgsDraftOrders } from './orders.js'
 import { CARD_EXTENSION, type Card } from '../cards/render.js'
 
 /** The parts of a request the route logs and audits (no prefetch, no token). */
@@ -53,6 +54,13 @@ export interface CallContext {
   settings: HookSettings
   validate: RequestValidator
 }
+
+/**
+ * WGS orders evaluated in one call. Each is evaluated against every indication and gets its own cards
+ * (up to one per indication), so without a limit the answer and the work grew with the number of
+ * draft orders: a 10 MB body holds ~28,000 of them. One patient's order has one or two.
+ */
+export const MAX_WGS_ORDERS_PER_CALL = 10
 
 const PARSE_OPTIONS = { protoAction: 'error', constructorAction: 'error' } as const
 
@@ -102,6 +110,10 @@ export async function evaluateRawCall (ctx: CallContext, bytes: Uint8Array, now:
   if (!('request' in parsed)) return parsed
   const { request } = parsed
   const { settings } = ctx
+  const orders = wgsDraftOrders(request.context, request.hook, settings.orderValueSet, settings.localOrderCodes).length
+  if (orders > MAX_WGS_ORDERS_PER_CALL) {
+    return { kind: 'refused', request: summary(request), status: 400, code: 'too-long', message: `context.draftOrders holds ${orders} WGS orders; at most ${MAX_WGS_ORDERS_PER_CALL} WGS orders are evaluated in one call`, expression: ['context.draftOrders'] }
+  }
   if (fallbackWouldFetch(settings.rules.service, request, request.prefetch, settings.fallback.allowedBaseUrls)) {
     return { kind: 'needs-fallback', request: summary(request) }
   }
