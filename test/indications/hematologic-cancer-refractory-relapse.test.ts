@@ -173,6 +173,9 @@ const danish: Scenario[] = [
   // SNOMED CT-coding EHR (review §2 "Diagnoses"): DLBCL as a SNOMED disorder concept.
   { name: 'relapsed DLBCL coded in SNOMED CT (109969005)', criterion: 'diagnosis', expect: 'met', indicationStatus: 'eligible', resources: complete({ diagnosis: [relapsed('DC833', { code: SCT_DLBCL })] }) },
   { name: 'SNOMED-coded DLBCL is a lymphoma: imaging required', criterion: 'imaging-lymphoma', expect: 'unknown', resources: complete({ diagnosis: [relapsed('DC833', { code: SCT_DLBCL })], without: ['imaging'] }) },
+  // Issue 13 §2: a year-only birthDate that settles the age (born 1971: 54 or 55 in November 2026).
+  { name: 'year-only birthDate 1971', criterion: 'adult', expect: 'met', patient: patient({ birthDate: '1971' }), resources: complete() },
+  { name: 'year-only birthDate 2008 (17 or 18): not settled', criterion: 'adult', expect: 'unknown', patient: patient({ birthDate: '2008' }), resources: complete() },
   // Review I: an SKS code sent under the ICD-10 system URI.
   { name: 'SKS DC833 sent under the ICD-10 system URI', criterion: 'diagnosis', expect: 'met', indicationStatus: 'eligible', resources: complete({ diagnosis: [relapsed('DC833', { code: { coding: [{ system: SYSTEMS.icd10, code: 'DC833' }] } })] }) },
   // Review §1: AL amyloidosis / POEMS missing.

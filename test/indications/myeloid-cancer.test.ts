@@ -130,6 +130,9 @@ const danish: Scenario[] = [
   { name: 'MDT confirmation from 2020 only', criterion: 'mdt-assessment', expect: 'unknown', resources: complete({ without: ['mdt'], add: [attestation('mdt-assessment', true, '2020-01-15')] }) },
   // Review §2: FISH excluded — the clinician's confirmation of cytogenetics names FISH and counts.
   { name: 'FISH only, confirmed by the clinician', criterion: 'cytogenetics', expect: 'met', resources: complete({ without: ['cytogenetics'], add: [attestation('cytogenetics-done')] }) },
+  // Issue 13 §2: a year-only birthDate that settles the age (born 1971: 54 or 55 in November 2026).
+  { name: 'year-only birthDate 1971', criterion: 'adult', expect: 'met', patient: patient({ birthDate: '1971' }), resources: complete() },
+  { name: 'year-only birthDate 2008 (17 or 18): not settled', criterion: 'adult', expect: 'unknown', patient: patient({ birthDate: '2008' }), resources: complete() },
   // Review A: an unknown specialty coding must not give not-met.
   { name: 'haematologist with a local specialty coding at Hæmatologisk Afdeling, Aarhus Universitetshospital', criterion: 'hematology-specialist', expect: 'met', resources: complete({ role: localSpecialtyRole('Hæmatologisk Afdeling, Aarhus Universitetshospital') }) },
   { name: 'local specialty coding at an unlisted department', criterion: 'hematology-specialist', expect: 'unknown', indicationStatus: 'incomplete', resources: complete({ role: localSpecialtyRole('Medicinsk Afdeling, Sygehus Sønderjylland') }) }
