@@ -4,8 +4,11 @@
  * met or not with its measured figure. Ratios are taken within this run:
  * these machines are noisy.
  *
- *   tsx bench/run.ts                 full run (needs `npm run build`: HTTP and start-up use dist/server.js)
- *   tsx bench/run.ts --smoke         tiny sizes and durations, to check the harness (test/bench/smoke.test.ts)
+ *   npm run bench                    full run: builds, then `tsx bench/run.ts` (HTTP and start-up use dist/server.js);
+ *                                    the report goes to bench/results/
+ *   npm run bench:smoke              tiny sizes and durations from the TypeScript source, to check the harness
+ *                                    (as test/bench/smoke.test.ts does); the report goes to a new temporary
+ *                                    folder (printed) unless --out DIR names one
  *   options: --out DIR  --build dist|src  --only core,http,startup,fallback
  */
 import { availableParallelism, cpus, freemem, loadavg, tmpdir, totalmem } from 'node:os'
@@ -150,7 +153,9 @@ if (process.argv[1] && import.meta.url.endsWith(process.argv[1].replace(/\\/g, '
   })
   const base = values.smoke ? SMOKE : FULL
   const sections = (values.only?.split(',') ?? ['core', 'fallback', 'http', 'startup']) as Section[]
-  runBench({ ...base, build: values.build === 'src' ? 'src' : 'dist', outDir: values.out ?? join(ROOT, 'bench/results'), sections })
+  // A smoke run's figures mean nothing: they never replace the committed results unless asked (--out).
+  const outDir = values.out ?? (values.smoke ? mkdtempSync(join(tmpdir(), 'wgs-bench-smoke-')) : join(ROOT, 'bench/results'))
+  runBench({ ...base, build: values.build === 'src' ? 'src' : 'dist', outDir, sections })
     .then(() => process.exit(0))
     .catch((err: unknown) => { process.stderr.write(`[bench] failed: ${(err as Error).stack ?? String(err)}\n`); process.exit(1) })
 }

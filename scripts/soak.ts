@@ -20,10 +20,13 @@
  * first half is warm-up: JIT, caches, SQLite's page cache filling up to its
  * cap as the audit database grows) neither RSS nor heap grows by more than
  * 5 % (the middle minute's median against the last minute's).
- * Written to bench/results/soak-latest.{json,md}.
+ * The report (soak-latest.{json,md}) goes to a new temporary folder, printed
+ * at the end; `--save` writes it to bench/results/ (the committed result),
+ * `--out DIR` to DIR.
  *
  *   npm run soak                       # 5 minutes at 50 requests/s
  *   npm run soak -- --duration 30      # a dry run
+ *   npm run soak -- --save             # a run whose report replaces bench/results/soak-latest.*
  *   npm run soak -- --rate 40 --connections 8 --out /tmp/soak
  */
 import { spawn } from 'node:child_process'
@@ -47,7 +50,8 @@ const { values: args } = parseArgs({
     duration: { type: 'string', default: '300' },
     rate: { type: 'string', default: '50' },
     connections: { type: 'string', default: '8' },
-    out: { type: 'string', default: join(ROOT, 'bench/results') },
+    out: { type: 'string' },
+    save: { type: 'boolean', default: false },
     build: { type: 'string', default: 'dist' }
   }
 })
@@ -216,7 +220,7 @@ async function main (): Promise<void> {
   const base = await listening()
   process.stdout.write(`soak: ${base}, ${DURATION_S} s at ${RATE} requests/s over ${CONNECTIONS} connections; log ${logFile}\n`)
   // The playground patients as the service serves them (dates shifted to today).
-  const bundles = await Promise.all(demo.list.map(async (p) => ({ bundle: await (await fetch(`${base}/playground/patients/${p.id}.json`)).json() as Json, indication: p.indication, outcome: p.outcome })))
+  const bundles = await Promise.all(demo.list.map(async (p) => ({ bundle: await playgroundBundle(base, p.id), indication: p.indication, outcome: p.outcome })))
   const samples: Sample[] = []
   const mem: MemSample[] = []
   const errorKinds = new Map<string, number>()
@@ -291,8 +295,9 @@ async function main (): Promise<void> {
     memory: { sampledAfterFullGc: true, sampleEveryMs: SAMPLE_EVERY_MS, rssGrowthPercent: rssGrowth, heapUsedGrowthPercent: heapGrowth, comparedMinutes: [middle.minute, last.minute], flatPercent: FLAT_PERCENT, flat },
     verdict: { zeroErrors: errors === 0 && serviceErrors === 0, memoryFlat: flat, pass: errors === 0 && serviceErrors === 0 && flat !== false && exit.code === 0 }
   }
-  mkdirSync(args.out, { recursive: true })
-  writeFileSync(join(args.out, 'soak-latest.json'), `${JSON.stringify(report, null, 2)}\n`)
+  const outDir = args.out ?? (args.save ? join(ROOT, 'bench/results') : mkdtempSync(join(tmpdir(), 'wgs-soak-report-')))
+  mkdirSync(outDir, { recursive: true })
+  writeFileSync(join(outDir, 'soak-latest.json'), `${JSON.stringify(report, null, 2)}\n`)
   const md = [
     '# Soak test (latest run)',
     '',
@@ -300,7 +305,7 @@ async function main (): Promise<void> {
     '',
     `Reproduce: \`npm run soak -- --duration ${DURATION_S} --rate ${RATE} --connections ${CONNECTIONS}\` (builds, then runs \`${args.build === 'src' ? 'src/server.ts' : 'node dist/server.js'}\` on 127.0.0.1: SQLite audit store on disk, logging at info, load shedding on).`,
     '',
-    `**Verdict: ${report.verdict.pass ? 'PASS' : 'FAIL'}** — ${errors} errors in ${samples.length} requests (${serviceErrors} error lines in the service log); memory ${flat === null ? 'not judged (run shorter than 2 minutes)' : flat ? 'flat' : 'NOT flat'} over the second half (RSS ${rssGrowth >= 0 ? '+' : ''}${rssGrowth} %, heap ${heapGrowth >= 0 ? '+' : ''}${heapGrowth} %, minute ${middle.minute} → ${last.minute}, limit ${FLAT_PERCENT} %; samples every ${SAMPLE_EVERY_MS / 1000} s after a full GC); the service exited ${String(exit.code)} on SIGTERM.`,
+    `**Verdict: ${report.verdict.pass ? 'PASS' : 'FAIL'}** — ${errors} errors in ${samples.length} requests (${serviceErrors} error lines in the service log); ${memorySentence(flat, rssGrowth, heapGrowth, middle.minute, last.minute)}; the service exited ${String(exit.code)} on SIGTERM.`,
     '',
     `Mix: ${Object.entries(report.mix).map(([k, v]) => `${k} ${v}`).join(', ')}. Every answer checked (status, and each patient's labelled outcome on its card).`,
     '',
@@ -312,10 +317,32 @@ async function main (): Promise<void> {
     '',
     ...(errorKinds.size ? ['Errors:', '', ...[...errorKinds].map(([k, v]) => `- ${v} × ${k}`), ''] : [])
   ].join('\n')
-  writeFileSync(join(args.out, 'soak-latest.md'), `${md}\n`)
+  writeFileSync(join(outDir, 'soak-latest.md'), `${md}\n`)
   process.stdout.write(`${md}\n`)
+  process.stdout.write(`soak: report written to ${join(outDir, 'soak-latest.md')} and soak-latest.json${(args.out ?? args.save) ? '' : ' (a temporary folder; --save writes bench/results/)'}\n`)
   rmSync(workDir, { recursive: true, force: true })
   process.exitCode = report.verdict.pass ? 0 : 1
+}
+
+/**
+ * One playground patient as served. Right after start-up the service may shed load (503 with
+ * Retry-After) while its evaluation threads compile the rules: wait and ask again, as a client would.
+ */
+async function playgroundBundle (base: string, id: string): Promise<Json> {
+  for (let attempt = 1; ; attempt++) {
+    const r = await fetch(`${base}/playground/patients/${id}.json`)
+    const body = await r.json() as Json
+    if (r.status === 200 && Array.isArray(body.entry)) return body
+    if (attempt >= 30 || r.status !== 503) throw new Error(`playground patient ${id}: HTTP ${r.status}`)
+    await sleep(1000 * Math.min(5, Number(r.headers.get('retry-after')) || 1))
+  }
+}
+
+/** The verdict's memory clause: judged only when the run has a second half (two minutes or more). */
+function memorySentence (flat: boolean | null, rssGrowth: number, heapGrowth: number, fromMinute: number, toMinute: number): string {
+  if (flat === null) return 'memory not judged: a run shorter than 2 minutes has no second half to compare'
+  const signed = (n: number): string => `${n >= 0 ? '+' : ''}${n} %`
+  return `memory ${flat ? 'flat' : 'NOT flat'} over the second half (RSS ${signed(rssGrowth)}, heap ${signed(heapGrowth)} from minute ${fromMinute} to minute ${toMinute}, limit ${FLAT_PERCENT} %; samples every ${SAMPLE_EVERY_MS / 1000} s after a full GC)`
 }
 
 main().catch((err: unknown) => {
