@@ -26,6 +26,27 @@ void t.test('GET /docs/json describes every endpoint', async (t) => {
   t.notOk(Object.keys(doc.paths).some((p) => p.startsWith('/docs')), 'the docs routes themselves are hidden')
 })
 
+void t.test('every operation is tagged with its route group, none with "default"', async (t) => {
+  const app = await buildTestApp(t)
+  const doc = (await app.inject({ method: 'GET', url: '/docs/json' })).json()
+  const declared = (doc.tags as Array<{ name: string }>).map((tag) => tag.name)
+  const tagOf: Record<string, string[]> = {}
+  for (const [path, ops] of Object.entries(doc.paths as Record<string, Record<string, { tags?: string[] }>>)) {
+    for (const [method, op] of Object.entries(ops)) tagOf[`${method.toUpperCase()} ${path}`] = op.tags ?? []
+  }
+  t.ok(Object.keys(tagOf).length >= 6, 'the operations are listed')
+  for (const [op, tags] of Object.entries(tagOf)) {
+    t.equal(tags.length, 1, `${op} has one tag`)
+    t.ok(tags.every((tag) => declared.includes(tag)), `${op}: its tag ${tags.join(',')} is declared`)
+  }
+  t.same(tagOf['GET /cds-services'], ['cds-hooks'])
+  t.same(tagOf['POST /cds-services/{id}'], ['cds-hooks'])
+  t.same(tagOf['POST /cds-services/{id}/feedback'], ['feedback'])
+  t.same(tagOf['GET /health/live'], ['operations'])
+  t.same(tagOf['GET /health/ready'], ['operations'])
+  t.same(tagOf['GET /metrics'], ['operations'])
+})
+
 void t.test('the hook request body is the schema the route validates with', async (t) => {
   const app = await buildTestApp(t)
   const doc = (await app.inject({ method: 'GET', url: '/docs/json' })).json()

@@ -19,6 +19,19 @@ export interface OpenApiOptions {
 
 export const DOCS_PREFIX = '/docs'
 
+/** The OpenAPI tags: one per group of routes, so that none is listed under "default". */
+export const OPENAPI_TAGS = [
+  { name: 'cds-hooks', description: 'CDS Hooks 2.0: discovery and the hook call' },
+  { name: 'feedback', description: 'CDS Hooks 2.0 feedback on the cards a hook call returned' },
+  { name: 'operations', description: 'Health and metrics for orchestrators and monitoring' }
+] as const
+
+/** The tag of a route, by its path: feedback, the other CDS Hooks endpoints, or operations (health, metrics). */
+export function openApiTag (url: string): (typeof OPENAPI_TAGS)[number]['name'] {
+  if (url.startsWith('/cds-services')) return url.endsWith('/feedback') ? 'feedback' : 'cds-hooks'
+  return 'operations'
+}
+
 async function openApiPlugin (app: FastifyInstance, opts: OpenApiOptions): Promise<void> {
   if (!opts.enabled) return
   await app.register(swagger, {
@@ -30,11 +43,10 @@ async function openApiPlugin (app: FastifyInstance, opts: OpenApiOptions): Promi
         description: `CDS Hooks 2.0 service: checks whole-genome-sequencing orders against the Danish National Genome Center criteria. Rules version ${opts.rulesVersion}. Hook calls need a CDS Hooks client JWT unless authentication is off.`
       },
       ...(opts.publicBaseUrl ? { servers: [{ url: opts.publicBaseUrl }] } : {}),
-      tags: [
-        { name: 'cds-hooks', description: 'CDS Hooks 2.0 discovery, service and feedback endpoints' },
-        { name: 'operations', description: 'Health and metrics for orchestrators and monitoring' }
-      ]
+      tags: OPENAPI_TAGS.map((tag) => ({ ...tag }))
     },
+    // Every documented route gets its group's tag unless it names its own.
+    transform: ({ schema, url }) => ({ schema: { ...schema, tags: (schema as { tags?: string[] } | undefined)?.tags ?? [openApiTag(url)] }, url }),
     // Shared schemas keep their $id as the component name (cds-request, cds-order-context, …).
     refResolver: { buildLocalReference: (json, _baseUri, _fragment, i) => typeof json.$id === 'string' ? json.$id : `def-${i}` }
   })
