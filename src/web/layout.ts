@@ -33,6 +33,7 @@ export function page (o: PageOptions): string {
 <meta charset="utf-8">
 <meta name="viewport" content="width=device-width, initial-scale=1">
 <title>${o.title}</title>
+<link rel="icon" href="${STATIC_PREFIX}/favicon.svg" type="image/svg+xml">
 <link rel="stylesheet" href="${STATIC_PREFIX}/web.css">
 ${(o.scripts ?? []).map((src) => html`<script type="module" src="${src}"></script>`)}
 </head>

@@ -29,7 +29,8 @@ const STATIC_DIR = new URL('../../../src/web/static/', import.meta.url)
 const STATIC_FILES: Record<string, string> = {
   'web.css': 'text/css; charset=utf-8',
   'playground.js': 'text/javascript; charset=utf-8',
-  'markdown.js': 'text/javascript; charset=utf-8'
+  'markdown.js': 'text/javascript; charset=utf-8',
+  'favicon.svg': 'image/svg+xml'
 }
 
 export const PAGE_CSP = "default-src 'none'; script-src 'self'; style-src 'self'; img-src 'self' data:; connect-src 'self'; base-uri 'none'; form-action 'self'; frame-ancestors 'self'"
@@ -71,6 +72,11 @@ export async function webRoutes (app: FastifyInstance, opts: WebRouteOptions): P
     if (!meta || !bundle) return reply.code(404).send({ resourceType: 'OperationOutcome', issue: [{ severity: 'error', code: 'not-found', diagnostics: `no playground patient '${id}'` }] })
     // Served as of today: every date moves by the days since the bundle's reference date.
     return reply.header('cache-control', 'no-store').send(shiftDates(bundle, daysBetween(meta.referenceDate, clock().toISOString())))
+  })
+  // Browsers ask for /favicon.ico when a page names no icon (the pages do name one: layout.ts).
+  app.get('/favicon.ico', hide, async (_request, reply) => {
+    const icon = statics.get('favicon.svg')!
+    return reply.header('content-type', icon.type).header('x-content-type-options', 'nosniff').header('cache-control', 'max-age=86400').send(icon.body)
   })
   app.get<{ Params: { file: string } }>(`${STATIC_PREFIX}/:file`, hide, async (request, reply) => {
     const file = statics.get(request.params.file)
