@@ -266,9 +266,9 @@ void t.test(ID, async (t) => {
   assertCoverage(t, ID, scenarios)
   await runScenarios(t, app, ID, scenarios)
 
-  await t.test('unspecified cytopenias match only under 50 or with a family signal (review, H)', async (t) => {
+  await t.test('cytopenias outside the seed\'s code list match only under 50 or with a family signal (review, H)', async (t) => {
     const old = patient({ birthDate: '1950-04-01' })
-    for (const code of ['DD649', 'DD696', 'DD709']) {
+    for (const code of ['DD649', 'DD694', 'DD696', 'DD709']) {
       const res = await postHook(app, hookRequest(old, [condition(code)]))
       t.equal(resultFor(res.body, ID), undefined, `76-year-old with ${code} only: no card`)
     }

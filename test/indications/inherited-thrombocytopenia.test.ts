@@ -11,6 +11,13 @@ const ID = 'inherited-thrombocytopenia'
 const expertRole = (): Json[] => orderingRole('Afdeling for Blodsygdomme, Rigshospitalet')
 const b12 = (value: number, date: string): Json => quantityObservation(SYSTEMS.loinc, '2132-9', value, 'pmol/L', date, { referenceRange: [{ low: { value: 200, system: SYSTEMS.ucum, code: 'pmol/L' }, high: { value: 600, system: SYSTEMS.ucum, code: 'pmol/L' } }] })
 const lowCounts = (): Json[] => [plateletCount(88, '2015-05-01'), plateletCount(95, '2021-03-01'), plateletCount(91, '2026-01-10')]
+/** A count taken at 11 (the default patient is born 1980-03-01), flagged L by the laboratory as Danish labs send it (NPU under the MedCom OID). */
+const childhoodCount = (): Json => plateletCount(70, '1991-06-01', { code: { coding: [{ system: 'urn:oid:1.2.208.176.2.1', code: 'NPU03568' }] }, interpretation: [{ coding: [{ system: SYSTEMS.interpretation, code: 'L' }] }] })
+/** A qualitative serology as Danish laboratories answer it: text 'Negativ' with interpretation NEG. */
+const serology = (loinc: string, text = 'Negativ', flag = 'NEG'): Json => ({ resourceType: 'Observation', id: `ser-${loinc}-${text}`, status: 'final', subject: { reference: 'Patient/pt-1' }, code: { coding: [{ system: SYSTEMS.loinc, code: loinc }] }, effectiveDateTime: '2026-10-12', valueString: text, interpretation: [{ coding: [{ system: SYSTEMS.interpretation, code: flag }] }] })
+const folateNpu = (value: number): Json => quantityObservation(SYSTEMS.npu, 'NPU02070', value, 'nmol/L', '2026-10-12', { referenceRange: [{ low: { value: 7, system: SYSTEMS.ucum, code: 'nmol/L' } }] })
+/** The acquired-cause work-up as recorded data: hepatitis B and C, CMV and EBV serology negative, B12 and folate normal. */
+const workUpData = (): Json[] => [serology('5195-3'), serology('16128-1'), serology('24119-0'), serology('30340-4'), b12(410, '2026-10-12'), folateNpu(21)]
 
 /** A patient meeting every criterion; each scenario changes one thing. */
 function complete (over: { without?: string[], add?: Json[], counts?: Json[] } = {}): Json[] {
@@ -53,17 +60,22 @@ const scenarios: Scenario[] = [
   { name: 'lifelong attested', criterion: 'lifelong-course', expect: 'met', resources: complete() },
   { name: 'lifelong attested false', criterion: 'lifelong-course', expect: 'not-met', indicationStatus: 'not-eligible', resources: complete({ without: ['lifelong'], add: [attestation('lifelong-course', false)] }) },
   { name: 'lifelong not documented', criterion: 'lifelong-course', expect: 'unknown', resources: complete({ without: ['lifelong'] }) },
+  { name: 'lifelong by the counts: low at 11, every count low since', criterion: 'lifelong-course', expect: 'met', resources: complete({ without: ['lifelong'], add: [childhoodCount()] }) },
+  { name: 'a childhood low count but a normal count later is not lifelong', criterion: 'lifelong-course', expect: 'unknown', resources: complete({ without: ['lifelong'], add: [childhoodCount(), plateletCount(190, '2004-01-01')] }) },
 
   { name: 'acquired causes attested excluded', criterion: 'acquired-causes-excluded', expect: 'met', resources: complete() },
-  { name: 'old ITP label (SKS DD693), no assessment: unknown, not a refusal', criterion: 'acquired-causes-excluded', expect: 'unknown', indicationStatus: 'incomplete', resources: complete({ without: ['acquired'], add: [condition('DD693', { onsetDateTime: '2012-03-01' })] }) },
+  { name: 'old ITP label (SKS DD693), no assessment: not met, the label shown (a later assessment can override)', criterion: 'acquired-causes-excluded', expect: 'not-met', indicationStatus: 'not-eligible', resources: complete({ without: ['acquired'], add: [condition('DD693', { onsetDateTime: '2012-03-01' })] }) },
   { name: 'old ITP label overridden by the clinician\'s later assessment', criterion: 'acquired-causes-excluded', expect: 'met', indicationStatus: 'eligible', resources: complete({ add: [condition('DD693', { onsetDateTime: '2012-03-01' })] }) },
-  { name: 'assessment dated before the ITP diagnosis does not override it', criterion: 'acquired-causes-excluded', expect: 'unknown', resources: complete({ without: ['acquired'], add: [condition('DD693', { onsetDateTime: '2026-11-10' }), attestation('acquired-causes-excluded', true, '2026-06-01')] }) },
+  { name: 'assessment dated before the ITP diagnosis does not override it', criterion: 'acquired-causes-excluded', expect: 'not-met', resources: complete({ without: ['acquired'], add: [condition('DD693', { onsetDateTime: '2026-11-10' }), attestation('acquired-causes-excluded', true, '2026-06-01')] }) },
   { name: 'clinician documents acquired causes not excluded', criterion: 'acquired-causes-excluded', expect: 'not-met', indicationStatus: 'not-eligible', resources: complete({ without: ['acquired'], add: [attestation('acquired-causes-excluded', false)] }) },
-  { name: 'active chronic hepatitis C (ICD-10 B18.2), no assessment', criterion: 'acquired-causes-excluded', expect: 'unknown', resources: complete({ without: ['acquired'], add: [condition('B18.2')] }) },
-  { name: 'splenomegaly (SKS DR161) is an acquired cause on record', criterion: 'acquired-causes-excluded', expect: 'unknown', resources: complete({ without: ['acquired'], add: [condition('DR161')] }) },
-  { name: 'latest B12 below the reference range is an acquired cause on record', criterion: 'acquired-causes-excluded', expect: 'unknown', resources: complete({ without: ['acquired'], add: [b12(120, '2026-09-01')] }) },
+  { name: 'active chronic hepatitis C (ICD-10 B18.2), no assessment', criterion: 'acquired-causes-excluded', expect: 'not-met', resources: complete({ without: ['acquired'], add: [condition('B18.2')] }) },
+  { name: 'splenomegaly (SKS DR161) is an acquired cause on record', criterion: 'acquired-causes-excluded', expect: 'not-met', resources: complete({ without: ['acquired'], add: [condition('DR161')] }) },
+  { name: 'latest B12 below the reference range is an acquired cause on record', criterion: 'acquired-causes-excluded', expect: 'not-met', resources: complete({ without: ['acquired'], add: [b12(120, '2026-09-01')] }) },
   { name: 'resolved hepatitis C does not exclude', criterion: 'acquired-causes-excluded', expect: 'met', resources: complete({ add: [condition('B18.2', { clinicalStatus: { coding: [{ code: 'resolved' }] } })] }) },
   { name: 'no exclusion codes and no attestation', criterion: 'acquired-causes-excluded', expect: 'unknown', resources: complete({ without: ['acquired'] }) },
+  { name: 'recorded work-up: lifelong counts, negative hepatitis B/C, CMV, EBV serology, normal B12 and folate (NPU02070)', criterion: 'acquired-causes-excluded', expect: 'met', indicationStatus: 'eligible', resources: complete({ without: ['acquired', 'lifelong'], add: [childhoodCount(), ...workUpData()] }) },
+  { name: 'recorded work-up with a positive CMV IgM: not met, the result shown', criterion: 'acquired-causes-excluded', expect: 'not-met', resources: complete({ without: ['acquired', 'lifelong'], add: [childhoodCount(), ...workUpData().filter((o) => o.code.coding[0].code !== '24119-0'), serology('24119-0', 'Positiv', 'POS')] }) },
+  { name: 'recorded work-up without EBV serology: unknown', criterion: 'acquired-causes-excluded', expect: 'unknown', resources: complete({ without: ['acquired', 'lifelong'], add: [childhoodCount(), ...workUpData().filter((o) => o.code.coding[0].code !== '30340-4')] }) },
 
   { name: '46 years old: bone marrow not applicable', criterion: 'bone-marrow-over-50', expect: 'not-applicable', indicationStatus: 'eligible', resources: complete() },
   { name: 'exactly 50 years old: not over 50', criterion: 'bone-marrow-over-50', expect: 'not-applicable', patient: patient({ birthDate: '1976-01-01' }), resources: complete() },
