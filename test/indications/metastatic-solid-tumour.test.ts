@@ -44,6 +44,16 @@ const medicationRequest = (atc: string, authoredOn: string): Json => ({
   authoredOn
 })
 
+/** In-hospital chemotherapy recorded as a MedicationAdministration (ATC code, period). */
+const administration = (atc: string, start: string, end: string): Json => ({
+  resourceType: 'MedicationAdministration',
+  id: `ma-${atc}-${start}`,
+  status: 'completed',
+  subject: { reference: 'Patient/pt-1' },
+  medicationCodeableConcept: { coding: [{ system: SYSTEMS.atc, code: atc }] },
+  effectivePeriod: { start, end }
+})
+
 /**
  * A patient meeting every criterion: sigmoid colon cancer with liver metastases (August 2025),
  * first-line FOLFOX from September 2025, new lung metastases on therapy (June 2026).
@@ -109,6 +119,16 @@ const scenarios: Scenario[] = [
   { name: 'no systemic therapy recorded', criterion: 'first-line-treatment-failed', expect: 'unknown', resources: complete({ without: ['therapy'] }) },
   { name: 'an intended (not received) L01 statement', criterion: 'first-line-treatment-failed', expect: 'unknown', resources: complete({ without: ['therapy'], add: [medicationStatement('L01BC02', { status: 'intended', effectiveDateTime: '2025-09-01' })] }) },
   { name: 'medicationStatements prefetch not sent', criterion: 'first-line-treatment-failed', expect: 'unknown', resources: complete(), request: { omit: ['medicationStatements'] } },
+  { name: 'oxaliplatin given in hospital (MedicationAdministration) after the metastases, then progression', criterion: 'first-line-treatment-failed', expect: 'met', indicationStatus: 'eligible', resources: complete({ without: ['therapy'], add: [administration('L01XA03', '2025-09-02', '2025-09-02')] }) },
+  { name: 'administrations not sent: the medication list still shows the failed first line', criterion: 'first-line-treatment-failed', expect: 'met', indicationStatus: 'eligible', resources: complete(), request: { omit: ['medicationAdministrations'] } },
+
+  { name: 'medication list: FOLFOX after the metastases, then progression', criterion: 'first-line-failed-recorded', expect: 'met', resources: complete() },
+  { name: 'attested not failed', criterion: 'first-line-failed-recorded', expect: 'not-met', resources: complete({ add: [attestation('first-line-treatment-failed', false)] }) },
+  { name: 'no therapy on the medication list', criterion: 'first-line-failed-recorded', expect: 'unknown', resources: complete({ without: ['therapy'] }) },
+  { name: 'administrations after the metastases, then progression', criterion: 'first-line-failed-administered', expect: 'met', resources: complete({ without: ['therapy'], add: [administration('L01BC02', '2025-09-02', '2025-09-04')] }) },
+  { name: 'attested not failed', criterion: 'first-line-failed-administered', expect: 'not-met', resources: complete({ add: [attestation('first-line-treatment-failed', false)] }) },
+  { name: 'adjuvant administrations in 2022 only', criterion: 'first-line-failed-administered', expect: 'unknown', resources: complete({ without: ['therapy'], add: [administration('L01BC02', '2022-03-01', '2022-03-03')] }) },
+  { name: 'administrations prefetch not sent', criterion: 'first-line-failed-administered', expect: 'unknown', resources: complete(), request: { omit: ['medicationAdministrations'] } },
 
   // exceptions
   { name: 'colon cancer is not a listed exception', criterion: 'first-line-exception', expect: 'not-met', resources: complete() },

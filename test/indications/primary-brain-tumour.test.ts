@@ -25,6 +25,8 @@ function tumour (icd = 'C71.1', morph: string | null = '9440/3', over: Json = {}
   return condition(icd, { onsetDateTime: '2026-11-05', ...(morph ? { extension: morphology(morph) } : {}), ...over })
 }
 const radiotherapy = (date = '2025-03-01'): Json => procedure(SYSTEMS.snomed, '108290001', date)
+/** A brain tumour resection (SNOMED 118819003 Excision of neoplasm of brain). */
+const resection = (date: string): Json => procedure(SYSTEMS.snomed, '118819003', date)
 const diseaseStatus = (trend: string, date: string): Json => ({
   resourceType: 'Observation', id: `status-${trend}-${date}`, status: 'final', subject: { reference: 'Patient/pt-1' },
   code: { coding: [{ system: SYSTEMS.loinc, code: '97509-4' }] }, effectiveDateTime: date,
@@ -116,10 +118,15 @@ const scenarios: Scenario[] = [
   { name: 'recurrence operation attested', criterion: 'first-surgery', expect: 'not-met', resources: lggRecurrence() },
   { name: 'tumour recorded as recurrence', criterion: 'first-surgery', expect: 'not-met', resources: complete({ without: ['surgery'], tumour: tumour('C71.1', '9440/3', { clinicalStatus: status('recurrence') }) }) },
   { name: 'operation not documented', criterion: 'first-surgery', expect: 'unknown', resources: complete({ without: ['surgery'] }) },
+  { name: 'the only recorded resection (118819003) three weeks ago is the first operation', criterion: 'first-surgery', expect: 'met', indicationStatus: 'eligible', resources: complete({ without: ['surgery'], add: [resection('2026-11-03')] }) },
+  { name: 'a second resection: not the first operation', criterion: 'first-surgery', expect: 'not-met', resources: complete({ without: ['surgery'], add: [resection('2019-10-01'), resection('2026-11-04')] }) },
+  { name: 'a single resection in 2019 (no operation now): unknown', criterion: 'first-surgery', expect: 'unknown', resources: complete({ without: ['surgery'], add: [resection('2019-10-01')] }) },
 
   { name: 'recurrence operation attested', criterion: 'recurrence-surgery', expect: 'met', resources: lggRecurrence() },
   { name: 'first operation attested', criterion: 'recurrence-surgery', expect: 'not-met', resources: complete() },
   { name: 'operation not documented', criterion: 'recurrence-surgery', expect: 'unknown', resources: complete({ without: ['surgery'] }) },
+  { name: 'resection now after an earlier one, tumour in recurrence', criterion: 'recurrence-surgery', expect: 'met', resources: complete({ without: ['surgery'], tumour: tumour('DC711', '9450/3', { onsetDateTime: '2019-09-01', clinicalStatus: status('recurrence') }), add: [resection('2019-10-01'), resection('2026-11-04')] }) },
+  { name: 'the only resection is the first', criterion: 'recurrence-surgery', expect: 'not-met', resources: complete({ without: ['surgery'], add: [resection('2026-11-03')] }) },
 
   { name: 'ECOG 1', criterion: 'performance-status-0-1', expect: 'met', resources: complete() },
   { name: 'ECOG 2', criterion: 'performance-status-0-1', expect: 'not-met', resources: complete({ ps: 2 }) },
@@ -130,6 +137,8 @@ const scenarios: Scenario[] = [
   { name: 'stable status after radiotherapy', criterion: 'progression-after-radiotherapy', expect: 'not-met', resources: complete({ add: [radiotherapy(), diseaseStatus(STABLE, '2026-10-01')] }) },
   { name: 'worsened only before radiotherapy, nothing after', criterion: 'progression-after-radiotherapy', expect: 'unknown', resources: complete({ add: [diseaseStatus(WORSENED, '2024-06-01'), radiotherapy('2025-03-01')] }) },
   { name: 'no radiotherapy recorded', criterion: 'progression-after-radiotherapy', expect: 'unknown', resources: complete({ add: [diseaseStatus(WORSENED, '2026-10-01')] }) },
+  { name: 'new meningioma at its first resection, no radiotherapy: not progression after radiotherapy', criterion: 'progression-after-radiotherapy', expect: 'not-met', resources: complete({ tumour: tumour('DD320', '9530/0', { onsetDateTime: '2026-10-05' }), without: ['surgery'], add: [resection('2026-11-02')] }) },
+  { name: 'new meningioma at its first resection is not eligible («kun ved recidiv»)', criterion: 'timing', expect: 'not-met', indicationStatus: 'not-eligible', resources: complete({ tumour: tumour('DD320', '9530/0', { onsetDateTime: '2026-10-05' }), without: ['surgery'], add: [resection('2026-11-02')] }) },
 
   { name: 'attested', criterion: 'no-standard-treatment-offer', expect: 'met', resources: meningiomaProgression() },
   { name: 'attested a standard offer exists', criterion: 'no-standard-treatment-offer', expect: 'not-met', resources: complete({ add: [attestation('no-standard-treatment-offer', false)] }) },
