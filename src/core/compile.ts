@@ -7,10 +7,10 @@
  */
 import fhirpath from 'fhirpath'
 import r4 from 'fhirpath/fhir-context/r4'
-import type { ObservationDefinition, ValueSet } from './fhir.js'
+import type { CodeSystem, ObservationDefinition, ValueSet } from './fhir.js'
 import type { Composition, CriterionDefinition, DataRequirement, IndicationDefinition } from './types.js'
-import { compileValueSets, type CompiledValueSet } from './terminology.js'
-import { domainFunctions, intervalsFrom, rewriteAgeComparisons, type Interval } from './fhirpath-functions.js'
+import { codingKey, compileValueSets, type CompiledValueSet } from './terminology.js'
+import { domainFunctions, intervalsFrom, performanceAnswerDisplays, rewriteAgeComparisons, type Interval } from './fhirpath-functions.js'
 import { organizationFunctions, type OrganizationList } from './organizations.js'
 import { retrievalKey } from './record.js'
 import { compileFast, type DomainFunction } from './fhirpath-compiler/compile.js'
@@ -29,6 +29,8 @@ export interface CatalogueSettings {
 export interface CatalogueInput {
   indications: IndicationDefinition[]
   valueSets: ValueSet[]
+  /** CodeSystems of fhir-profiles/ (the attestation CodeSystem …): their displays name evidence codes. */
+  codeSystems?: CodeSystem[]
   observationDefinitions: ObservationDefinition[]
   organizationLists: OrganizationList[]
   settings: CatalogueSettings
@@ -84,6 +86,8 @@ export interface CompiledCatalogue {
   indications: CompiledIndication[]
   valueSets: ReadonlyMap<string, CompiledValueSet>
   defaultIntervals: ReadonlyMap<string, Interval[]>
+  /** Display of every code the catalogue names, by normalised `system|code`: evidence shows names, not bare codes. */
+  displays: ReadonlyMap<string, string>
   settings: CatalogueSettings
   /** Expressions left to fhirpath.js by the compiler (empty for the shipped catalogue: a test says so). */
   referenceOnly: ReferenceOnly[]
@@ -187,7 +191,22 @@ export function compileCatalogue (input: CatalogueInput): CompiledCatalogue {
     ids.add(def.id)
     return compileIndication(def, valueSets, compileExpr)
   })
-  return { indications, valueSets, defaultIntervals, settings: input.settings, referenceOnly, compiledExpressions }
+  return { indications, valueSets, defaultIntervals, displays: codeDisplays(input), settings: input.settings, referenceOnly, compiledExpressions }
+}
+
+/** CodeSystem concepts first (the project's own names), then ValueSet concepts, then performance-status answers. */
+function codeDisplays (input: CatalogueInput): Map<string, string> {
+  const out = new Map<string, string>()
+  const add = (system: string | undefined, code: string | undefined, display: string | undefined): void => {
+    const key = codingKey(system, code)
+    if (key && display && !out.has(key)) out.set(key, display)
+  }
+  for (const cs of input.codeSystems ?? []) for (const c of cs.concept ?? []) add(cs.url, c.code, c.display)
+  for (const vs of input.valueSets) {
+    for (const inc of vs.compose?.include ?? []) for (const c of inc.concept ?? []) add(inc.system, c.code, c.display)
+  }
+  for (const [key, display] of performanceAnswerDisplays()) if (!out.has(key)) out.set(key, display)
+  return out
 }
 
 function compileIndication (

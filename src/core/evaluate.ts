@@ -11,7 +11,7 @@ import { compositionParts } from './compile.js'
 import { retrieve, type PatientRecord } from './record.js'
 import { ageInYears, ageRange, daysBefore } from './clinical-time.js'
 import { AGE_RANGE } from './fhirpath-functions.js'
-import { summarise } from './evidence.js'
+import { summarise, type CodeDisplayLookup } from './evidence.js'
 import { orderEvidence, STALE, type StaleSink } from './evidence-age.js'
 import { ORGANIZATION_INDEX, organizationIndex } from './organizations.js'
 import { ROOT_RESOURCE } from './fhirpath-compiler/expression.js'
@@ -31,7 +31,7 @@ export function evaluate (catalogue: CompiledCatalogue, record: PatientRecord, n
   const base = baseEnvironment(catalogue, record, now, options)
   const results: IndicationResult[] = []
   for (const indication of catalogue.indications) {
-    const result = evaluateIndication(indication, record, base)
+    const result = evaluateIndication(indication, record, base, catalogue.displays)
     if (result) results.push(result)
   }
   return results.sort((a, b) => STATUS_RANK[a.status] - STATUS_RANK[b.status] || openCount(a) - openCount(b))
@@ -72,7 +72,7 @@ function run (expr: CompiledExpression, env: Record<string, unknown>): unknown[]
   return expr(ROOT_RESOURCE, env)
 }
 
-function evaluateIndication (ind: CompiledIndication, record: PatientRecord, base: Record<string, unknown>): IndicationResult | undefined {
+function evaluateIndication (ind: CompiledIndication, record: PatientRecord, base: Record<string, unknown>, displays: CodeDisplayLookup): IndicationResult | undefined {
   const env: Record<string | symbol, unknown> = { ...ind.envTemplate, ...base }
   // What windows (attestation/recentAs `since`) reject while an expression runs, for the card.
   const sink: StaleSink = { items: undefined }
@@ -99,7 +99,7 @@ function evaluateIndication (ind: CompiledIndication, record: PatientRecord, bas
     const c = ind.criteria.get(id)!
     const r = c.applies && yieldsFalse(c.applies, env)
       ? criterionResult(c, 'not-applicable', [])
-      : c.def.composition ? evaluateComposite(c, resolve) : evaluateLeaf(c, record, env, sink, staleOfVariables, warningsOfVariables)
+      : c.def.composition ? evaluateComposite(c, resolve) : evaluateLeaf(c, record, env, sink, displays, staleOfVariables, warningsOfVariables)
     results.set(id, r)
     return r
   }
@@ -116,7 +116,7 @@ function evaluateIndication (ind: CompiledIndication, record: PatientRecord, bas
     url: ind.def.url,
     status,
     criteria,
-    matchEvidence: ind.matchEvidence ? evidenceOf(ind.matchEvidence, env, record) : [],
+    matchEvidence: ind.matchEvidence ? evidenceOf(ind.matchEvidence, env, record, displays) : [],
     advice: ind.advice.filter((a) => holds(a.when, env)).map((a) => ({ id: a.def.id, text: a.def.text })),
     related: ind.related.filter((r) => holds(r.when, env)).map((r) => ({ indication: r.def.indication, text: r.def.text })),
     // Under 18 for certain (a year-only birthDate counts when even the oldest possible age is under 18).
@@ -151,7 +151,7 @@ function criterionResult (c: CompiledCriterion, status: CriterionStatus, evidenc
 const NONE_MISSING: readonly string[] = Object.freeze([])
 
 function evaluateLeaf (
-  c: CompiledCriterion, record: PatientRecord, env: Record<string, unknown>, sink: StaleSink,
+  c: CompiledCriterion, record: PatientRecord, env: Record<string, unknown>, sink: StaleSink, displays: CodeDisplayLookup,
   staleOfVariables: Map<string, Map<object, boolean>> | undefined, warningsOfVariables: Map<string, LocalizedText[]> | undefined
 ): CriterionResult {
   const missing = record.unavailable.size === 0 ? NONE_MISSING : c.reads.filter((t) => record.unavailable.has(t))
@@ -174,9 +174,9 @@ function evaluateLeaf (
     status = 'unknown'
     reason = 'rule error: expression failed on this record'
   }
-  let evidence = c.evidence ? evidenceOf(c.evidence, env, record) : []
+  let evidence = c.evidence ? evidenceOf(c.evidence, env, record, displays) : []
   const stale = staleOf(c, sink, staleOfVariables)
-  if (stale) evidence = withStale(evidence, stale, record)
+  if (stale) evidence = withStale(evidence, stale, record, displays)
   // Issue 13 §1: `not-met` only from positive evidence. A failure nothing in the record shows is unknown.
   if (status === 'not-met' && evidence.length === 0) { status = 'unknown'; reason = UNFOUNDED }
   const r = criterionResult(c, status, evidence, reason)
@@ -219,11 +219,11 @@ function staleOf (c: CompiledCriterion, sink: StaleSink, staleOfVariables: Map<s
  * Mark evidence a window rejected as too old, and add the latest rejected value where nothing
  * current was found (so the card shows the last value and its date, not "no data").
  */
-function withStale (evidence: Evidence[], stale: Map<object, boolean>, record: PatientRecord): Evidence[] {
+function withStale (evidence: Evidence[], stale: Map<object, boolean>, record: PatientRecord, displays: CodeDisplayLookup): Evidence[] {
   const out = evidence.slice()
   const marked = new Set<string>()
   for (const [resource] of stale) {
-    const e = summarise(resource, record.evidence)
+    const e = summarise(resource, record.evidence, displays)
     if (e?.reference) marked.add(e.reference)
   }
   for (let i = 0; i < out.length; i++) {
@@ -232,21 +232,21 @@ function withStale (evidence: Evidence[], stale: Map<object, boolean>, record: P
   }
   for (const [resource, show] of stale) {
     if (!show) continue
-    const e = summarise(resource, record.evidence)
+    const e = summarise(resource, record.evidence, displays)
     if (!e || (e.reference && hasReference(out, e.reference))) continue
     out.push({ ...e, tooOld: true })
   }
   return out
 }
 
-function evidenceOf (expr: CompiledExpression, env: Record<string, unknown>, record: PatientRecord): Evidence[] {
+function evidenceOf (expr: CompiledExpression, env: Record<string, unknown>, record: PatientRecord, displays: CodeDisplayLookup): Evidence[] {
   try {
     // One entry per resource, whatever the expression's unions and combines produced.
     const items = run(expr, env)
     const out: Evidence[] = []
     let seen: Set<string> | undefined // only for long lists; short ones are scanned
     for (const node of items) {
-      const e = summarise(valData(node), record.evidence)
+      const e = summarise(valData(node), record.evidence, displays)
       if (e === undefined) continue
       if (e.reference) {
         if (items.length > 16) {

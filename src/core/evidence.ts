@@ -8,7 +8,24 @@ import type { AnyResource, Coding } from './fhir.js'
 import type { Evidence } from './types.js'
 import { clinicalDate } from './clinical-time.js'
 import { mainCodings } from './record.js'
-import { codingsOf } from './terminology.js'
+import { codingKey, codingsOf } from './terminology.js'
+
+/**
+ * Displays of codes by normalised `system|code` (compile.ts: every ValueSet and CodeSystem concept,
+ * and the performance-status answers), so evidence shows a name where the record sent a bare code.
+ */
+export type CodeDisplayLookup = ReadonlyMap<string, string>
+const NO_DISPLAYS: CodeDisplayLookup = new Map()
+
+/** The record's own display of the first coding that has one, else the catalogue's, else undefined. */
+function displayOf (codings: Coding[], displays: CodeDisplayLookup): string | undefined {
+  for (const c of codings) if (typeof c.display === 'string' && c.display) return c.display
+  for (const c of codings) {
+    const d = displays.get(codingKey(typeof c.system === 'string' ? c.system : undefined, typeof c.code === 'string' ? c.code : undefined) ?? '')
+    if (d) return d
+  }
+  return undefined
+}
 
 /**
  * The one choke point for record text entering an answer (issue 14 §2): every piece of evidence is
@@ -39,34 +56,36 @@ const codeOf = (c: Coding): string | undefined => {
  * `memo`: the request's own summaries (PatientRecord.evidence), since a resource is evidence for
  * many criteria. Evidence objects are shared between criteria and never mutated.
  */
-export function summarise (item: unknown, memo?: Map<object, Evidence>): Evidence | undefined {
+export function summarise (item: unknown, memo?: Map<object, Evidence>, displays: CodeDisplayLookup = NO_DISPLAYS): Evidence | undefined {
   if (item === null || item === undefined) return undefined
   if (typeof item !== 'object') return { value: text(String(item)) }
   const known = memo?.get(item)
   if (known) return known
-  const ev = summariseObject(item)
+  const ev = summariseObject(item, displays)
   memo?.set(item, ev)
   return ev
 }
 
-function summariseObject (item: object): Evidence {
+function summariseObject (item: object, displays: CodeDisplayLookup): Evidence {
   const r = item as AnyResource
-  if (typeof r.resourceType !== 'string') return { value: text(describeValue(item)) }
-  const coding = mainCodings(r)[0]
+  if (typeof r.resourceType !== 'string') return { value: text(describeValue(item, displays)) }
+  const codings = mainCodings(r)
+  const coding = codings[0]
   const ev: Evidence = { resourceType: text(r.resourceType) }
   if (typeof r.id === 'string' && FHIR_ID.test(r.id) && RESOURCE_TYPE.test(r.resourceType)) ev.reference = `${r.resourceType}/${r.id}`
   const code = coding?.code ? codeOf(coding) : undefined
   if (code) ev.code = code
-  const display = coding?.display ?? (r.code as { text?: string } | undefined)?.text
+  // Issue 13 §4: names, not bare codes — the record's display, else the catalogue's, else the text.
+  const display = displayOf(codings, displays) ?? (r.code as { text?: string } | undefined)?.text
   if (typeof display === 'string' && display) ev.display = text(display)
-  const value = valueOf(r)
+  const value = valueOf(r, displays)
   if (value !== undefined) ev.value = text(value)
   const date = clinicalDate(r)
   if (date && FHIR_DATE.test(date)) ev.date = date
   return ev
 }
 
-function valueOf (r: AnyResource): string | undefined {
+function valueOf (r: AnyResource, displays: CodeDisplayLookup): string | undefined {
   if (r.resourceType === 'Patient') return typeof r.birthDate === 'string' ? `birthDate ${r.birthDate}` : undefined
   if (r.resourceType === 'Condition') {
     const v = codingsOf(r.verificationStatus as Coding)[0]?.code
@@ -74,23 +93,24 @@ function valueOf (r: AnyResource): string | undefined {
     return [c, v].filter(Boolean).join(', ') || undefined
   }
   if (r.resourceType === 'FamilyMemberHistory') {
-    return codingsOf(r.relationship as Coding)[0]?.code
+    const relationship = codingsOf(r.relationship as Coding)
+    return displayOf(relationship, displays) ?? relationship[0]?.code
   }
   if (r.resourceType === 'PractitionerRole') {
-    return (Array.isArray(r.specialty) ? r.specialty : []).flatMap((s: any) => codingsOf(s)).map((c) => c.display ?? c.code).join(', ') || undefined
+    return (Array.isArray(r.specialty) ? r.specialty : []).flatMap((s: any) => codingsOf(s)).map((c) => displayOf([c], displays) ?? c.code).join(', ') || undefined
   }
   if (r.resourceType === 'Organization') return typeof r.name === 'string' ? r.name : undefined
   for (const key of ['valueQuantity', 'valueInteger', 'valueDecimal', 'valueBoolean', 'valueString', 'valueCodeableConcept']) {
-    if (r[key] !== undefined) return describeValue(r[key])
+    if (r[key] !== undefined) return describeValue(r[key], displays)
   }
   return undefined
 }
 
-function describeValue (v: unknown): string {
+function describeValue (v: unknown, displays: CodeDisplayLookup): string {
   if (typeof v !== 'object' || v === null) return String(v)
   const q = v as { value?: unknown, code?: unknown, unit?: unknown, comparator?: unknown }
   if (typeof q.value === 'number') return `${String(q.comparator ?? '')}${q.value} ${String(q.code ?? q.unit ?? '')}`.trim()
-  const c = codingsOf(v as Coding)[0]
-  if (c) return c.display ?? c.code ?? ''
+  const codings = codingsOf(v as Coding)
+  if (codings[0]) return displayOf(codings, displays) ?? codings[0].code ?? ''
   return JSON.stringify(v).slice(0, 80)
 }

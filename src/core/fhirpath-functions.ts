@@ -291,6 +291,18 @@ const PERFORMANCE_ANSWERS = new Map<string, number>([
   ...['373803006', '373804000', '373805004', '373806003', '373807007'].map((c, i) => [`${SNOMED_CT}|${c}`, i] as [string, number]),
   ...['LA29175-9', 'LA29176-7', 'LA29177-5', 'LA29178-3', 'LA29179-1', 'LA29180-9', 'LA29181-7', 'LA29182-5', 'LA29183-3', 'LA29184-1'].map((c, i) => [`${LOINC}|${c}`, 100 - 10 * i] as [string, number])
 ])
+/** Names for the performance-status answers, for evidence ("ECOG 1", "Karnofsky 60"). */
+export function performanceAnswerDisplays (): Map<string, string> {
+  const out = new Map<string, string>()
+  for (const [key, score] of PERFORMANCE_ANSWERS) {
+    const karnofsky = key.startsWith(`${LOINC}|LA291`)
+    const who = /\|37380[3-7]\d{3}$/.test(key)
+    out.set(key, karnofsky ? `Karnofsky ${score}` : who ? `WHO ${score}` : `ECOG ${score}`)
+  }
+  out.set(DEAD, 'ECOG 5 / Karnofsky 0')
+  return out
+}
+
 /** LA9627-6 "Dead" ends both answer lists: ECOG 5, Karnofsky 0 (decided by the Observation's code). */
 const DEAD = `${LOINC}|LA9627-6`
 const KARNOFSKY_CODES = new Set([`${LOINC}|89243-0`, `${SNOMED_CT}|761869008`])

@@ -176,6 +176,7 @@ export function loadRules (opts: LoadOptions): LoadedRules {
     const catalogue = compileCatalogue({
       indications: definitions.indications,
       valueSets: definitions.valueSets,
+      codeSystems: definitions.codeSystems,
       observationDefinitions: definitions.observationDefinitions,
       organizationLists: definitions.organizationLists,
       settings: opts.settings,
