@@ -17,7 +17,7 @@ import { handleHook, type CdsRequest, type HookOutcome, type HookSettings } from
 import { HookError } from './operation-outcome.js'
 import { fallbackWouldFetch } from './fhir-fallback.js'
 import type { RequestValidator } from './request-validator.js'
-import { nestsDeeperThan } from './json-limits.js'
+import { inspectJson, removeNonFiniteNumbers } from './json-limits.js'
 import { wgsDraftOrders } from './orders.js'
 import { CARD_EXTENSION, type Card } from '../cards/render.js'
 
@@ -70,13 +70,16 @@ function summary (request: CdsRequest): CallSummary {
 
 /** Parse and validate the bytes: the request, or why it is not one. */
 export function parseRequest (ctx: CallContext, bytes: Uint8Array): { request: CdsRequest } | Extract<CallResult, { kind: 'invalid-json' | 'too-deep' | 'invalid' }> {
-  if (nestsDeeperThan(bytes)) return { kind: 'too-deep' }
+  const shape = inspectJson(bytes)
+  if (shape.tooDeep) return { kind: 'too-deep' }
   let body: unknown
   try {
     body = secureJsonParse(Buffer.from(bytes.buffer, bytes.byteOffset, bytes.byteLength), undefined, PARSE_OPTIONS)
   } catch {
     return { kind: 'invalid-json' }
   }
+  // `1e309` parses to Infinity (and ajv takes it as an integer): invalid data, removed before anything reads it.
+  if (shape.mayOverflow) removeNonFiniteNumbers(body)
   const errors = ctx.validate(body)
   if (errors) {
     const hook = (body as { hook?: unknown } | null)?.hook
