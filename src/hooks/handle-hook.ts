@@ -38,8 +38,11 @@ export interface HookSettings {
 export interface HookOutcome {
   cards: Card[]
   orders: number
-  /** Per evaluated indication: its status, the required criteria not met, and the uuids of its cards. */
-  indications: Array<{ indication: string, status: string, failedCriteria: string[], cardUuids: string[] }>
+  /**
+   * Per evaluated indication: its status, the required criteria not met (and unknown), the uuids of its cards,
+   * and the order it was first evaluated for (reference; the audit keeps only a keyed HMAC of it, for reports).
+   */
+  indications: Array<{ indication: string, status: string, failedCriteria: string[], cardUuids: string[], unknownCriteria?: string[], order?: string }>
   prefetch: Record<string, PrefetchState>
   /** The ordering user's Organization(s), as the record holds them (prefetch or FHIR fallback). */
   userResources: AnyResource[]
@@ -116,7 +119,15 @@ export async function handleHook (settings: HookSettings, request: CdsRequest, n
     if (order.resource.id === undefined) nameDraft(rendered, order)
     cards.push(...rendered)
     results.forEach((r, i) => {
-      const entry = indications.get(r.indication) ?? { indication: r.indication, status: r.status, failedCriteria: r.criteria.filter((c) => c.required && c.status === 'not-met').map((c) => c.id), cardUuids: [] }
+      const order = (rendered[i]!.extension[CARD_EXTENSION] as { order?: string } | undefined)?.order
+      const entry = indications.get(r.indication) ?? {
+        indication: r.indication,
+        status: r.status,
+        failedCriteria: r.criteria.filter((c) => c.required && c.status === 'not-met').map((c) => c.id),
+        unknownCriteria: r.criteria.filter((c) => c.required && c.status === 'unknown').map((c) => c.id),
+        cardUuids: [],
+        ...(order ? { order } : {})
+      }
       entry.cardUuids.push(rendered[i]!.uuid)
       indications.set(r.indication, entry)
     })

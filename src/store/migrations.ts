@@ -118,6 +118,25 @@ export const MIGRATIONS: Migration[] = [
       );
       CREATE INDEX feedback_card ON feedback (card_uuid);
       CREATE INDEX feedback_evaluation ON feedback (evaluation_id);`
+  },
+  {
+    // Reports (src/reports/, docs/reports.md): the ordering organisation's SOR chain and region, the keyed order and the unknown criteria.
+    version: 3,
+    name: 'report columns: ordering organisation chain and region, order key, unknown criteria',
+    sqlite: `
+      ALTER TABLE evaluations ADD COLUMN ordering_org_chain TEXT;
+      ALTER TABLE evaluations ADD COLUMN ordering_region TEXT;
+      ALTER TABLE evaluation_indications ADD COLUMN unknown_criteria TEXT;
+      ALTER TABLE evaluation_indications ADD COLUMN order_key TEXT;
+      CREATE INDEX evaluations_hook_evaluated_at ON evaluations (hook, evaluated_at);
+      CREATE INDEX evaluation_indications_order_key ON evaluation_indications (order_key);`,
+    postgres: `
+      ALTER TABLE evaluations ADD COLUMN ordering_org_chain TEXT;
+      ALTER TABLE evaluations ADD COLUMN ordering_region TEXT;
+      ALTER TABLE evaluation_indications ADD COLUMN unknown_criteria JSONB;
+      ALTER TABLE evaluation_indications ADD COLUMN order_key TEXT;
+      CREATE INDEX evaluations_hook_evaluated_at ON evaluations (hook, evaluated_at);
+      CREATE INDEX evaluation_indications_order_key ON evaluation_indications (order_key);`
   }
 ]
 

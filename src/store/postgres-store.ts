@@ -7,6 +7,8 @@ import pg from 'pg'
 import { MIGRATIONS, MIGRATIONS_TABLE, pendingMigrations, type Migration } from './migrations.js'
 import { evaluationFromRow, feedbackFromRow } from './sqlite-store.js'
 import type { CardRef, EvaluationRecord, EvaluationStore, FeedbackRecord, StoreHealth } from './store.js'
+import { postgresReportData } from './postgres-reports.js'
+import type { ReportData, ReportQuery } from './report-data.js'
 
 /** Arbitrary constant key of the advisory lock held while migrating. */
 const MIGRATION_LOCK = 7_230_515_201
@@ -76,11 +78,12 @@ export class PostgresStore implements EvaluationStore {
 
   async recordEvaluation (e: EvaluationRecord): Promise<void> {
     await this.transaction(async (c) => {
-      await c.query(`INSERT INTO evaluations (id, hook_instance, hook, service_id, rules_version, patient_key, ordering_organization, client_iss, tenant, orders, duration_ms, evaluated_at)
-        VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11, $12)`,
-      [e.id, e.hookInstance, e.hook, e.serviceId, e.rulesVersion, e.patientKey, e.orderingOrganization ?? null, e.clientIss ?? null, e.tenant ?? null, e.orders, e.durationMs, e.evaluatedAt])
+      await c.query(`INSERT INTO evaluations (id, hook_instance, hook, service_id, rules_version, patient_key, ordering_organization, client_iss, tenant, orders, duration_ms, evaluated_at, ordering_org_chain, ordering_region)
+        VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11, $12, $13, $14)`,
+      [e.id, e.hookInstance, e.hook, e.serviceId, e.rulesVersion, e.patientKey, e.orderingOrganization ?? null, e.clientIss ?? null, e.tenant ?? null, e.orders, e.durationMs, e.evaluatedAt, e.orderingOrgChain ?? null, e.orderingRegion ?? null])
       for (const i of e.indications) {
-        await c.query('INSERT INTO evaluation_indications (evaluation_id, indication, status, failed_criteria) VALUES ($1, $2, $3, $4::jsonb)', [e.id, i.indication, i.status, JSON.stringify(i.failedCriteria)])
+        await c.query('INSERT INTO evaluation_indications (evaluation_id, indication, status, failed_criteria, unknown_criteria, order_key) VALUES ($1, $2, $3, $4::jsonb, $5::jsonb, $6)',
+          [e.id, i.indication, i.status, JSON.stringify(i.failedCriteria), i.unknownCriteria ? JSON.stringify(i.unknownCriteria) : null, i.orderKey ?? null])
         for (const uuid of i.cardUuids) await c.query('INSERT INTO cards (card_uuid, evaluation_id, indication) VALUES ($1, $2, $3)', [uuid, e.id, i.indication])
       }
     })
@@ -120,6 +123,10 @@ export class PostgresStore implements EvaluationStore {
   async feedbackFor (cardUuid: string): Promise<FeedbackRecord[]> {
     const { rows } = await this.pool.query('SELECT * FROM feedback WHERE card_uuid = $1 ORDER BY received_at, id', [cardUuid])
     return rows.map((r) => feedbackFromRow(r))
+  }
+
+  async reportData (q: ReportQuery): Promise<ReportData> {
+    return await postgresReportData(this.pool, q)
   }
 
   async schemaVersion (): Promise<number> {

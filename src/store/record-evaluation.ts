@@ -13,6 +13,7 @@ import type { CallSummary, OutcomeSummary } from '../hooks/raw-call.js'
 import { CARD_EXTENSION, type CardResult } from '../cards/render.js'
 import { HookError } from '../hooks/operation-outcome.js'
 import { orderingOrganization } from './ordering-organization.js'
+import { organizationChain } from '../reports/region.js'
 import type { PatientKeyer } from './patient-key.js'
 import type { EvaluationStore } from './store.js'
 
@@ -47,6 +48,7 @@ export function evaluationRecorder (store: EvaluationStore, patientKey: PatientK
     if (outcome.orders === 0) return
     // From the record the evaluation used, so roles fetched by the FHIR fallback count too.
     const org = orderingOrganization({ user: { resourceType: 'Bundle', entry: outcome.userResources.map((resource) => ({ resource })) } }, call.context.userId)
+    const chain = organizationChain(outcome.userResources as Array<Record<string, unknown>>, call.context.userId)
     const client = request.cdsClient
     const id = randomUUID()
     try {
@@ -63,7 +65,10 @@ export function evaluationRecorder (store: EvaluationStore, patientKey: PatientK
         orders: outcome.orders,
         durationMs: meta.durationMs,
         evaluatedAt: meta.evaluatedAt,
-        indications: auditedIndications(outcome)
+        ...(chain.chain ? { orderingOrgChain: chain.chain } : {}),
+        ...(chain.region ? { orderingRegion: chain.region } : {}),
+        // The order reference itself is not stored: only a keyed HMAC, to pair an order's order-select with its order-sign.
+        indications: auditedIndications(outcome).map(({ order, ...i }) => ({ ...i, ...(order ? { orderKey: patientKey(`order|${call.context.patientId}|${order}`) } : {}) }))
       })
     } catch (err) {
       const e = err as { code?: unknown, message?: unknown }

@@ -13,6 +13,8 @@ import { join } from 'node:path'
 import { MIGRATIONS, MIGRATIONS_TABLE, pendingMigrations, type Migration } from './migrations.js'
 import type { CardRef, EvaluationRecord, EvaluationStore, FeedbackRecord, StoreHealth } from './store.js'
 import { inlineWriter, ThreadWriter, type AuditWriter } from './sqlite-writer.js'
+import { sqliteReportData } from './sqlite-reports.js'
+import type { ReportData, ReportQuery } from './report-data.js'
 
 type Row = Record<string, any>
 
@@ -103,6 +105,10 @@ export class SqliteStore implements EvaluationStore {
   async feedbackFor (cardUuid: string): Promise<FeedbackRecord[]> {
     const rows = this.stmt('SELECT * FROM feedback WHERE card_uuid = ? ORDER BY received_at, rowid').all(cardUuid) as Row[]
     return rows.map((r) => feedbackFromRow({ ...r, accepted_suggestions: JSON.parse(r.accepted_suggestions as string), has_user_comment: r.has_user_comment === 1 }))
+  }
+
+  async reportData (q: ReportQuery): Promise<ReportData> {
+    return sqliteReportData(this.db, q)
   }
 
   async schemaVersion (): Promise<number> {

@@ -24,9 +24,9 @@ export type BatchWriter = (jobs: WriteJob[]) => WriteResult[]
 
 /** Prepare the statements on `db` and return the batch writer. */
 export function batchWriter (db: Database.Database): BatchWriter {
-  const insertEvaluation = db.prepare(`INSERT INTO evaluations (id, hook_instance, hook, service_id, rules_version, patient_key, ordering_organization, client_iss, tenant, orders, duration_ms, evaluated_at)
-    VALUES (@id, @hookInstance, @hook, @serviceId, @rulesVersion, @patientKey, @orderingOrganization, @clientIss, @tenant, @orders, @durationMs, @evaluatedAt)`)
-  const insertIndication = db.prepare('INSERT INTO evaluation_indications (evaluation_id, indication, status, failed_criteria) VALUES (?, ?, ?, ?)')
+  const insertEvaluation = db.prepare(`INSERT INTO evaluations (id, hook_instance, hook, service_id, rules_version, patient_key, ordering_organization, client_iss, tenant, orders, duration_ms, evaluated_at, ordering_org_chain, ordering_region)
+    VALUES (@id, @hookInstance, @hook, @serviceId, @rulesVersion, @patientKey, @orderingOrganization, @clientIss, @tenant, @orders, @durationMs, @evaluatedAt, @orderingOrgChain, @orderingRegion)`)
+  const insertIndication = db.prepare('INSERT INTO evaluation_indications (evaluation_id, indication, status, failed_criteria, unknown_criteria, order_key) VALUES (?, ?, ?, ?, ?, ?)')
   const insertCard = db.prepare('INSERT INTO cards (card_uuid, evaluation_id, indication) VALUES (?, ?, ?)')
   const insertFeedback = db.prepare(`INSERT INTO feedback (id, card_uuid, evaluation_id, service_id, outcome, accepted_suggestions, override_reason_code, override_reason_system, override_reason_display, has_user_comment, outcome_timestamp, received_at, client_iss)
     VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)`)
@@ -45,10 +45,12 @@ export function batchWriter (db: Database.Database): BatchWriter {
       tenant: e.tenant ?? null,
       orders: e.orders,
       durationMs: e.durationMs,
-      evaluatedAt: e.evaluatedAt
+      evaluatedAt: e.evaluatedAt,
+      orderingOrgChain: e.orderingOrgChain ?? null,
+      orderingRegion: e.orderingRegion ?? null
     })
     for (const i of e.indications) {
-      insertIndication.run(e.id, i.indication, i.status, JSON.stringify(i.failedCriteria))
+      insertIndication.run(e.id, i.indication, i.status, JSON.stringify(i.failedCriteria), i.unknownCriteria ? JSON.stringify(i.unknownCriteria) : null, i.orderKey ?? null)
       for (const uuid of i.cardUuids) insertCard.run(uuid, e.id, i.indication)
     }
   })

@@ -8,6 +8,7 @@
  * FHIR patient id (patient-key.ts), never a CPR number or a name. Clinicians'
  * free-text override comments are not stored either (only whether there was one).
  */
+import type { ReportData, ReportQuery } from './report-data.js'
 
 /** One evaluation, as recorded before the response is sent. */
 export interface EvaluationRecord {
@@ -29,7 +30,14 @@ export interface EvaluationRecord {
   durationMs: number
   /** ISO 8601 instant the evaluation was made at. */
   evaluatedAt: string
-  indications: Array<{ indication: string, status: string, failedCriteria: string[], cardUuids: string[] }>
+  /**
+   * For reports (src/reports/): the SOR codes of the ordering organisation and its `partOf` ancestors, nearest
+   * first (`>` between levels, `,` between several ordering organisations), and the region the chain names.
+   */
+  orderingOrgChain?: string
+  orderingRegion?: string
+  /** unknownCriteria and orderKey (a keyed HMAC of patient and order, never the order id) are for reports. */
+  indications: Array<{ indication: string, status: string, failedCriteria: string[], cardUuids: string[], unknownCriteria?: string[], orderKey?: string }>
 }
 
 /** A card this service issued, as the feedback route needs it. */
@@ -75,6 +83,8 @@ export interface EvaluationStore {
   feedbackFor: (cardUuid: string) => Promise<FeedbackRecord[]>
   /** The current schema version (the highest applied migration). */
   schemaVersion: () => Promise<number>
+  /** The report figures (src/reports/): aggregates only, never a row per evaluation. Both stores implement it. */
+  reportData?: (query: ReportQuery) => Promise<ReportData>
   /** A cheap round trip for /health/ready. */
   health: () => Promise<StoreHealth>
   close: () => Promise<void>

@@ -17,7 +17,7 @@ export interface PageOptions {
   body: SafeHtml
   /** Extra same-origin module scripts. */
   scripts?: string[]
-  active: 'criteria' | 'playground'
+  active: 'criteria' | 'playground' | 'reports'
 }
 
 export function withLang (path: string, lang: WebLanguage): string {
