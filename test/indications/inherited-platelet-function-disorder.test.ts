@@ -124,17 +124,17 @@ const scenarios: Scenario[] = [
   { name: 'lifelong not documented', criterion: 'lifelong-course', expect: 'unknown', resources: complete({ without: ['lifelong'] }) },
 
   { name: 'acquired causes attested excluded', criterion: 'acquired-causes-excluded', expect: 'met', resources: complete() },
-  { name: 'active acetylsalicylic acid B01AC06 (MedicationStatement), no assessment: unknown, not a refusal', criterion: 'acquired-causes-excluded', expect: 'unknown', indicationStatus: 'incomplete', resources: complete({ without: ['acquired'], add: [medicationStatement('B01AC06')] }) },
+  { name: 'active acetylsalicylic acid B01AC06 (MedicationStatement), no assessment: not met with the medication shown', criterion: 'acquired-causes-excluded', expect: 'not-met', indicationStatus: 'not-eligible', resources: complete({ without: ['acquired'], add: [medicationStatement('B01AC06')] }) },
   { name: 'active acetylsalicylic acid, the clinician documents acquired causes excluded (paused for the work-up)', criterion: 'acquired-causes-excluded', expect: 'met', indicationStatus: 'eligible', resources: complete({ add: [medicationStatement('B01AC06')] }) },
-  { name: 'active warfarin B01AA03 (MedicationRequest), no assessment', criterion: 'acquired-causes-excluded', expect: 'unknown', resources: complete({ without: ['acquired'], add: [medicationRequest('B01AA03')] }) },
-  { name: 'active NSAID ibuprofen M01AE01, no assessment', criterion: 'acquired-causes-excluded', expect: 'unknown', resources: complete({ without: ['acquired'], add: [medicationStatement('M01AE01')] }) },
-  { name: 'active prednisolone H02AB06, no assessment', criterion: 'acquired-causes-excluded', expect: 'unknown', resources: complete({ without: ['acquired'], add: [medicationStatement('H02AB06')] }) },
-  { name: 'active fish oil C10AX06, no assessment', criterion: 'acquired-causes-excluded', expect: 'unknown', resources: complete({ without: ['acquired'], add: [medicationStatement('C10AX06')] }) },
+  { name: 'active warfarin B01AA03 (MedicationRequest), no assessment', criterion: 'acquired-causes-excluded', expect: 'not-met', resources: complete({ without: ['acquired'], add: [medicationRequest('B01AA03')] }) },
+  { name: 'active NSAID ibuprofen M01AE01, no assessment', criterion: 'acquired-causes-excluded', expect: 'not-met', resources: complete({ without: ['acquired'], add: [medicationStatement('M01AE01')] }) },
+  { name: 'active prednisolone H02AB06, no assessment', criterion: 'acquired-causes-excluded', expect: 'not-met', resources: complete({ without: ['acquired'], add: [medicationStatement('H02AB06')] }) },
+  { name: 'active fish oil C10AX06, no assessment', criterion: 'acquired-causes-excluded', expect: 'not-met', resources: complete({ without: ['acquired'], add: [medicationStatement('C10AX06')] }) },
   { name: 'the clinician documents an acquired cause not excluded', criterion: 'acquired-causes-excluded', expect: 'not-met', indicationStatus: 'not-eligible', resources: complete({ without: ['acquired'], add: [attestation('acquired-causes-excluded', false)] }) },
   { name: 'completed (stopped) platelet inhibitor does not exclude', criterion: 'acquired-causes-excluded', expect: 'met', resources: complete({ add: [medicationStatement('B01AC06', { status: 'completed' })] }) },
   { name: 'cancelled warfarin request does not exclude', criterion: 'acquired-causes-excluded', expect: 'met', resources: complete({ add: [medicationRequest('B01AA03', { status: 'cancelled' })] }) },
-  { name: 'active cirrhosis (ICD-10 K74.6), no assessment', criterion: 'acquired-causes-excluded', expect: 'unknown', resources: complete({ without: ['acquired'], add: [condition('K74.6')] }) },
-  { name: 'M-component (SKS DD472) diagnosed after the assessment: not overridden', criterion: 'acquired-causes-excluded', expect: 'unknown', resources: complete({ add: [condition('DD472', { onsetDateTime: '2026-11-15' })] }) },
+  { name: 'active cirrhosis (ICD-10 K74.6), no assessment', criterion: 'acquired-causes-excluded', expect: 'not-met', resources: complete({ without: ['acquired'], add: [condition('K74.6')] }) },
+  { name: 'M-component (SKS DD472) diagnosed after the assessment: not overridden', criterion: 'acquired-causes-excluded', expect: 'not-met', resources: complete({ add: [condition('DD472', { onsetDateTime: '2026-11-15' })] }) },
   { name: 'M-component (SKS DD472) assessed afterwards', criterion: 'acquired-causes-excluded', expect: 'met', resources: complete({ add: [condition('DD472', { onsetDateTime: '2025-02-01' })] }) },
   { name: 'resolved alcoholic hepatic failure does not exclude', criterion: 'acquired-causes-excluded', expect: 'met', resources: complete({ add: [condition('K70.4', { clinicalStatus: { coding: [{ code: 'resolved' }] } })] }) },
   { name: 'no exclusion codes and no attestation', criterion: 'acquired-causes-excluded', expect: 'unknown', indicationStatus: 'incomplete', resources: complete({ without: ['acquired'] }) },
@@ -190,7 +190,8 @@ void t.test(ID, async (t) => {
     const med = medicationStatement('B01AC06')
     const res = await postHook(app, hookRequest(patient(), complete({ without: ['acquired'], add: [med] })))
     const c = resultFor(res.body, ID)?.criteria.find((x) => x.id === 'acquired-causes-excluded')
-    t.equal(c?.status, 'unknown', 'a current platelet inhibitor without the clinician\'s assessment is unknown')
+    t.equal(c?.status, 'not-met', 'a current platelet inhibitor without the clinician\'s assessment is not met')
+    t.match(cardFor(res.body, ID).detail, /pauseret|paused/, 'the card says how the clinician\'s judgement can decide')
     t.ok(c?.evidence.some((e) => e.reference === `MedicationStatement/${String(med.id)}`), 'the platelet inhibitor is shown as evidence')
   })
 })
