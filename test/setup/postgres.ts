@@ -32,6 +32,7 @@ export async function startPostgres (runnerPid: number): Promise<string> {
       console.error(`PostgreSQL for the tests did not start${exited !== null ? ` (exit ${exited})` : ' within 120 s'}. Its log (${log}):`)
       if (existsSync(log)) console.error(readFileSync(log, 'utf8').split('\n').slice(-30).join('\n'))
       if (exited === null) keeper.kill('SIGTERM')
+      rmSync(log, { force: true })
       process.exit(1)
     }
     await sleep(50)
