@@ -79,7 +79,8 @@ const scenarios: Scenario[] = [
   { name: 'attested', criterion: 'hereditary-form-suspected', expect: 'met', resources: complete() },
   { name: 'child (10 years), attested', criterion: 'hereditary-form-suspected', expect: 'met', indicationStatus: 'eligible', patient: child(), resources: complete() },
   { name: 'attested false', criterion: 'hereditary-form-suspected', expect: 'not-met', resources: complete({ without: ['unexplained'], add: [attestation('hereditary-anaemia-unexplained', false)] }) },
-  { name: 'not documented', criterion: 'hereditary-form-suspected', expect: 'unknown', resources: complete({ without: ['unexplained'] }) },
+  { name: 'hereditary spherocytosis (DD580) names the hereditary form; not documented separately', criterion: 'hereditary-form-suspected', expect: 'met', indicationStatus: 'eligible', resources: complete({ without: ['unexplained'] }) },
+  { name: 'other sideroblastic anaemia (DD643), not documented', criterion: 'hereditary-form-suspected', expect: 'unknown', resources: withDiagnosis('DD643', { without: ['unexplained'] }) },
 
   { name: 'DAT NPU20025 answered "negativ" (text result)', criterion: 'immune-haemolysis-excluded', expect: 'met', resources: complete() },
   { name: 'DAT answered "DAT svag positiv" (text result)', criterion: 'immune-haemolysis-excluded', expect: 'not-met', indicationStatus: 'not-eligible', resources: complete({ without: ['dat'], add: [datText('DAT svag positiv')] }) },
