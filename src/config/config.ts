@@ -145,6 +145,18 @@ function describeSchema (schema: Record<string, unknown>): string {
   return typeof schema.type === 'string' ? `a ${schema.type}` : 'valid'
 }
 
+/** One alternative of a setting's schema, for an error message (never the value given). */
+function describeSchema (schema: Record<string, unknown>): string {
+  if ('const' in schema) return `\`${String(schema.const)}\``
+  if (Array.isArray(schema.enum)) return `one of ${schema.enum.map(String).join(', ')}`
+  if (schema.type === 'integer' || schema.type === 'number') {
+    const kind = schema.type === 'integer' ? 'an integer' : 'a number'
+    if (schema.minimum !== undefined && schema.maximum !== undefined) return `${kind} from ${String(schema.minimum)} to ${String(schema.maximum)}`
+    return kind
+  }
+  return typeof schema.type === 'string' ? `a ${schema.type}` : 'valid'
+}
+
 /**
  * Build the configuration from environment-style strings (process.env in
  * production, an object in tests). Unknown variables are ignored; a bad value

@@ -28,6 +28,7 @@ import clientAuth from '../auth/client-auth.js'
 import { resolveAuthMode } from '../auth/mode.js'
 import { openStore } from '../store/open-store.js'
 import { assertRequiredSettings } from '../config/required.js'
+import { assertRequiredSettings } from '../config/required.js'
 import { evaluationRecorder } from '../store/record-evaluation.js'
 import type { EvaluationStore } from '../store/store.js'
 import { hookSettings } from '../hooks/hook-settings.js'
@@ -82,6 +83,8 @@ export async function cdsApp (app: FastifyInstance, opts: AppOptions): Promise<v
   await app.register(openApi, { enabled: config.openApiDocsEnabled, version: rules.rulesVersion.split('+')[0] ?? rules.rulesVersion, rulesVersion: rules.rulesVersion, publicBaseUrl: config.publicBaseUrl })
   await app.register(metricsPlugin, { enabled: config.metricsEnabled, path: config.metricsPath, token: config.metricsToken, rulesVersion: rules.rulesVersion })
   await registerCors(app, config.corsOrigins)
+  // Every missing setting named at once, before the checks below that each stop at their own.
+  assertRequiredSettings(config, resolveAuthMode(config).mode === 'required')
   // Every missing setting named at once, before the checks below that each stop at their own.
   assertRequiredSettings(config, resolveAuthMode(config).mode === 'required')
   await app.register(clientAuth, { config, ...(opts.authNow ? { now: opts.authNow } : {}) })
