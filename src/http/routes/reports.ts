@@ -12,6 +12,7 @@
 import { createHmac, timingSafeEqual } from 'node:crypto'
 import { readFileSync } from 'node:fs'
 import { createRequire } from 'node:module'
+import { dirname, join } from 'node:path'
 import { parse as parseForm } from 'node:querystring'
 import type { FastifyInstance, FastifyReply, FastifyRequest } from 'fastify'
 import type { Config } from '../../config/config.js'
@@ -39,7 +40,7 @@ const MAX_MONTHS = 60
 
 const require = createRequire(import.meta.url)
 const STATIC: Record<string, { type: string, path: string }> = {
-  'chart.umd.min.js': { type: 'text/javascript; charset=utf-8', path: require.resolve('chart.js/dist/chart.umd.min.js') },
+  'chart.umd.min.js': { type: 'text/javascript; charset=utf-8', path: join(dirname(require.resolve('chart.js')), 'chart.umd.min.js') },
   'reports.js': { type: 'text/javascript; charset=utf-8', path: new URL('../../../src/web/static/reports.js', import.meta.url).pathname }
 }
 
