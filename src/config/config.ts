@@ -68,6 +68,10 @@ export interface Config {
   rateLimitWindowMs: number
   /** Longest graceful shutdown (SIGTERM) before the process exits anyway. */
   shutdownTimeoutMs: number
+  /** Operator token of the reports (/reports); unset: no reports. */
+  reportsToken?: string
+  /** SOR code of a department or hospital → region, for reports (src/reports/region.ts). */
+  reportRegions: Record<string, 'hovedstaden' | 'sjaelland' | 'syddanmark' | 'midtjylland' | 'nordjylland'>
 }
 
 interface Setting { env: string, key: keyof Config, schema: Record<string, unknown>, doc: string, parse?: (v: string) => unknown, /** Never printed; the docs table marks it. */ secret?: boolean }
@@ -119,7 +123,9 @@ export const SETTINGS: Setting[] = [
   { env: 'UNDER_PRESSURE_MAX_EVENT_LOOP_UTILIZATION', key: 'underPressureMaxEventLoopUtilization', schema: { type: 'number', minimum: 0, maximum: 1, default: 0.98 }, parse: num, doc: 'Answer 503 while event-loop utilisation (0–1) exceeds this; 0 switches the check off.' },
   { env: 'RATE_LIMIT_MAX', key: 'rateLimitMax', schema: { type: 'integer', minimum: 0, maximum: 10000000, default: 1200 }, parse: int, doc: 'Requests per RATE_LIMIT_WINDOW_MS per client — the verified JWT issuer, or the IP address when there is none (authentication off, pages) — before 429 with Retry-After. Health and metrics are exempt. 0 switches rate limiting off.' },
   { env: 'RATE_LIMIT_WINDOW_MS', key: 'rateLimitWindowMs', schema: { type: 'integer', minimum: 1000, maximum: 86400000, default: 60000 }, parse: int, doc: 'Length of the rate-limit window.' },
-  { env: 'SHUTDOWN_TIMEOUT_MS', key: 'shutdownTimeoutMs', schema: { type: 'integer', minimum: 1000, maximum: 600000, default: 10000 }, parse: int, doc: 'On SIGTERM the service stops accepting, finishes in-flight requests and closes the store; after this long it exits anyway (code 1). Keep it below the orchestrator\'s grace period.' }
+  { env: 'SHUTDOWN_TIMEOUT_MS', key: 'shutdownTimeoutMs', schema: { type: 'integer', minimum: 1000, maximum: 600000, default: 10000 }, parse: int, doc: 'On SIGTERM the service stops accepting, finishes in-flight requests and closes the store; after this long it exits anyway (code 1). Keep it below the orchestrator\'s grace period.' },
+  { env: 'REPORTS_TOKEN', key: 'reportsToken', schema: { type: 'string', minLength: 32 }, secret: true, doc: 'Operator token (≥ 32 characters) that opens the reports at /reports (docs/reports.md): sent as `Authorization: Bearer <token>` (CSV and MeasureReport exports) or entered once on the page (a session cookie). Unset: the reports answer 404.' },
+  { env: 'REPORT_REGIONS', key: 'reportRegions', schema: { type: 'object', propertyNames: { pattern: '^[0-9]{1,20}$' }, additionalProperties: { enum: ['hovedstaden', 'sjaelland', 'syddanmark', 'midtjylland', 'nordjylland'] }, default: {} }, parse: json, doc: 'JSON object mapping SOR codes of departments or hospitals to their region (`hovedstaden`, `sjaelland`, `syddanmark`, `midtjylland`, `nordjylland`), for the reports when the ordering organisation\'s `partOf` chain does not reach a region; the nearest mapped level of the chain counts. Unmapped: region unknown.' }
 ]
 
 export class ConfigError extends Error {
@@ -132,18 +138,6 @@ const validate = ajv.compile({
   additionalProperties: false,
   properties: Object.fromEntries(SETTINGS.map((s) => [s.key, s.schema]))
 })
-
-/** One alternative of a setting's schema, for an error message (never the value given). */
-function describeSchema (schema: Record<string, unknown>): string {
-  if ('const' in schema) return `\`${String(schema.const)}\``
-  if (Array.isArray(schema.enum)) return `one of ${schema.enum.map(String).join(', ')}`
-  if (schema.type === 'integer' || schema.type === 'number') {
-    const kind = schema.type === 'integer' ? 'an integer' : 'a number'
-    if (schema.minimum !== undefined && schema.maximum !== undefined) return `${kind} from ${String(schema.minimum)} to ${String(schema.maximum)}`
-    return kind
-  }
-  return typeof schema.type === 'string' ? `a ${schema.type}` : 'valid'
-}
 
 /** One alternative of a setting's schema, for an error message (never the value given). */
 function describeSchema (schema: Record<string, unknown>): string {

@@ -23,11 +23,11 @@ import { hookRoutes } from './routes/hooks.js'
 import { healthRoutes } from './routes/health.js'
 import { feedbackRoutes } from './routes/feedback.js'
 import { webRoutes } from './routes/web.js'
+import { reportRoutes } from './routes/reports.js'
 import { registerCors } from './cors.js'
 import clientAuth from '../auth/client-auth.js'
 import { resolveAuthMode } from '../auth/mode.js'
 import { openStore } from '../store/open-store.js'
-import { assertRequiredSettings } from '../config/required.js'
 import { assertRequiredSettings } from '../config/required.js'
 import { evaluationRecorder } from '../store/record-evaluation.js'
 import type { EvaluationStore } from '../store/store.js'
@@ -85,8 +85,6 @@ export async function cdsApp (app: FastifyInstance, opts: AppOptions): Promise<v
   await registerCors(app, config.corsOrigins)
   // Every missing setting named at once, before the checks below that each stop at their own.
   assertRequiredSettings(config, resolveAuthMode(config).mode === 'required')
-  // Every missing setting named at once, before the checks below that each stop at their own.
-  assertRequiredSettings(config, resolveAuthMode(config).mode === 'required')
   await app.register(clientAuth, { config, ...(opts.authNow ? { now: opts.authNow } : {}) })
   // After client authentication (its key is the verified issuer), before the routes it limits.
   await app.register(rateLimit, { max: config.rateLimitMax, windowMs: config.rateLimitWindowMs, exempt: ['/health/live', '/health/ready', config.metricsPath] })
@@ -112,6 +110,7 @@ export async function cdsApp (app: FastifyInstance, opts: AppOptions): Promise<v
   })
   await app.register(feedbackRoutes, { serviceId: rules.service.id, store: audit.store, metrics: app.metrics })
   await app.register(webRoutes, { rules, clock: opts.clock })
+  await app.register(reportRoutes, { config, rules, store: audit.store, clock: opts.clock })
   await app.register(healthRoutes, {
     ready: async () => {
       const store = await audit.store.health()
