@@ -237,7 +237,11 @@ type Plan =
  * Bearer). expires_in, scope and subject are not used, so never refused.
  */
 function plan (service: ServiceDefinition, request: FallbackRequest, prefetch: Record<string, unknown> | undefined, allowedBaseUrls: readonly string[]): Plan {
-  const pending = Object.entries(service.prefetch).filter(([key]) => needsFetch(prefetch?.[key]) !== undefined)
+  // A key whose template this request cannot fill (a user token of another user type) is not applicable, not pending.
+  const pending = Object.entries(service.prefetch).filter(([key, def]) => {
+    const need = needsFetch(prefetch?.[key])
+    return need === 'paged' || (need === 'missing' && resolveTemplate(def.query, request.context) !== undefined)
+  })
   if (pending.length === 0) return { skip: { values: {}, failures: {} } }
   const auth = request.fhirAuthorization
   if (!request.fhirServer || !auth) return { skip: { values: {}, failures: {}, skipped: 'no fhirServer / fhirAuthorization in the request' } }

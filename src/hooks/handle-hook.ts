@@ -67,7 +67,7 @@ const STATE_WORDS: Partial<Record<PrefetchState, string>> = {
 function requireKeys (service: LoadedRules['service'], states: Record<string, PrefetchState>, fetched: FallbackResult): void {
   const unobtained = Object.entries(service.prefetch).filter(([key, def]) =>
     def.required === true && !def.resourceTypes.includes('Patient') && !(key in fetched.values) && !(key in fetched.failures) &&
-    states[key] !== 'present' && states[key] !== 'null')
+    states[key] !== 'present' && states[key] !== 'null' && states[key] !== 'not-applicable')
   if (unobtained.length === 0) return
   const reasons = unobtained.map(([key]) => `prefetch '${key}' ${STATE_WORDS[states[key]!] ?? 'was not usable'}`)
   throw new HookError(412, 'incomplete', `required data could not be obtained: ${reasons.join('; ')}, and ${fetched.skipped ?? 'the FHIR server was not queried'}`, unobtained.map(([key]) => `prefetch.${key}`))
@@ -102,7 +102,7 @@ export async function handleHook (settings: HookSettings, request: CdsRequest, n
   if (orders.length === 0) return { cards: [], orders: 0, indications: [], prefetch: {}, userResources: [], fallback: { fetched: [], failed: [] } }
   const fetched = await fetchMissingPrefetch(rules.service, request, request.prefetch, settings.fallback)
   const prefetch = { ...request.prefetch, ...fetched.values }
-  const { record: input, states } = resolvePrefetch(rules.service, prefetch, request.context.patientId, fetched.failures)
+  const { record: input, states } = resolvePrefetch(rules.service, prefetch, request.context.patientId, fetched.failures, request.context)
   if (!input.patient) {
     // CDS Hooks 2.0: "If the CDS Service is unable to obtain required data ... the service SHALL respond with an HTTP 412 Precondition Failed".
     const why = fetched.failures.patient ?? (fetched.skipped ? `prefetch 'patient' was ${states.patient ?? 'missing'} and ${fetched.skipped}` : `prefetch 'patient' was ${states.patient === 'present' ? 'empty' : states.patient ?? 'missing'}`)

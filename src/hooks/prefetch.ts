@@ -16,8 +16,16 @@ import type { AnyResource, Patient } from '../core/fhir.js'
 import type { RecordInput } from '../core/record.js'
 import type { ServiceDefinition } from '../definitions/load.js'
 import { HookError } from './operation-outcome.js'
+import { resolveTemplate, type FallbackRequest } from './fhir-fallback.js'
 
-export type PrefetchState = 'present' | 'missing' | 'null' | 'operation-outcome' | 'paged' | 'invalid'
+/**
+ * `not-applicable`: not sent, and its template needs a token this request
+ * cannot fill (`{{userPractitionerRoleId}}` for a Practitioner user, an
+ * encounter token without an encounter). The client could not have sent it
+ * (CDS Hooks 2.0: a client skips templates it cannot resolve), so it is no
+ * missing data: another key covers that user type.
+ */
+export type PrefetchState = 'present' | 'missing' | 'null' | 'operation-outcome' | 'paged' | 'invalid' | 'not-applicable'
 
 export interface ResolvedPrefetch {
   record: RecordInput
@@ -25,7 +33,7 @@ export interface ResolvedPrefetch {
   states: Record<string, PrefetchState>
 }
 
-const REASONS: Record<Exclude<PrefetchState, 'present' | 'null'>, (key: string) => string> = {
+const REASONS: Record<Exclude<PrefetchState, 'present' | 'null' | 'not-applicable'>, (key: string) => string> = {
   missing: (k) => `prefetch '${k}' was not sent`,
   'operation-outcome': (k) => `the EHR could not retrieve prefetch '${k}' (OperationOutcome)`,
   paged: (k) => `prefetch '${k}' has further pages that were not sent`,
@@ -62,8 +70,10 @@ function belongsTo (r: AnyResource, own: string, ownAbsolute: string): boolean {
 /**
  * @param failures - reasons from the FHIR fallback for keys it could not fetch;
  *   they replace the generic "was not sent" reason on the card.
+ * @param context - the request's context; with it, a key not sent whose
+ *   template this context cannot fill is `not-applicable`, not missing.
  */
-export function resolvePrefetch (service: ServiceDefinition, prefetch: Record<string, unknown> | undefined, patientId: string, failures: Record<string, string> = {}): ResolvedPrefetch {
+export function resolvePrefetch (service: ServiceDefinition, prefetch: Record<string, unknown> | undefined, patientId: string, failures: Record<string, string> = {}, context?: FallbackRequest['context']): ResolvedPrefetch {
   const states: Record<string, PrefetchState> = {}
   const resources: AnyResource[] = []
   const unavailable: NonNullable<RecordInput['unavailable']> = []
@@ -74,6 +84,7 @@ export function resolvePrefetch (service: ServiceDefinition, prefetch: Record<st
   for (const [key, def] of Object.entries(service.prefetch)) {
     const value = prefetch?.[key]
     let state = stateOf(value)
+    if (state === 'missing' && context && !(key in failures) && resolveTemplate(def.query, context) === undefined) state = 'not-applicable'
     let found = state === 'present' ? resourcesOf(value as AnyResource) : []
     if (state === 'present' && found.some((r) => !def.resourceTypes.includes(r.resourceType) && r.resourceType !== 'OperationOutcome')) {
       // A key carrying resources of another type (e.g. Observations under 'conditions') is the caller's mistake.
@@ -91,7 +102,7 @@ export function resolvePrefetch (service: ServiceDefinition, prefetch: Record<st
       } else {
         resources.push(...own)
       }
-    } else {
+    } else if (state !== 'not-applicable') {
       unavailable.push({ resourceTypes: def.resourceTypes, reason: failures[key] ?? REASONS[state](key) })
     }
   }
