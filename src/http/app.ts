@@ -99,7 +99,7 @@ export async function cdsApp (app: FastifyInstance, opts: AppOptions): Promise<v
     if (nestsDeeperThan(body)) done(new HookError(400, 'structure', NESTING_MESSAGE), undefined)
     else void parseJson(request, body.toString('utf8'), done)
   })
-  await app.register(discoveryRoutes, { rules })
+  await app.register(discoveryRoutes, { rules, sharedId: config.discoverySharedId })
   const pool = evaluationPool(app, config)
   await app.register(hookRoutes, {
     clock: opts.clock,

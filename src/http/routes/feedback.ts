@@ -19,6 +19,7 @@ import { HookError } from '../../hooks/operation-outcome.js'
 import feedbackSchema from '../../hooks/schemas/cds-feedback.schema.json' with { type: 'json' }
 import type { EvaluationStore, FeedbackRecord } from '../../store/store.js'
 import type { Metrics } from '../metrics.js'
+import { isEndpointOf } from './discovery.js'
 
 /** The feedback body, as the schema allows it. */
 export interface CdsFeedback {
@@ -46,7 +47,8 @@ export async function feedbackRoutes (app: FastifyInstance, opts: FeedbackRouteO
   app.post<{ Params: { id: string }, Body: CdsFeedback }>('/cds-services/:id/feedback', {
     schema: { body: { $ref: 'cds-feedback#' } },
     preValidation: async (request) => {
-      if (request.params.id !== opts.serviceId) throw new HookError(404, 'not-found', `CDS service '${request.params.id}' not found`)
+      // The service's id or a per-hook one (discovery.ts), as the hook calls accept.
+      if (!isEndpointOf({ id: opts.serviceId, hooks: ['order-select', 'order-sign'] }, request.params.id)) throw new HookError(404, 'not-found', `CDS service '${request.params.id}' not found`)
     }
   }, async (request, reply) => {
     const clientIss = request.cdsClient?.iss

@@ -18,6 +18,7 @@ import contextSchema from '../../hooks/schemas/cds-order-context.schema.json' wi
 import type { EvaluationRecorder } from '../../store/record-evaluation.js'
 import { EvaluationThreadStopped, type EvaluationPool } from '../../evaluation-pool/pool.js'
 import { NOOP_METRICS, type Metrics } from '../metrics.js'
+import { isEndpointOf } from './discovery.js'
 
 export interface HookRouteOptions {
   settings: HookSettings
@@ -81,7 +82,8 @@ export async function hookRoutes (app: FastifyInstance, opts: HookRouteOptions):
     validatorCompiler: () => () => true,
     // Unknown service ids answer 404 before the body is read as a request.
     preValidation: async (request) => {
-      if (request.params.id !== serviceId) throw new HookError(404, 'not-found', `CDS service '${request.params.id}' not found`)
+      // The service's id or a per-hook one (discovery.ts): whichever DISCOVERY_SHARED_ID lists.
+      if (!isEndpointOf(opts.settings.rules.service, request.params.id)) throw new HookError(404, 'not-found', `CDS service '${request.params.id}' not found`)
     },
     // Whole-request latency (fallback, audit write and serialisation included), also for refused calls.
     onResponse: async (request, reply) => { metrics.observeHook(hookLabel(request.body as SeenBody), reply.elapsedTime / 1000, reply.statusCode) }
