@@ -11,6 +11,8 @@ interface Strings {
   noMatchSummary: string
   noMatchUnreadable: string
   noMatchDetail: string
+  /** The detail when the diagnoses could not be read: no indication could be checked, so none is said not to match. */
+  noMatchUnreadableDetail: string
   status: Record<IndicationStatus, string>
   criterion: Record<CriterionStatus, string>
   heading: { criteria: string, toDocument: string, advice: string, alternatives: string, unavailable: string, paediatric: string }
@@ -42,6 +44,7 @@ export const STRINGS: Record<Language, Strings> = {
     noMatchSummary: 'Ingen NGC-indikation for helgenomsekventering matcher patientens data',
     noMatchUnreadable: 'WGS-indikation kan ikke vurderes: patientens diagnoser kunne ikke hentes',
     noMatchDetail: 'Patientens registrerede diagnoser og fund matcher ingen af Nationalt Genom Centers indikationer for helgenomsekventering. Kontrollér at diagnosen er kodet (ICD-10/SKS), eller se de faglige anbefalinger.',
+    noMatchUnreadableDetail: 'Patientens diagnoser kunne ikke hentes, så det kunne ikke vurderes, om en af Nationalt Genom Centers indikationer for helgenomsekventering passer. Prøv igen, eller se de faglige anbefalinger.',
     status: { eligible: 'Opfyldt', 'not-eligible': 'Ikke opfyldt', incomplete: 'Mangler dokumentation' },
     criterion: { met: 'opfyldt', 'not-met': 'ikke opfyldt', unknown: 'ikke dokumenteret', 'not-applicable': 'ikke relevant' },
     heading: { criteria: 'Kriterier', toDocument: 'Dokumentér for at afklare', advice: 'Bemærk', alternatives: 'Andre indikationer der matcher', unavailable: 'Data der ikke kunne hentes', paediatric: 'Børn og unge' },
@@ -74,6 +77,7 @@ export const STRINGS: Record<Language, Strings> = {
     noMatchSummary: 'No NGC whole-genome-sequencing indication matches the patient record',
     noMatchUnreadable: "WGS indication cannot be assessed: the patient's diagnoses could not be retrieved",
     noMatchDetail: "The patient's recorded diagnoses and findings match none of the Danish National Genome Center's indications for whole-genome sequencing. Check that the diagnosis is coded (ICD-10/SKS), or see the professional recommendations.",
+    noMatchUnreadableDetail: "The patient's diagnoses could not be retrieved, so whether one of the Danish National Genome Center's indications for whole-genome sequencing applies could not be assessed. Try again, or see the professional recommendations.",
     status: { eligible: 'Met', 'not-eligible': 'Not met', incomplete: 'Documentation missing' },
     criterion: { met: 'met', 'not-met': 'not met', unknown: 'not documented', 'not-applicable': 'not applicable' },
     heading: { criteria: 'Criteria', toDocument: 'Document to resolve', advice: 'Note', alternatives: 'Other matching indications', unavailable: 'Data that could not be retrieved', paediatric: 'Children and young people' },

@@ -218,7 +218,7 @@ export function renderCards (results: IndicationResult[], ctx: RenderContext, or
     return [{
       uuid: randomUUID(),
       summary: truncate(ctx.diagnosesUnavailable ? s.noMatchUnreadable : s.noMatchSummary, SUMMARY_MAX),
-      detail: [s.noMatchDetail, ...(ctx.unavailable.length ? ['', `**${s.heading.unavailable}**`, ...ctx.unavailable.map((u) => `- ${md(u)}`)] : []), '', `_${s.rulesVersion}: ${ctx.rulesVersion}_`].join('\n'),
+      detail: [ctx.diagnosesUnavailable ? s.noMatchUnreadableDetail : s.noMatchDetail, ...(ctx.unavailable.length ? ['', `**${s.heading.unavailable}**`, ...ctx.unavailable.map((u) => `- ${md(u)}`)] : []), '', `_${s.rulesVersion}: ${ctx.rulesVersion}_`].join('\n'),
       indicator: ctx.diagnosesUnavailable ? 'warning' : 'info',
       source: { label: s.source, url: NGC_RECOMMENDATIONS_URL },
       links: linksFor(null, NGC_RECOMMENDATIONS_URL, ctx),

@@ -53,3 +53,22 @@ void t.test('conditions not sent, FHIR server reachable: fetched and evaluated',
   t.ok(resultFor(res.body, 'inherited-thrombocytopenia'), 'the fetched diagnosis matched the indication')
   t.same(fhir.requests.map((r) => r.path.split('?')[0]), ['/fhir/R4/Condition'], 'only the missing key was fetched')
 })
+
+void t.test('conditions fetch fails: the card says they could not be retrieved, and never that they match nothing', async (t) => {
+  const fhir = await startFhirServer([pt, ...resources] as any, TOKEN)
+  t.teardown(fhir.close)
+  fhir.fault = (req, res) => {
+    if (!req.url?.startsWith('/fhir/R4/Condition')) return false
+    res.writeHead(503, { 'content-type': 'application/fhir+json' }).end('{"resourceType":"OperationOutcome","issue":[]}')
+    return true
+  }
+  for (const language of ['da', 'en']) {
+    const app = await buildTestApp(t, { FHIR_SERVER_ALLOWLIST: fhir.baseUrl, CARD_LANGUAGE: language })
+    const res = await postHook(app, { ...hookRequest(pt, resources, { omit: ['conditions'] }), fhirServer: fhir.baseUrl, fhirAuthorization: auth })
+    t.equal(res.status, 200, `${language}: the fetch was tried: 200 with a card`)
+    const card = res.body.cards[0]
+    t.match(card.summary, language === 'da' ? /kan ikke vurderes/ : /cannot be assessed/, `${language}: summary`)
+    t.notMatch(card.detail, /matcher ingen|match none/, `${language}: the detail does not contradict the summary`)
+    t.match(card.detail, /'conditions' could not be retrieved from the FHIR server: the FHIR server answered HTTP 503/, `${language}: and says why`)
+  }
+})
