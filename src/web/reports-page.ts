@@ -34,18 +34,20 @@ export function reportNames (rules: LoadedRules, lang: WebLanguage): ReportNames
 
 const num = (c: Cell): SafeHtml => html`<td class="num${c.hidden ? ' suppressed' : ''}">${c.shown}</td>`
 const value = (c: Cell): number | null => c.hidden ? null : c.n
+/** A chart label short enough for the axis; the full text is the tooltip and is in the table. */
+const short = (s: string): string => s.length <= 48 ? s : `${s.slice(0, 47).trimEnd()}…`
 
 export interface ReportPageOptions { lang: WebLanguage, report: Report, names: ReportNames, fromMonth: string, toMonth: string }
 
 export function reportsPage (o: ReportPageOptions): string {
   const { lang, report: r, names } = o
   const t = REPORT_TEXT[lang]
-  const time = (s: Report['rows'][number]['signTime']): string => s.medianMinutes === undefined ? `${s.n.shown} ${t.signTimeOrders}` : `${t.minutes(s.medianMinutes)}, ${t.minutes(s.p90Minutes ?? s.medianMinutes)} (${s.n.shown} ${t.signTimeOrders})`
+  const time = (s: Report['rows'][number]['signTime']): string => s.n.n === 0 ? '–' : s.medianMinutes === undefined ? `${s.n.shown} ${t.signTimeOrders}` : `${t.minutes(s.medianMinutes)}, ${t.minutes(s.p90Minutes ?? s.medianMinutes)} (${s.n.shown} ${t.signTimeOrders})`
   const query = `from=${o.fromMonth}&to=${o.toMonth}${lang === 'en' ? '&lang=en' : ''}`
   const chart = {
     labels: { eligible: t.eligible, incomplete: t.incomplete, notEligible: t.notEligible, signedDespite: t.signedDespite, count: t.count },
     months: r.totals.map((m) => ({ month: m.month, eligible: value(m.cells.eligible), incomplete: value(m.cells.incomplete), notEligible: value(m.cells.notEligible), signedDespite: value(m.cells.signedDespite) })),
-    criteria: r.criteria.filter((c) => !c.n.hidden).slice(0, 10).map((c) => ({ label: `${names.indication(c.indication)}: ${names.criterion(c.indication, c.criterion)} (${t.kind[c.kind]})`, n: c.n.n }))
+    criteria: r.criteria.filter((c) => !c.n.hidden).slice(0, 10).map((c) => ({ label: `${short(names.criterion(c.indication, c.criterion))} (${t.kindShort[c.kind]})`, title: `${names.indication(c.indication)}: ${names.criterion(c.indication, c.criterion)} (${t.kind[c.kind]})`, n: c.n.n }))
   }
   const body = html`<h1>${t.title}</h1>
 <p>${t.intro}</p>
@@ -57,7 +59,7 @@ export function reportsPage (o: ReportPageOptions): string {
   ${lang === 'en' ? html`<input type="hidden" name="lang" value="en">` : ''}
   <button type="submit">${t.show}</button></fieldset>
 </form>
-<p>${t.downloads}: <a id="csv-link" href="/reports.csv?${query}" download>${t.csv}</a>${r.months.map((m) => html` · <a class="measure-report-link" href="/reports/measure-report/${m}">${t.measureReport} ${m}</a>`)}</p>
+<p>${t.downloads}: <a id="csv-link" href="/reports/export.csv?${query}" download>${t.csv}</a>${r.months.map((m) => html` · <a class="measure-report-link" href="/reports/measure-report/${m}">${t.measureReport} ${m}</a>`)}</p>
 <form method="post" action="/reports/logout"><button type="submit">${t.logout}</button></form>
 ${r.rows.length === 0
   ? html`<p id="no-data">${t.none}</p>`

@@ -13,7 +13,7 @@ import { SqliteStore } from '../../src/store/sqlite-store.js'
 import { suppressTable } from '../../src/reports/suppress.js'
 import { organizationChain, reportRegion } from '../../src/reports/region.js'
 import { buildTestApp } from '../helpers/app.js'
-import { I1, REGION_MAPPING, seed } from './seed.js'
+import { C_UNKNOWN, I1, REGION_MAPPING, seed } from './seed.js'
 
 for (const f of ['fhir/r4/profiles-types.json', 'fhir/r4/profiles-resources.json']) indexStructureDefinitionBundle(readJson(f))
 
@@ -37,7 +37,7 @@ void t.test('protected: token, cookie, refusals', async (t) => {
   t.equal(page.statusCode, 401, 'no token: the sign-in page')
   t.match(page.body, /<form method="post" action="\/reports\/login"/)
   t.notMatch(page.body, /2026-11/, 'no figures before sign-in')
-  t.equal((await app.inject({ url: '/reports.csv', headers: { authorization: 'Bearer wrong-token' } })).statusCode, 401, 'wrong bearer')
+  t.equal((await app.inject({ url: '/reports/export.csv', headers: { authorization: 'Bearer wrong-token' } })).statusCode, 401, 'wrong bearer')
   t.equal((await app.inject({ url: '/reports/measure-report/2026-11' })).json().issue[0].code, 'login')
   const wrong = await app.inject({ method: 'POST', url: '/reports/login', payload: 'token=nope', headers: { 'content-type': 'application/x-www-form-urlencoded' } })
   t.equal(wrong.statusCode, 401)
@@ -54,7 +54,7 @@ void t.test('protected: token, cookie, refusals', async (t) => {
   const forged = await app.inject({ url: '/reports', headers: { cookie: 'wgs_reports=99999999999.abc' } })
   t.equal(forged.statusCode, 401, 'a forged cookie is refused')
   for (const q of ['from=2026-13&to=2026-11', 'from=2026-11&to=2026-10', 'from=2020-01&to=2026-11', 'from=x']) {
-    const bad = await app.inject({ url: `/reports.csv?${q}`, headers: bearer })
+    const bad = await app.inject({ url: `/reports/export.csv?${q}`, headers: bearer })
     t.equal(bad.statusCode, 400, q)
     t.equal(bad.json().resourceType, 'OperationOutcome', `${q}: OperationOutcome`)
   }
@@ -69,14 +69,14 @@ void t.test('CSV and MeasureReport', async (t) => {
   t.teardown(() => store.close())
   await seed(store)
   const app = await buildTestApp(t, ENV, { store })
-  const csv = await app.inject({ url: '/reports.csv?from=2026-10&to=2026-11', headers: bearer })
+  const csv = await app.inject({ url: '/reports/export.csv?from=2026-10&to=2026-11', headers: bearer })
   t.equal(csv.statusCode, 200)
   t.match(csv.headers['content-type'], /^text\/csv/)
   const lines = csv.body.trimEnd().split('\r\n').map((l) => l.split(','))
   t.equal(lines[0]![0], 'table')
   const r2 = lines.find((l) => l[0] === 'orders' && l[2] === 'midtjylland')!
   t.same(r2.slice(4, 10), ['x', '8', 'x', '<5', '0', '0'], 'suppressed cells as on the page')
-  t.ok(lines.some((l) => l[0] === 'criteria' && l[3] === I1 && l[13] === 'seed-criterion-unknown'), 'criteria rows')
+  t.ok(lines.some((l) => l[0] === 'criteria' && l[3] === I1 && l[13] === C_UNKNOWN), 'criteria rows')
   t.ok(lines.some((l) => l[0] === 'override_reasons' && l[16] === 'clinical-judgement' && l[18] === '5'), 'override reason rows')
   t.notMatch(csv.body, /patient|ServiceRequest/, 'no patient or order ids')
 

@@ -12,11 +12,14 @@ import { evaluationRecorder } from '../../src/store/record-evaluation.js'
 import { patientKeyer } from '../../src/store/patient-key.js'
 import type { EvaluationStore, FeedbackRecord } from '../../src/store/store.js'
 import { SOR_SYSTEM } from '../../src/store/ordering-organization.js'
+import { testRules } from '../helpers/app.js'
 
 export const I1 = 'hematologic-cancer-refractory-relapse'
 export const I2 = 'inherited-platelet-function-disorder'
-export const C_UNKNOWN = 'seed-criterion-unknown'
-export const C_NOT_MET = 'seed-criterion-not-met'
+/** Two required criteria of I1, so the page shows their texts. */
+const I1_CRITERIA = testRules().indications.find((i) => i.id === I1)!.criteria.filter((c) => c.required)
+export const C_UNKNOWN = I1_CRITERIA[0]!.id
+export const C_NOT_MET = I1_CRITERIA[1]!.id
 /** REPORT_REGIONS for the seed: department 2001 is in Region Midtjylland; 3001 is mapped nowhere. */
 export const REGION_MAPPING = { 2001: 'midtjylland' } as const
 export const REASON = { system: 'https://ehr.example.dk/override-reason', code: 'clinical-judgement', display: 'Klinisk vurdering' }

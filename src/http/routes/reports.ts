@@ -1,6 +1,6 @@
 /**
  * The reports (docs/reports.md): GET /reports (page, Danish; ?lang=en),
- * GET /reports.csv, GET /reports/measure-report/{YYYY-MM} (FHIR R4
+ * GET /reports/export.csv, GET /reports/measure-report/{YYYY-MM} (FHIR R4
  * MeasureReport), Chart.js and the page's script under /reports/static/.
  * Protected by the operator token REPORTS_TOKEN — `Authorization: Bearer`
  * (exports, scripts) or a session cookie set by POST /reports/login (people
@@ -150,7 +150,7 @@ export async function reportRoutes (app: FastifyInstance, opts: ReportRouteOptio
     return reply.code(303).header('set-cookie', `${COOKIE}=; Path=/reports; HttpOnly; SameSite=Strict; Max-Age=0`).header('location', '/reports').send()
   })
 
-  app.get<{ Querystring: PeriodQuery }>('/reports.csv', { schema: periodSchema }, async (request, reply) => {
+  app.get<{ Querystring: PeriodQuery }>('/reports/export.csv', { schema: periodSchema }, async (request, reply) => {
     await guard(request, reply, 'da', false)
     const { report, fromMonth, toMonth } = await load(request.query)
     return reply.header('content-type', 'text/csv; charset=utf-8').header('cache-control', 'no-store')

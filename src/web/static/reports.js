@@ -25,7 +25,13 @@ if (data && Chart) {
     new Chart(criteria, {
       type: 'bar',
       data: { labels: data.criteria.map((c) => c.label), datasets: [{ label: data.labels.count, data: data.criteria.map((c) => c.n), backgroundColor: '#1565c0' }] },
-      options: { animation: false, indexAxis: 'y', aspectRatio: 2.5, plugins: { legend: { display: false } }, scales: { x: { beginAtZero: true, ticks: { precision: 0 } } } }
+      options: {
+        animation: false,
+        indexAxis: 'y',
+        aspectRatio: Math.max(2, 12 / data.criteria.length),
+        plugins: { legend: { display: false }, tooltip: { callbacks: { title: (items) => data.criteria[items[0].dataIndex].title } } },
+        scales: { x: { beginAtZero: true, ticks: { precision: 0 } } }
+      }
     })
   }
   document.documentElement.dataset.chartsDrawn = 'true'
