@@ -65,6 +65,7 @@ const scenarios: Scenario[] = [
   { name: 'attested that no histopathological diagnosis exists', criterion: 'histopathology', expect: 'not-met', indicationStatus: 'not-eligible', resources: complete({ without: ['histopathology'], add: [attestation('histopathology-diagnosis', false)] }) },
   { name: 'a recorded ICD-O-3 morphology is itself the histopathological diagnosis', criterion: 'histopathology', expect: 'met', indicationStatus: 'eligible', resources: complete({ without: ['histopathology'] }) },
   { name: 'no histopathology and no morphology documented', criterion: 'histopathology', expect: 'unknown', indicationStatus: 'incomplete', resources: complete({ without: ['histopathology'], tumour: tumour({}, null) }) },
+  { name: 'a suspected (provisional) thymoma morphology is no histology', criterion: 'histopathology', expect: 'unknown', resources: complete({ without: ['histopathology'], tumour: tumour({ verificationStatus: { coding: [{ system: SYSTEMS.conditionVerification, code: 'provisional' }] } }) }) },
   { name: 'procedures prefetch not sent', criterion: 'histopathology', expect: 'unknown', resources: complete(), request: { omit: ['procedures'] } },
 
   { name: 'diagnosed 33 days ago', criterion: 'newly-diagnosed', expect: 'met', resources: complete() },
