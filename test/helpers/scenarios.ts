@@ -35,8 +35,22 @@ export async function runScenarios (t: Tap, app: FastifyInstance, indication: st
       tt.ok(result, `a card for ${indication}`)
       tt.equal(criterionStatus(result, s.criterion), s.expect, `criterion ${s.criterion}`)
       if (s.indicationStatus) tt.equal(result?.status, s.indicationStatus, 'indication status')
+      // Issue 13 §1 (test/definitions/no-unfounded-not-met.test.ts): on every card, no not-met without evidence.
+      tt.same(unfoundedNotMet(res.body), [], 'every not-met criterion carries evidence')
     })
   }
+}
+
+/** `indication/criterion` of every not-met criterion without evidence on any card of a hook answer. */
+export function unfoundedNotMet (body: any): string[] {
+  const out: string[] = []
+  for (const card of Array.isArray(body?.cards) ? body.cards : []) {
+    const ext = card?.extension?.['dk.ngc-wgs-cds.eligibility']
+    for (const c of Array.isArray(ext?.criteria) ? ext.criteria : []) {
+      if (c.status === 'not-met' && !(Array.isArray(c.evidence) && c.evidence.length > 0)) out.push(`${String(ext.indication)}/${String(c.id)}`)
+    }
+  }
+  return out
 }
 
 export function assertCoverage (t: Tap, indication: string, scenarios: Scenario[], impossible: Record<string, Array<{ outcome: Outcome, why: string }>> = {}): void {
