@@ -133,10 +133,21 @@ const danish: Scenario[] = [
   // Issue 13 §2: a year-only birthDate that settles the age (born 1971: 54 or 55 in November 2026).
   { name: 'year-only birthDate 1971', criterion: 'adult', expect: 'met', patient: patient({ birthDate: '1971' }), resources: complete() },
   { name: 'year-only birthDate 2008 (17 or 18): not settled', criterion: 'adult', expect: 'unknown', patient: patient({ birthDate: '2008' }), resources: complete() },
+  // Review §2/B: bone marrow report (LOINC 48807-2) and genomics reports were never read.
+  { name: 'bone marrow aspiration report only (DiagnosticReport LOINC 48807-2)', criterion: 'bone-marrow-examination', expect: 'met', indicationStatus: 'eligible', resources: complete({ without: ['boneMarrow'], add: [report({ coding: [{ system: SYSTEMS.loinc, code: '48807-2', display: 'Bone marrow aspiration report' }] })] }) },
+  { name: 'myeloid NGS panel as a genetics report with a local code (category GE)', criterion: 'molecular-genetics', expect: 'met', indicationStatus: 'eligible', resources: complete({ without: ['molecular'], add: [report({ coding: [{ system: 'urn:oid:1.2.208.176.2.1.99', code: 'MYPAN', display: 'Myeloid genpanel (NGS)' }] }, [{ coding: [{ system: 'http://terminology.hl7.org/CodeSystem/v2-0074', code: 'GE' }] }])] }) },
+  { name: 'genetic analysis report (LOINC 51969-4)', criterion: 'molecular-genetics', expect: 'met', resources: complete({ without: ['molecular'], add: [report({ coding: [{ system: SYSTEMS.loinc, code: '51969-4', display: 'Genetic analysis report' }] })] }) },
+  { name: 'karyotype report (DiagnosticReport SNOMED 312948004)', criterion: 'cytogenetics', expect: 'met', resources: complete({ without: ['cytogenetics'], add: [report({ coding: [{ system: SYSTEMS.snomed, code: KARYOTYPE }] })] }) },
+  { name: 'a preliminary genetics report does not count', criterion: 'molecular-genetics', expect: 'unknown', resources: complete({ without: ['molecular'], add: [{ ...report({ coding: [{ system: SYSTEMS.loinc, code: '51969-4' }] }), status: 'preliminary' }] }) },
   // Review A: an unknown specialty coding must not give not-met.
   { name: 'haematologist with a local specialty coding at Hæmatologisk Afdeling, Aarhus Universitetshospital', criterion: 'hematology-specialist', expect: 'met', resources: complete({ role: localSpecialtyRole('Hæmatologisk Afdeling, Aarhus Universitetshospital') }) },
   { name: 'local specialty coding at an unlisted department', criterion: 'hematology-specialist', expect: 'unknown', indicationStatus: 'incomplete', resources: complete({ role: localSpecialtyRole('Medicinsk Afdeling, Sygehus Sønderjylland') }) }
 ]
+
+/** A final DiagnosticReport (as the lab or pathology system sends it). */
+function report (code: Json, category?: Json[]): Json {
+  return { resourceType: 'DiagnosticReport', id: `dr-${String(code.coding[0].code)}`, status: 'final', subject: { reference: 'Patient/pt-1' }, code, ...(category ? { category } : {}), effectiveDateTime: '2026-09-22', issued: '2026-09-24T10:00:00+02:00' }
+}
 
 /** The ordering user's role with only a local (non-SNOMED) specialty coding. */
 function localSpecialtyRole (orgName: string): Json[] {
