@@ -122,6 +122,7 @@ const scenarios: Scenario[] = [
   { name: 'lifelong attested', criterion: 'lifelong-course', expect: 'met', resources: complete() },
   { name: 'lifelong attested false', criterion: 'lifelong-course', expect: 'not-met', indicationStatus: 'not-eligible', resources: complete({ without: ['lifelong'], add: [attestation('lifelong-course', false)] }) },
   { name: 'lifelong not documented', criterion: 'lifelong-course', expect: 'unknown', resources: complete({ without: ['lifelong'] }) },
+  { name: 'thrombocytopathy recorded with onset at 12 (menorrhagia from menarche)', criterion: 'lifelong-course', expect: 'met', resources: complete({ without: ['lifelong', 'diagnosis'], add: [condition('DD691', { onsetDateTime: '1992-06-01' })] }) },
 
   { name: 'acquired causes attested excluded', criterion: 'acquired-causes-excluded', expect: 'met', resources: complete() },
   { name: 'active acetylsalicylic acid B01AC06 (MedicationStatement), no assessment: not met with the medication shown', criterion: 'acquired-causes-excluded', expect: 'not-met', indicationStatus: 'not-eligible', resources: complete({ without: ['acquired'], add: [medicationStatement('B01AC06')] }) },
@@ -138,6 +139,8 @@ const scenarios: Scenario[] = [
   { name: 'M-component (SKS DD472) assessed afterwards', criterion: 'acquired-causes-excluded', expect: 'met', resources: complete({ add: [condition('DD472', { onsetDateTime: '2025-02-01' })] }) },
   { name: 'resolved alcoholic hepatic failure does not exclude', criterion: 'acquired-causes-excluded', expect: 'met', resources: complete({ add: [condition('K70.4', { clinicalStatus: { coding: [{ code: 'resolved' }] } })] }) },
   { name: 'no exclusion codes and no attestation', criterion: 'acquired-causes-excluded', expect: 'unknown', indicationStatus: 'incomplete', resources: complete({ without: ['acquired'] }) },
+  { name: 'recorded work-up: onset in childhood, normal creatinine (NPU18016), ALT and coagulation panel', criterion: 'acquired-causes-excluded', expect: 'met', indicationStatus: 'eligible', resources: complete({ without: ['acquired', 'lifelong', 'diagnosis'], add: [condition('DD691', { onsetDateTime: '1992-06-01' }), quantityObservation(SYSTEMS.npu, 'NPU18016', 64, 'umol/L', '2026-09-01', range(45, 90, 'umol/L')), quantityObservation(SYSTEMS.loinc, '1742-6', 22, 'U/L', '2026-09-01', range(10, 45, 'U/L'))] }) },
+  { name: 'recorded work-up without ALT: unknown', criterion: 'acquired-causes-excluded', expect: 'unknown', resources: complete({ without: ['acquired', 'lifelong', 'diagnosis'], add: [condition('DD691', { onsetDateTime: '1992-06-01' }), quantityObservation(SYSTEMS.npu, 'NPU18016', 64, 'umol/L', '2026-09-01', range(45, 90, 'umol/L'))] }) },
   { name: 'medication requests prefetch not sent', criterion: 'acquired-causes-excluded', expect: 'unknown', resources: complete(), request: { omit: ['medicationRequests'] } },
 
   { name: 'ordered from Rigshospitalet haematology', criterion: 'platelet-expert', expect: 'met', resources: complete() },
