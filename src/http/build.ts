@@ -11,7 +11,8 @@ import { loadRulesFor } from '../definitions/rules-for-config.js'
 import { cdsApp, type AppOptions } from './app.js'
 import { loggerOptions } from './logger.js'
 import { originForm } from './request-target.js'
-import { operationOutcome } from '../hooks/operation-outcome.js'
+import type { Duplex } from 'node:stream'
+import { operationOutcome, type IssueCode } from '../hooks/operation-outcome.js'
 
 export interface BuildOptions {
   rules?: LoadedRules
@@ -20,6 +21,19 @@ export interface BuildOptions {
   /** Tests: an audit store instead of the configured one, and a fixed clock for JWT times. */
   store?: AppOptions['store']
   authNow?: AppOptions['authNow']
+}
+
+const CLIENT_ERRORS: Record<string, { status: number, text: string, code: IssueCode, message: string }> = {
+  ERR_HTTP_REQUEST_TIMEOUT: { status: 408, text: 'Request Timeout', code: 'timeout', message: 'The request was not received within the request timeout' },
+  HPE_HEADER_OVERFLOW: { status: 431, text: 'Request Header Fields Too Large', code: 'too-long', message: 'The request headers are larger than the limit' }
+}
+
+function clientErrorAnswer (err: NodeJS.ErrnoException, socket: Duplex): void {
+  const known = CLIENT_ERRORS[err.code ?? '']
+  if (!socket.writable) { socket.destroy(); return }
+  const { status, text, code, message } = known ?? { status: 400, text: 'Bad Request', code: 'invalid' as IssueCode, message: 'The request could not be read' }
+  const body = JSON.stringify(operationOutcome(code, message))
+  socket.end(`HTTP/1.1 ${status} ${text}\r\nContent-Type: application/fhir+json\r\nContent-Length: ${Buffer.byteLength(body)}\r\nConnection: close\r\n\r\n${body}`)
 }
 
 export async function buildServer (config: Readonly<Config>, opts: BuildOptions = {}): Promise<FastifyInstance> {
@@ -46,6 +60,8 @@ export async function buildServer (config: Readonly<Config>, opts: BuildOptions 
       void (reply as FastifyReply).code(status).type('application/fhir+json')
         .send(operationOutcome('invalid', err.code === 'FST_ERR_BAD_URL' ? 'The request target is not a valid URL' : 'The request could not be routed'))
     },
+    // 408 and 431 are written by Node before any route runs: OperationOutcomes like every other error.
+    clientErrorHandler: clientErrorAnswer,
     return503OnClosing: true,
     onProtoPoisoning: 'error',
     onConstructorPoisoning: 'error'
