@@ -1,3 +1,4 @@
+/// <reference lib="dom" />
 /**
  * The reports page in Chromium (playwright-core; the browser as in
  * test/web/browser.test.ts), over the seeded audit data on BOTH stores —
