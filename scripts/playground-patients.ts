@@ -98,7 +98,7 @@ function cytopenia (): PatientSpec[] {
   const workUp = [procedure(SYSTEMS.snomed, SNOMED.boneMarrow, '2025-07-01'), procedure(SYSTEMS.snomed, SNOMED.karyotype, '2025-07-01'), attestation('somatic-myeloid-panel-done'), attestation('patient-informed')]
   return trio('inherited-myeloid-or-unexplained-cytopenia',
     { outcome: 'eligible', description: { da: 'MDS ved 45 år med dispositionstegn', en: 'MDS at 45 with predisposing features' }, patient: person('Mette', 'Marv', '1980-03-01', 'female'), resources: [condition('DD461'), attestation('myeloid-predisposition-features'), ...workUp] },
-    { outcome: 'not-eligible', description: { da: 'Aplastisk anæmi konstateret ved 59 år, ingen arvelighed i familien', en: 'Aplastic anaemia found at 59, no family pattern' }, patient: person('Mogens', 'Marv', '1966-01-01', 'male'), resources: [condition('DD619'), attestation('cytopenia-differentials-excluded'), familyMember('MTH', 'E11.9', 60), ...workUp] },
+    { outcome: 'not-eligible', description: { da: 'Aplastisk anæmi konstateret ved 59 år, ingen arvelighed i familien', en: 'Aplastic anaemia found at 59, no family pattern' }, patient: person('Mogens', 'Marv', '1966-01-01', 'male'), resources: [condition('DD619'), attestation('cytopenia-differentials-excluded'), familyMember('MTH', 'E11.9', 60), attestation('family-history-taken'), ...workUp] },
     { outcome: 'incomplete', description: { da: 'MDS ved 45 år, dispositionstegn ikke dokumenteret', en: 'MDS at 45, predisposing features not documented' }, patient: person('Maja', 'Marv', '1980-03-01', 'female'), resources: [condition('DD461'), ...workUp] })
 }
 
@@ -109,7 +109,7 @@ function haemolysis (): PatientSpec[] {
     attestation('membranopathy-test-done'), attestation('hemoglobin-typing-done'),
     quantityObservation(SYSTEMS.loinc, '2357-2', 250, 'U/L', '2026-08-01'),
     lab(SYSTEMS.loinc, '2532-0', 180, 'U/L', '2026-09-01', 105, 205),
-    consent('active')
+    attestation('local-contact-reviewed-history'), consent('active')
   ]
   return trio('unexplained-hemolytic-anemia',
     { outcome: 'eligible', description: { da: 'Hereditær sfærocytose, udredning komplet', en: 'Hereditary spherocytosis, work-up complete' }, patient: person('Hanne', 'Hæmolyse', '1992-05-20', 'female'), resources: base('NEG') },
@@ -147,7 +147,7 @@ function myeloid (): PatientSpec[] {
 function metastatic (): PatientSpec[] {
   const base = (incurable: boolean | undefined): Json[] => [
     condition('C18.7'), liverMetastases(), medicationStatement('L01BC02', { status: 'completed', effectiveDateTime: '2025-09-01' }),
-    procedure(SYSTEMS.snomed, SNOMED.histopathology, '2025-08-01'), ecog(1, '2026-11-01'),
+    procedure(SYSTEMS.snomed, SNOMED.histopathology, '2025-08-01'), ecog(1, '2026-11-01'), attestation('first-line-treatment-failed'),
     ...(incurable === undefined ? [] : [attestation('incurable-disease', incurable)]),
     attestation('tumour-accessible-for-biopsy'), ...orderingRole('Onkologisk Afdeling, Odense Universitetshospital', SNOMED.oncology)
   ]
