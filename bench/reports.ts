@@ -1,0 +1,221 @@
+/**
+ * Reports at scale (issue 17): the report queries over 1,000,000 audit rows
+ * (evaluations; each with its indication row and card, half order-select and
+ * half order-sign of 500,000 orders over 12 months, 11 indications, 60
+ * departments, feedback on a share of the signed not-eligible cards) on both
+ * stores. Target: the whole report (store aggregates + region mapping +
+ * suppression) within 2 s. A figure for bench/results/reports.md, not a timed test.
+ *
+ *   tsx bench/reports.ts [--rows N] [--out DIR]    runnable alone; PostgreSQL at DATABASE_URL, or an embedded one
+ *
+ * SQLite is filled through the store's own write statements (sqlite-writes.ts batchWriter, 20,000 per
+ * transaction); PostgreSQL through one multi-row INSERT … SELECT unnest(…) per table and batch, because
+ * 1,000,000 single-row transactions would take hours here — the same rows, the same columns.
+ */
+import { mkdirSync, mkdtempSync, rmSync, writeFileSync } from 'node:fs'
+import { availableParallelism, cpus, tmpdir } from 'node:os'
+import { join } from 'node:path'
+import { parseArgs } from 'node:util'
+import Database from 'better-sqlite3'
+import pg from 'pg'
+import { buildReport } from '../src/reports/aggregate.js'
+import { REGIONS } from '../src/reports/region.js'
+import { PostgresStore } from '../src/store/postgres-store.js'
+import { SqliteStore, SQLITE_FILE } from '../src/store/sqlite-store.js'
+import { batchWriter, type WriteJob } from '../src/store/sqlite-writes.js'
+import type { EvaluationRecord, EvaluationStore, FeedbackRecord, ReportQuery } from '../src/store/store.js'
+import { readState } from '../test/setup/postgres-state.js'
+import { startPostgres, stopPostgres } from '../test/setup/postgres.js'
+import { ROOT } from './processes.js'
+
+const TARGET_MS = 2000
+const MONTHS = 12
+const START = Date.UTC(2025, 11, 1)
+const QUERY: ReportQuery = { from: new Date(START).toISOString(), to: new Date(Date.UTC(2026, 11, 1)).toISOString() }
+const REASONS = ['clinical-judgement', 'patient-preference', 'documented-elsewhere']
+
+/** Row i of the synthetic audit: deterministic. */
+function row (i: number): { evaluation: EvaluationRecord, feedback?: FeedbackRecord } {
+  const order = Math.floor(i / 2)
+  const sign = i % 2 === 1
+  const month = order % MONTHS
+  const day = (order * 7) % 28
+  const at = START + Date.UTC(1970, month, 1 + day, 9) + (sign ? ((order % 180) + 5) * 60_000 : 0)
+  const evaluatedAt = new Date(at).toISOString()
+  const pick = (order * 2654435761) % 10
+  const status = !sign ? 'incomplete' : pick < 6 ? 'eligible' : pick < 8 ? 'incomplete' : 'not-eligible'
+  const card = `card-${i}`
+  const id = `eval-${i}`
+  const evaluation: EvaluationRecord = {
+    id,
+    hookInstance: `hook-${i}`,
+    hook: sign ? 'order-sign' : 'order-select',
+    serviceId: 'ngc-wgs-eligibility',
+    rulesVersion: '0.1.0+bench',
+    patientKey: (order % 400_000).toString(16).padStart(64, '0'),
+    orderingOrganization: `urn:oid:1.2.208.176.1.1|${1000 + (order % 60)}`,
+    orderingOrgChain: `${1000 + (order % 60)}>${100 + (order % 12)}`,
+    ...(order % 3 === 0 ? { orderingRegion: REGIONS[order % 5]! } : {}),
+    orders: 1,
+    durationMs: 5,
+    evaluatedAt,
+    indications: [{
+      indication: `indication-${order % 11}`,
+      status,
+      failedCriteria: status === 'not-eligible' ? [`criterion-${order % 7}`] : [],
+      unknownCriteria: status === 'incomplete' ? [`criterion-${order % 9}`, 'criterion-x'] : [],
+      cardUuids: [card],
+      orderKey: order.toString(16).padStart(64, 'f')
+    }]
+  }
+  const feedback: FeedbackRecord | undefined = sign && status === 'not-eligible' && order % 4 === 0
+    ? { id: `fb-${i}`, cardUuid: card, evaluationId: id, serviceId: 'ngc-wgs-eligibility', outcome: 'overridden', acceptedSuggestions: [], overrideReason: { system: 'https://ehr.example.dk/override', code: REASONS[order % 3]! }, hasUserComment: false, outcomeTimestamp: evaluatedAt, receivedAt: evaluatedAt }
+    : undefined
+  return { evaluation, ...(feedback ? { feedback } : {}) }
+}
+
+const BATCH = 20_000
+
+function fillSqlite (file: string, rows: number): void {
+  const db = new Database(file)
+  db.pragma('journal_mode = WAL')
+  db.pragma('synchronous = NORMAL')
+  db.pragma('foreign_keys = ON')
+  const write = batchWriter(db)
+  for (let start = 0; start < rows; start += BATCH) {
+    const jobs: WriteJob[] = []
+    const feedback: FeedbackRecord[] = []
+    for (let i = start; i < Math.min(rows, start + BATCH); i++) {
+      const r = row(i)
+      jobs.push({ kind: 'evaluation', evaluation: r.evaluation })
+      if (r.feedback) feedback.push(r.feedback)
+    }
+    if (feedback.length) jobs.push({ kind: 'feedback', items: feedback })
+    const failed = write(jobs).find((r) => !r.ok)
+    if (failed) throw new Error(`seed write failed: ${JSON.stringify(failed)}`)
+  }
+  db.close()
+}
+
+async function fillPostgres (url: string, schema: string, rows: number): Promise<void> {
+  const client = new pg.Client({ connectionString: url, options: `-c search_path=${schema}` })
+  await client.connect()
+  try {
+    for (let start = 0; start < rows; start += BATCH) {
+      const e: EvaluationRecord[] = []
+      const f: FeedbackRecord[] = []
+      for (let i = start; i < Math.min(rows, start + BATCH); i++) {
+        const r = row(i)
+        e.push(r.evaluation)
+        if (r.feedback) f.push(r.feedback)
+      }
+      const col = <T>(fn: (x: EvaluationRecord) => T): T[] => e.map(fn)
+      await client.query('BEGIN')
+      await client.query(`INSERT INTO evaluations (id, hook_instance, hook, service_id, rules_version, patient_key, ordering_organization, orders, duration_ms, evaluated_at, ordering_org_chain, ordering_region)
+        SELECT * FROM unnest($1::text[], $2::text[], $3::text[], $4::text[], $5::text[], $6::text[], $7::text[], $8::int[], $9::float8[], $10::timestamptz[], $11::text[], $12::text[])`,
+      [col((x) => x.id), col((x) => x.hookInstance), col((x) => x.hook), col((x) => x.serviceId), col((x) => x.rulesVersion), col((x) => x.patientKey), col((x) => x.orderingOrganization ?? null),
+        col((x) => x.orders), col((x) => x.durationMs), col((x) => x.evaluatedAt), col((x) => x.orderingOrgChain ?? null), col((x) => x.orderingRegion ?? null)])
+      const ind = e.map((x) => ({ id: x.id, ...x.indications[0]! }))
+      await client.query(`INSERT INTO evaluation_indications (evaluation_id, indication, status, failed_criteria, unknown_criteria, order_key)
+        SELECT a, b, c, d::jsonb, e::jsonb, f FROM unnest($1::text[], $2::text[], $3::text[], $4::text[], $5::text[], $6::text[]) AS t(a, b, c, d, e, f)`,
+      [ind.map((x) => x.id), ind.map((x) => x.indication), ind.map((x) => x.status), ind.map((x) => JSON.stringify(x.failedCriteria)), ind.map((x) => JSON.stringify(x.unknownCriteria ?? [])), ind.map((x) => x.orderKey ?? null)])
+      await client.query('INSERT INTO cards (card_uuid, evaluation_id, indication) SELECT * FROM unnest($1::text[], $2::text[], $3::text[])',
+        [ind.map((x) => x.cardUuids[0]), ind.map((x) => x.id), ind.map((x) => x.indication)])
+      if (f.length) {
+        await client.query(`INSERT INTO feedback (id, card_uuid, evaluation_id, service_id, outcome, accepted_suggestions, override_reason_code, override_reason_system, has_user_comment, outcome_timestamp, received_at)
+          SELECT a, b, c, d, e, '[]'::jsonb, g, h, false, i, i FROM unnest($1::text[], $2::text[], $3::text[], $4::text[], $5::text[], $6::text[], $7::text[], $8::timestamptz[]) AS t(a, b, c, d, e, g, h, i)`,
+        [f.map((x) => x.id), f.map((x) => x.cardUuid), f.map((x) => x.evaluationId), f.map((x) => x.serviceId), f.map((x) => x.outcome), f.map((x) => x.overrideReason!.code), f.map((x) => x.overrideReason!.system), f.map((x) => x.outcomeTimestamp)])
+      }
+      await client.query('COMMIT')
+    }
+    await client.query('ANALYZE')
+  } finally {
+    await client.end()
+  }
+}
+
+interface Timing { store: string, rows: number, seedSec: number, runsMs: number[], medianMs: number, groups: number, met: boolean }
+
+async function time (name: string, store: EvaluationStore, rows: number, seedSec: number): Promise<Timing> {
+  const runsMs: number[] = []
+  let groups = 0
+  for (let run = 0; run < 3; run++) {
+    const started = performance.now()
+    const data = await store.reportData!(QUERY)
+    const report = buildReport(data, QUERY, {})
+    runsMs.push(Math.round(performance.now() - started))
+    groups = report.rows.length
+  }
+  const medianMs = [...runsMs].sort((a, b) => a - b)[1]!
+  return { store: name, rows, seedSec, runsMs, medianMs, groups, met: medianMs <= TARGET_MS }
+}
+
+export async function runReportsBench (rows: number, outDir: string): Promise<Timing[]> {
+  const out: Timing[] = []
+  const dir = mkdtempSync(join(tmpdir(), 'wgs-bench-reports-'))
+  try {
+    let started = performance.now()
+    const sqlite = new SqliteStore(dir) // creates and migrates the file
+    await sqlite.close()
+    fillSqlite(join(dir, SQLITE_FILE), rows)
+    const seeded = new SqliteStore(dir)
+    out.push(await time('SQLite', seeded, rows, Math.round((performance.now() - started) / 1000)))
+    await seeded.close()
+    process.stdout.write(`[reports] SQLite: ${JSON.stringify(out.at(-1))}\n`)
+
+    let url = process.env.DATABASE_URL
+    let ownServer = false
+    if (!url) {
+      await startPostgres(process.pid)
+      ownServer = true
+      url = readState(process.pid)!.url
+    }
+    try {
+      const schema = `wgs_bench_${process.pid}`
+      const admin = new pg.Client({ connectionString: url })
+      await admin.connect()
+      await admin.query(`CREATE SCHEMA ${schema}`)
+      await admin.end()
+      try {
+        started = performance.now()
+        const store = await PostgresStore.open({ connectionString: url, schema })
+        await fillPostgres(url, schema, rows)
+        out.push(await time('PostgreSQL', store, rows, Math.round((performance.now() - started) / 1000)))
+        await store.close()
+        process.stdout.write(`[reports] PostgreSQL: ${JSON.stringify(out.at(-1))}\n`)
+      } finally {
+        const c = new pg.Client({ connectionString: url })
+        await c.connect()
+        await c.query(`DROP SCHEMA IF EXISTS ${schema} CASCADE`)
+        await c.end()
+      }
+    } finally {
+      if (ownServer) await stopPostgres(process.pid)
+    }
+  } finally {
+    rmSync(dir, { recursive: true, force: true })
+  }
+  mkdirSync(outDir, { recursive: true })
+  const md = [
+    '# Reports at scale',
+    '',
+    `${new Date().toISOString()} · ${cpus()[0]?.model ?? 'cpu'} · ${availableParallelism()} cores · Node ${process.version}`,
+    '',
+    `The whole report for 12 months (store aggregates, region mapping, suppression) over ${rows.toLocaleString('en')} audit rows (evaluations, each with its indication row and card). Target: ≤ ${TARGET_MS} ms.`,
+    '',
+    '| store | rows | seed (s) | runs (ms) | median (ms) | report rows | target |',
+    '|---|---|---|---|---|---|---|',
+    ...out.map((t) => `| ${t.store} | ${t.rows.toLocaleString('en')} | ${t.seedSec} | ${t.runsMs.join(', ')} | ${t.medianMs} | ${t.groups} | ${t.met ? 'met' : 'NOT met'} |`),
+    ''
+  ].join('\n')
+  writeFileSync(join(outDir, 'reports.md'), md)
+  writeFileSync(join(outDir, 'reports.json'), JSON.stringify(out, null, 2))
+  return out
+}
+
+if (process.argv[1] && import.meta.url.endsWith(process.argv[1].replace(/\\/g, '/'))) {
+  const { values } = parseArgs({ options: { rows: { type: 'string' }, out: { type: 'string' } } })
+  runReportsBench(Number(values.rows ?? 1_000_000), values.out ?? join(ROOT, 'bench/results'))
+    .then(() => process.exit(0))
+    .catch((err: unknown) => { process.stderr.write(`[reports] failed: ${(err as Error).stack ?? String(err)}\n`); process.exit(1) })
+}
