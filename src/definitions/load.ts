@@ -118,7 +118,9 @@ export function readDefinitions (opts: LoadOptions, sharedCache?: ParseCache): {
   })
   const listsFile = opts.organizationListsFile ?? join(servicesDir, 'organization-lists.yaml')
   const lists = read<{ lists: OrganizationList[] }>(listsFile, 'organization-lists')
-  const profiles = listFiles(join(opts.root, 'fhir-profiles'), /\.json$/).map((f) => {
+  // fhir-profiles/questionnaires/ is generated from these rules (src/core/questionnaire.ts) and carries their version: not an input.
+  const generated = join('fhir-profiles', 'questionnaires')
+  const profiles = listFiles(join(opts.root, 'fhir-profiles'), /\.json$/).filter((f) => !relative(opts.root, f).startsWith(generated)).map((f) => {
     const doc = read<{ resourceType: string }>(f, 'fhir-resource')
     return doc ? { file: f, doc } : undefined
   }).filter((x) => x !== undefined)

@@ -24,6 +24,7 @@ import { healthRoutes } from './routes/health.js'
 import { feedbackRoutes } from './routes/feedback.js'
 import { webRoutes } from './routes/web.js'
 import { reportRoutes } from './routes/reports.js'
+import { questionnaireRoutes } from './routes/fhir-questionnaires.js'
 import { registerCors } from './cors.js'
 import clientAuth from '../auth/client-auth.js'
 import { resolveAuthMode } from '../auth/mode.js'
@@ -111,6 +112,7 @@ export async function cdsApp (app: FastifyInstance, opts: AppOptions): Promise<v
   await app.register(feedbackRoutes, { serviceId: rules.service.id, store: audit.store, metrics: app.metrics })
   await app.register(webRoutes, { rules, clock: opts.clock })
   await app.register(reportRoutes, { config, rules, store: audit.store, clock: opts.clock })
+  await app.register(questionnaireRoutes, { rules })
   await app.register(healthRoutes, {
     ready: async () => {
       const store = await audit.store.health()

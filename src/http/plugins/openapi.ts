@@ -23,7 +23,8 @@ export const DOCS_PREFIX = '/docs'
 export const OPENAPI_TAGS = [
   { name: 'cds-hooks', description: 'CDS Hooks 2.0: discovery and the hook call' },
   { name: 'feedback', description: 'CDS Hooks 2.0 feedback on the cards a hook call returned' },
-  { name: 'operations', description: 'Health and metrics for orchestrators and monitoring' }
+  { name: 'operations', description: 'Health and metrics for orchestrators and monitoring' },
+  { name: 'forms', description: 'The requisition forms (FHIR Questionnaires) and the evaluation of a FHIR Bundle, for apps and EHRs without CDS Hooks' }
 ] as const
 
 /** The tag of a route, by its path: feedback, the other CDS Hooks endpoints, or operations (health, metrics). */
