@@ -145,7 +145,9 @@ const scenarios: Scenario[] = [
   { name: 'no MDT documented', criterion: 'mdt-assessment', expect: 'unknown', resources: complete({ without: ['mdt'] }) },
 
   { name: 'haematologist', criterion: 'hematology-specialist', expect: 'met', resources: complete() },
-  { name: 'clinical oncologist', criterion: 'hematology-specialist', expect: 'not-met', indicationStatus: 'not-eligible', resources: complete({ without: ['role'], add: orderingRole('Onkologisk Afdeling, Odense Universitetshospital', ONCOLOGY) }) },
+  // Review A: another SNOMED CT specialty is often the department's, not the clinician's: unknown, never a refusal.
+  { name: 'clinical oncology specialty at an oncology department: unknown, not a refusal', criterion: 'hematology-specialist', expect: 'unknown', indicationStatus: 'incomplete', resources: complete({ without: ['role'], add: orderingRole('Onkologisk Afdeling, Odense Universitetshospital', ONCOLOGY) }) },
+  { name: 'local specialty coding at a bed ward whose partOf is Afdeling for Blodsygdomme, Rigshospitalet', criterion: 'hematology-specialist', expect: 'met', indicationStatus: 'eligible', resources: complete({ without: ['role'], add: wardUnderBloodDiseases() }) },
   { name: 'no PractitionerRole prefetched', criterion: 'hematology-specialist', expect: 'unknown', resources: complete(), request: { omit: ['practitionerRoles'] } },
   { name: 'empty PractitionerRole search', criterion: 'hematology-specialist', expect: 'unknown', indicationStatus: 'incomplete', resources: complete({ without: ['role'] }) }
 ]
@@ -236,7 +238,15 @@ function localSpecialtyRole (orgName: string): Json[] {
   return [{ ...role, specialty: [{ coding: [{ system: 'urn:oid:1.2.208.176.2.1.99', code: 'HAEM', display: 'Hæmatologi' }] }] }, org!]
 }
 
+/** A role with a local specialty coding at a bed ward whose Organization.partOf is the named department. */
+function wardUnderBloodDiseases (): Json[] {
+  const [role, ward] = localSpecialtyRole('Blodsygdomme L, Senge, Rigshospitalet')
+  const parent = { resourceType: 'Organization', id: 'org-afd-blodsygdomme', name: 'Afdeling for Blodsygdomme, Rigshospitalet' }
+  return [role!, { ...ward, partOf: { reference: `Organization/${parent.id}` } }, parent]
+}
+
 const impossible = {
+  'hematology-specialist': [{ outcome: 'not-met' as const, why: 'a specialty or department that does not match is no positive evidence (the seed also allows departments with haematological subspecialisation): unknown, never not met' }],
   diagnosis: [
     { outcome: 'not-met' as const, why: 'the indication only matches when a diagnosis of one of the four groups is present' },
     { outcome: 'unknown' as const, why: 'without Conditions the indication does not match at all' }

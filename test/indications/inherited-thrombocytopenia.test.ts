@@ -94,7 +94,10 @@ const scenarios: Scenario[] = [
 
   { name: 'patient informed', criterion: 'patient-informed', expect: 'met', resources: complete() },
   { name: 'patient informed: attested false', criterion: 'patient-informed', expect: 'not-met', resources: complete({ without: ['informed'], add: [attestation('patient-informed', false)] }) },
-  { name: 'not documented', criterion: 'patient-informed', expect: 'unknown', resources: complete({ without: ['informed'] }) }
+  { name: 'not documented', criterion: 'patient-informed', expect: 'unknown', resources: complete({ without: ['informed'] }) },
+  // Review E: no date limit for a lifelong condition (kept, see the criterion's interpretation); the latest documentation decides.
+  { name: 'informed in 2019 (no date limit for a lifelong condition)', criterion: 'patient-informed', expect: 'met', indicationStatus: 'eligible', resources: complete({ without: ['informed'], add: [attestation('patient-informed', true, '2019-03-01')] }) },
+  { name: 'informed in 2019, documented not informed in 2026: the latest decides', criterion: 'patient-informed', expect: 'not-met', resources: complete({ without: ['informed'], add: [attestation('patient-informed', true, '2019-03-01'), attestation('patient-informed', false, '2026-11-01')] }) }
 ]
 
 const impossible = {

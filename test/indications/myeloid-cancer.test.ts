@@ -94,7 +94,9 @@ const scenarios: Scenario[] = [
   { name: 'no MDT documented', criterion: 'mdt-assessment', expect: 'unknown', indicationStatus: 'incomplete', resources: complete({ without: ['mdt'] }) },
 
   { name: 'haematologist', criterion: 'hematology-specialist', expect: 'met', resources: complete() },
-  { name: 'clinical oncologist', criterion: 'hematology-specialist', expect: 'not-met', indicationStatus: 'not-eligible', resources: complete({ role: orderingRole('Onkologisk Afdeling, Aarhus Universitetshospital', ONCOLOGY) }) },
+  // Review A: another SNOMED CT specialty is often the department's, not the clinician's: unknown, never a refusal.
+  { name: 'clinical oncology specialty at an oncology department: unknown, not a refusal', criterion: 'hematology-specialist', expect: 'unknown', indicationStatus: 'incomplete', resources: complete({ role: orderingRole('Onkologisk Afdeling, Aarhus Universitetshospital', ONCOLOGY) }) },
+  { name: 'medical oncology (394593009) at an unlisted medical department: unknown', criterion: 'hematology-specialist', expect: 'unknown', indicationStatus: 'incomplete', resources: complete({ role: orderingRole('Medicinsk Afdeling, Regionshospitalet Gødstrup', '394593009') }) },
   { name: 'no PractitionerRole prefetched', criterion: 'hematology-specialist', expect: 'unknown', indicationStatus: 'incomplete', resources: complete(), request: { omit: ['practitionerRoles'] } },
 
   { name: 'MDS ordered outside the AML departments (rule applies to AML only)', criterion: 'aml-department', expect: 'not-applicable', indicationStatus: 'eligible', resources: complete() },
@@ -157,6 +159,7 @@ function localSpecialtyRole (orgName: string): Json[] {
 
 const impossible = {
   'aml-department': [{ outcome: 'not-met' as const, why: 'the shipped list declares no complete SOR list; the not-met case is tested with a configured complete list below' }],
+  'hematology-specialist': [{ outcome: 'not-met' as const, why: 'a specialty or department that does not match is no positive evidence (the seed also allows departments with haematological subspecialisation): unknown, never not met' }],
   diagnosis: [
     { outcome: 'not-met' as const, why: 'the indication only matches with a myeloid diagnosis or an attested clinical myeloid neoplasm' },
     { outcome: 'unknown' as const, why: 'without a diagnosis or the attestation the indication does not match at all' }
