@@ -13,8 +13,9 @@ import fp from 'fastify-plugin'
 import { ConfigError, type Config } from '../config/config.js'
 import { operationOutcome } from '../hooks/operation-outcome.js'
 import { normalisedPath } from '../http/request-target.js'
+import type { EvaluationStore } from '../store/store.js'
 import { resolveAuthMode, type ResolvedAuthMode } from './mode.js'
-import { ReplayCache } from './replay-cache.js'
+import { replayGuard } from './replay-cache.js'
 import { buildTrustedIssuers, RemoteJwksCache, trustedIssuerConfigs } from './trusted-issuers.js'
 import { CdsJwtVerifier, type CdsClient } from './verify-jwt.js'
 
@@ -29,6 +30,8 @@ export interface ClientAuthOptions {
   config: Readonly<Config>
   /** Epoch milliseconds for token times; the real clock unless a test fixes it. */
   now?: () => number
+  /** The audit store: seen `jti`s are kept there when it is shared (replay-cache.ts), in memory otherwise. */
+  store?: EvaluationStore
 }
 
 const PROTECTED = /^\/cds-services(\/|$)/
@@ -74,7 +77,7 @@ async function clientAuth (app: FastifyInstance, opts: ClientAuthOptions): Promi
   const verifier = new CdsJwtVerifier({
     issuers,
     remote,
-    replay: new ReplayCache(config.jwtReplayCacheSize, opts.now),
+    replay: replayGuard(opts.store, config.jwtReplayCacheSize, opts.now),
     clockSkewSeconds: config.jwtClockSkewSeconds,
     maxTokenAgeSeconds: config.jwtMaxTokenAgeSeconds,
     ...(opts.now ? { now: opts.now } : {})
@@ -96,8 +99,12 @@ async function clientAuth (app: FastifyInstance, opts: ClientAuthOptions): Promi
     }
     const why = { reason: result.reason, iss: result.iss, kid: result.kid, jti: result.jti }
     // Key-source and capacity problems are the operator's to fix; the others are the caller's.
-    const level = result.reason === 'jwks-unavailable' || result.reason === 'replay-cache-full' ? 'warn' : 'info'
+    const level = result.reason === 'jwks-unavailable' || result.reason === 'replay-cache-full' || result.reason === 'replay-store-unavailable' ? 'warn' : 'info'
     request.log[level]({ auth: why }, 'client authentication failed')
+    // The token may be good: whether it was seen could not be settled, so the call is refused as a passing failure.
+    if (result.reason === 'replay-store-unavailable') {
+      return reply.code(503).header('Retry-After', '5').type('application/fhir+json').send(operationOutcome('transient', 'The service is temporarily unavailable'))
+    }
     return reply.code(401).header('WWW-Authenticate', 'Bearer').type('application/fhir+json')
       .send(operationOutcome('login', 'Authentication failed'))
   })

@@ -4,14 +4,45 @@
  * best practice: "jti has not been seen before; keep seen jtis for the
  * maximum JWT lifetime".
  *
- * In memory and bounded: when full of unexpired entries it refuses new
- * tokens (fails closed) rather than forgetting one that could then be
- * replayed. Per process — with several replicas a replay could reach another
- * one (README "Connecting an EHR").
+ * Where they are kept (docs/security.md "Replayed tokens"): in the audit
+ * store when it is shared — an on-disk SQLite file or PostgreSQL — so every
+ * replica on that database sees the same tokens and a restart forgets none
+ * ({@link StoreReplayGuard}: one insert-if-absent on the primary key per
+ * call); otherwise (SQLite in memory) in this process, bounded
+ * ({@link ReplayCache}): when full of unexpired entries it refuses new tokens
+ * (fails closed) rather than forgetting one that could then be replayed.
  */
-export type ReplayVerdict = 'fresh' | 'replayed' | 'full'
+import { createHash } from 'node:crypto'
+import type { EvaluationStore } from '../store/store.js'
 
-export class ReplayCache {
+/** `unavailable`: the store could not say (the call is refused: 503, never let through). */
+export type ReplayVerdict = 'fresh' | 'replayed' | 'full' | 'unavailable'
+
+export interface ReplayGuard {
+  /** Remember `key` until `expiresAtMs`; 'replayed' when it is already remembered. */
+  check: (key: string, expiresAtMs: number) => ReplayVerdict | Promise<ReplayVerdict>
+}
+
+/** Seen tokens in the audit store: shared by replicas, kept over restarts. The key is stored as its SHA-256 only. */
+export class StoreReplayGuard implements ReplayGuard {
+  constructor (private readonly remember: NonNullable<EvaluationStore['rememberToken']>, private readonly now: () => number = Date.now) {}
+
+  async check (key: string, expiresAtMs: number): Promise<ReplayVerdict> {
+    const hashed = createHash('sha256').update(key).digest('hex')
+    try {
+      return await this.remember(hashed, expiresAtMs, this.now()) ? 'fresh' : 'replayed'
+    } catch {
+      return 'unavailable'
+    }
+  }
+}
+
+/** The store's guard when the store is shared, the process's bounded memory otherwise. */
+export function replayGuard (store: EvaluationStore | undefined, maxEntries: number, now?: () => number): ReplayGuard {
+  return store?.rememberToken ? new StoreReplayGuard(async (key, expiresAtMs, nowMs) => await store.rememberToken!(key, expiresAtMs, nowMs), now) : new ReplayCache(maxEntries, now)
+}
+
+export class ReplayCache implements ReplayGuard {
   private readonly seen = new Map<string, number>()
   private lastSweep = 0
 

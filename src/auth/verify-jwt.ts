@@ -13,7 +13,7 @@
  */
 import { createHash } from 'node:crypto'
 import { decodeJwt, decodeProtectedHeader, errors, jwtVerify, type JWTPayload, type JWTVerifyGetKey } from 'jose'
-import type { ReplayCache } from './replay-cache.js'
+import type { ReplayGuard } from './replay-cache.js'
 import type { RemoteJwksCache, TrustedIssuer } from './trusted-issuers.js'
 
 /** The asymmetric JWS algorithms accepted; `none` and HMAC (HS*) never are. */
@@ -21,7 +21,7 @@ export const ALLOWED_ALGORITHMS = ['ES256', 'ES384', 'ES512', 'RS256', 'RS384', 
 
 export type AuthFailureReason =
   | 'missing' | 'malformed' | 'alg' | 'kid' | 'typ' | 'untrusted-iss' | 'jku' | 'no-key' | 'signature'
-  | 'expired' | 'iat' | 'nbf' | 'aud' | 'claims' | 'tenant' | 'replayed' | 'replay-cache-full' | 'jwks-unavailable'
+  | 'expired' | 'iat' | 'nbf' | 'aud' | 'claims' | 'tenant' | 'replayed' | 'replay-cache-full' | 'replay-store-unavailable' | 'jwks-unavailable'
 
 /** The authenticated client, for logs and the audit row. */
 export interface CdsClient { iss: string, jti: string, sub?: string, tenant?: string }
@@ -33,7 +33,7 @@ export type VerifyResult =
 export interface VerifierOptions {
   issuers: ReadonlyMap<string, TrustedIssuer>
   remote: RemoteJwksCache
-  replay: ReplayCache
+  replay: ReplayGuard
   clockSkewSeconds: number
   maxTokenAgeSeconds: number
   /** Epoch milliseconds; the real clock in production. */
@@ -121,8 +121,8 @@ export class CdsJwtVerifier {
 
     // Remember the jti as long as the token could still be accepted.
     const lastValid = Math.min(payload.exp!, payload.iat! + this.opts.maxTokenAgeSeconds) + this.opts.clockSkewSeconds
-    const verdict = this.opts.replay.check(`${issuer.iss}\u0000${jti}`, lastValid * 1000)
-    if (verdict !== 'fresh') return { ok: false, reason: verdict === 'replayed' ? 'replayed' : 'replay-cache-full', ...seen }
+    const verdict = await this.opts.replay.check(`${issuer.iss}\u0000${jti}`, lastValid * 1000)
+    if (verdict !== 'fresh') return { ok: false, reason: verdict === 'replayed' ? 'replayed' : verdict === 'full' ? 'replay-cache-full' : 'replay-store-unavailable', ...seen }
     return { ok: true, client: { iss: issuer.iss, jti, ...(typeof sub === 'string' ? { sub } : {}), ...(typeof tenant === 'string' ? { tenant } : {}) } }
   }
 }

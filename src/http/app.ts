@@ -86,11 +86,12 @@ export async function cdsApp (app: FastifyInstance, opts: AppOptions): Promise<v
   await registerCors(app, config.corsOrigins)
   // Every missing setting named at once, before the checks below that each stop at their own.
   assertRequiredSettings(config, resolveAuthMode(config).mode === 'required')
-  await app.register(clientAuth, { config, ...(opts.authNow ? { now: opts.authNow } : {}) })
-  // After client authentication (its key is the verified issuer), before the routes it limits.
-  await app.register(rateLimit, { max: config.rateLimitMax, windowMs: config.rateLimitWindowMs, exempt: ['/health/live', '/health/ready', config.metricsPath] })
+  // Before client authentication: seen JWT ids are kept in the audit store when it is shared (auth/replay-cache.ts).
   const audit = await openStore(config, app.log, resolveAuthMode(config).mode === 'required', opts.store)
   if (!opts.store) app.addHook('onClose', async () => { await audit.store.close() })
+  await app.register(clientAuth, { config, store: audit.store, ...(opts.authNow ? { now: opts.authNow } : {}) })
+  // After client authentication (its key is the verified issuer), before the routes it limits.
+  await app.register(rateLimit, { max: config.rateLimitMax, windowMs: config.rateLimitWindowMs, exempt: ['/health/live', '/health/ready', config.metricsPath] })
   // JSON only: text/plain bodies get 415 instead of a confusing schema error;
   // application/fhir+json is JSON too. Prototype-poisoning keys are rejected.
   // Nesting beyond MAX_JSON_DEPTH is refused before parsing (hooks/json-limits.ts); the hook route has its own parser.

@@ -137,6 +137,25 @@ export const MIGRATIONS: Migration[] = [
       ALTER TABLE evaluation_indications ADD COLUMN order_key TEXT;
       CREATE INDEX evaluations_hook_evaluated_at ON evaluations (hook, evaluated_at);
       CREATE INDEX evaluation_indications_order_key ON evaluation_indications (order_key);`
+  },
+  {
+    // Replay protection shared by replicas and kept over a restart (src/auth/replay-cache.ts, docs/security.md):
+    // a SHA-256 of the token's iss and jti (never the token), and the epoch millisecond after which the token
+    // could no longer be accepted anyway. The primary key makes the insert-if-absent atomic; purged by expires_at.
+    version: 4,
+    name: 'seen JWT ids (jti) with their expiry',
+    sqlite: `
+      CREATE TABLE seen_tokens (
+        token_key TEXT PRIMARY KEY,
+        expires_at INTEGER NOT NULL
+      ) WITHOUT ROWID;
+      CREATE INDEX seen_tokens_expires_at ON seen_tokens (expires_at);`,
+    postgres: `
+      CREATE TABLE seen_tokens (
+        token_key TEXT PRIMARY KEY,
+        expires_at BIGINT NOT NULL
+      );
+      CREATE INDEX seen_tokens_expires_at ON seen_tokens (expires_at);`
   }
 ]
 

@@ -8,6 +8,7 @@ import { MIGRATIONS, MIGRATIONS_TABLE, pendingMigrations, type Migration } from 
 import { evaluationFromRow, feedbackFromRow } from './sqlite-store.js'
 import type { CardRef, EvaluationRecord, EvaluationStore, FeedbackRecord, StoreHealth } from './store.js'
 import { postgresReportData } from './postgres-reports.js'
+import { REMEMBER_TOKEN_SQL, SEEN_TOKEN_PURGE_INTERVAL_MS } from './sqlite-writes.js'
 import type { ReportData, ReportQuery } from './report-data.js'
 
 /** Arbitrary constant key of the advisory lock held while migrating. */
@@ -25,6 +26,7 @@ export interface PostgresStoreOptions {
 export class PostgresStore implements EvaluationStore {
   readonly kind = 'postgres' as const
   private closed = false
+  private lastTokenPurge = 0
   private constructor (private readonly pool: pg.Pool) {}
 
   /** Connect and migrate; throws (without the connection string) when the database is unusable. */
@@ -123,6 +125,16 @@ export class PostgresStore implements EvaluationStore {
   async feedbackFor (cardUuid: string): Promise<FeedbackRecord[]> {
     const { rows } = await this.pool.query('SELECT * FROM feedback WHERE card_uuid = $1 ORDER BY received_at, id', [cardUuid])
     return rows.map((r) => feedbackFromRow(r))
+  }
+
+  async rememberToken (tokenKey: string, expiresAtMs: number, nowMs: number): Promise<boolean> {
+    if (nowMs - this.lastTokenPurge >= SEEN_TOKEN_PURGE_INTERVAL_MS) {
+      this.lastTokenPurge = nowMs
+      // Off the request's path: expired rows on the expires_at index; a failed purge is retried at the next interval.
+      this.pool.query('DELETE FROM seen_tokens WHERE expires_at <= $1', [nowMs]).catch(() => { this.lastTokenPurge = 0 })
+    }
+    const { rowCount } = await this.pool.query(REMEMBER_TOKEN_SQL.postgres, [tokenKey, expiresAtMs, nowMs])
+    return rowCount === 1
   }
 
   async reportData (q: ReportQuery): Promise<ReportData> {

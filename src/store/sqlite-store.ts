@@ -39,6 +39,7 @@ export class SqliteStore implements EvaluationStore {
   private readonly db: Database.Database
   private readonly writer: AuditWriter
   private readonly statements = new Map<string, Database.Statement>()
+  readonly rememberToken?: (tokenKey: string, expiresAtMs: number, nowMs: number) => Promise<boolean>
 
   /**
    * @param dataDir - folder for the database file (created if missing), or `:memory:`
@@ -64,6 +65,11 @@ export class SqliteStore implements EvaluationStore {
     }
     // The writer thread opens the file once it exists and is migrated.
     this.writer = file === undefined ? inlineWriter(this.db) : new ThreadWriter(file)
+    // Seen tokens go through the writer like any audit write (off the event loop, sharing its group commit);
+    // an in-memory database is not shared with anyone, so the process keeps them in memory instead.
+    if (file !== undefined) {
+      this.rememberToken = async (key, expiresAtMs, nowMs) => await this.writer.write({ kind: 'seen-token', key, expiresAtMs, nowMs }) === 1
+    }
   }
 
   /** Statements are prepared once per SQL text. */

@@ -16,8 +16,8 @@ import { batchWriter, writeError, type WriteJob } from './sqlite-writes.js'
 import type { WriteRequest, WriterData, WriterReply } from './sqlite-writer-thread.js'
 
 export interface AuditWriter {
-  /** Resolves once the job is committed; rejects with the SQLite error (code, message) otherwise. */
-  write: (job: WriteJob) => Promise<void>
+  /** Resolves once the job is committed, with the rows it changed; rejects with the SQLite error (code, message) otherwise. */
+  write: (job: WriteJob) => Promise<number>
   /** Waits for queued writes, then stops. Closing twice is harmless. */
   close: () => Promise<void>
 }
@@ -29,6 +29,7 @@ export function inlineWriter (db: Database.Database): AuditWriter {
     write: async (job) => {
       const [r] = write([job])
       if (r && !r.ok) throw writeError(r)
+      return r?.changes ?? 0
     },
     close: async () => {}
   }
@@ -42,7 +43,7 @@ function spawnThread (data: WriterData): Worker {
   return new Worker(`import(${tsx}).then((tsx) => { tsx.register(); return import(${entry}) })`, { eval: true, workerData: data })
 }
 
-interface Pending { resolve: () => void, reject: (err: Error) => void }
+interface Pending { resolve: (changes: number) => void, reject: (err: Error) => void }
 
 /** Writes through a writer thread on its own connection to `file` (already created and migrated). */
 export class ThreadWriter implements AuditWriter {
@@ -69,7 +70,7 @@ export class ThreadWriter implements AuditWriter {
         const p = this.pending.get(r.id)
         if (!p) continue
         this.pending.delete(r.id)
-        if (r.ok) p.resolve()
+        if (r.ok) p.resolve(r.changes ?? 0)
         else p.reject(writeError(r))
       }
       if (this.pending.size === 0 && !this.closing) worker.unref()
@@ -88,14 +89,14 @@ export class ThreadWriter implements AuditWriter {
     this.pending.clear()
   }
 
-  async write (job: WriteJob): Promise<void> {
+  async write (job: WriteJob): Promise<number> {
     if (this.closing) throw new StoreError('the audit store is closed')
     const worker = this.worker ??= this.start()
     const id = ++this.nextId
-    const done = new Promise<void>((resolve, reject) => this.pending.set(id, { resolve, reject }))
+    const done = new Promise<number>((resolve, reject) => this.pending.set(id, { resolve, reject }))
     if (this.pending.size === 1) worker.ref()
     worker.postMessage({ type: 'write', id, job } satisfies WriteRequest)
-    await done
+    return await done
   }
 
   async close (): Promise<void> {

@@ -16,9 +16,23 @@ import type { EvaluationRecord, FeedbackRecord } from './store.js'
 export type WriteJob =
   | { kind: 'evaluation', evaluation: EvaluationRecord }
   | { kind: 'feedback', items: FeedbackRecord[] }
+  /** A seen token (replay protection): inserted unless a live row holds the key; `nowMs` decides what is expired. */
+  | { kind: 'seen-token', key: string, expiresAtMs: number, nowMs: number }
 
-/** Per job, in order: written, or why not (the SQLite error's code and message). */
-export type WriteResult = { ok: true } | { ok: false, code?: string, message: string }
+/** Per job, in order: written (with the rows it changed), or why not (the SQLite error's code and message). */
+export type WriteResult = { ok: true, changes?: number } | { ok: false, code?: string, message: string }
+
+/** Expired seen tokens are deleted at most this often, by the write that finds the interval passed. */
+export const SEEN_TOKEN_PURGE_INTERVAL_MS = 60_000
+
+/**
+ * Insert-if-absent in one statement: a new key is inserted; a key whose row has expired (a purge not yet run)
+ * is taken over; a live row is left alone and nothing changes — a replay. Shared with PostgreSQL (postgres-store.ts).
+ */
+export const REMEMBER_TOKEN_SQL = {
+  sqlite: 'INSERT INTO seen_tokens (token_key, expires_at) VALUES (?, ?) ON CONFLICT (token_key) DO UPDATE SET expires_at = excluded.expires_at WHERE seen_tokens.expires_at <= ?',
+  postgres: 'INSERT INTO seen_tokens (token_key, expires_at) VALUES ($1, $2) ON CONFLICT (token_key) DO UPDATE SET expires_at = excluded.expires_at WHERE seen_tokens.expires_at <= $3'
+} as const
 
 export type BatchWriter = (jobs: WriteJob[]) => WriteResult[]
 
@@ -28,6 +42,10 @@ export function batchWriter (db: Database.Database): BatchWriter {
     VALUES (@id, @hookInstance, @hook, @serviceId, @rulesVersion, @patientKey, @orderingOrganization, @clientIss, @tenant, @orders, @durationMs, @evaluatedAt, @orderingOrgChain, @orderingRegion)`)
   const insertIndication = db.prepare('INSERT INTO evaluation_indications (evaluation_id, indication, status, failed_criteria, unknown_criteria, order_key) VALUES (?, ?, ?, ?, ?, ?)')
   const insertCard = db.prepare('INSERT INTO cards (card_uuid, evaluation_id, indication) VALUES (?, ?, ?)')
+  const rememberToken = db.prepare(REMEMBER_TOKEN_SQL.sqlite)
+  // On the expires_at index: only the expired rows are visited.
+  const purgeTokens = db.prepare('DELETE FROM seen_tokens WHERE expires_at <= ?')
+  let lastPurge = 0
   const insertFeedback = db.prepare(`INSERT INTO feedback (id, card_uuid, evaluation_id, service_id, outcome, accepted_suggestions, override_reason_code, override_reason_system, override_reason_display, has_user_comment, outcome_timestamp, received_at, client_iss)
     VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)`)
 
@@ -62,10 +80,19 @@ export function batchWriter (db: Database.Database): BatchWriter {
     }
   })
 
+  const seenToken = (job: WriteJob & { kind: 'seen-token' }): number => {
+    if (job.nowMs - lastPurge >= SEEN_TOKEN_PURGE_INTERVAL_MS) {
+      lastPurge = job.nowMs
+      purgeTokens.run(job.nowMs)
+    }
+    return rememberToken.run(job.key, job.expiresAtMs, job.nowMs).changes
+  }
+
   const batch = db.transaction((jobs: WriteJob[]): WriteResult[] => jobs.map((job) => {
     try {
       if (job.kind === 'evaluation') evaluation(job.evaluation)
-      else feedback(job.items)
+      else if (job.kind === 'feedback') feedback(job.items)
+      else return { ok: true, changes: seenToken(job) }
       return { ok: true }
     } catch (err) {
       // SQLite abandons the whole transaction on some errors (I/O, disk full): then the batch fails as a whole.

@@ -85,6 +85,13 @@ export interface EvaluationStore {
   schemaVersion: () => Promise<number>
   /** The report figures (src/reports/): aggregates only, never a row per evaluation. Both stores implement it. */
   reportData?: (query: ReportQuery) => Promise<ReportData>
+  /**
+   * Replay protection shared by every replica on this database and kept over a restart (src/auth/replay-cache.ts):
+   * remember `tokenKey` (a hash of iss and jti) until `expiresAtMs`, in one atomic insert-if-absent. Resolves
+   * true when the key was new (or its row had expired), false when a live row holds it: a replay. Absent on a
+   * store that is not shared (SQLite in memory): the process then keeps seen tokens in memory.
+   */
+  readonly rememberToken?: (tokenKey: string, expiresAtMs: number, nowMs: number) => Promise<boolean>
   /** A cheap round trip for /health/ready. */
   health: () => Promise<StoreHealth>
   close: () => Promise<void>
