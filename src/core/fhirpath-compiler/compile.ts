@@ -15,7 +15,7 @@ import fhirpath from 'fhirpath'
 import * as op from './operations.js'
 import { quantityLiteral } from '../fhirpath-values.js'
 import type { Collection } from './operations.js'
-import { ANY, BOOLEAN, DATE_TIME, INTEGER, NOTHING, STRING, comparable, isFhirElementType, member, types, unionTypes, type TypeSet } from './static-types.js'
+import { ANY, BOOLEAN, DATE_TIME, INTEGER, NOTHING, STRING, comparable, isFhirElementType, isResourceType, member, orderable, temporalTypeOf, types, unionTypes, type TypeSet } from './static-types.js'
 
 /** Per-evaluation state: the variables (`%name`), `$total` inside aggregate(), and `this` for domain functions. */
 export interface Frame {
@@ -54,11 +54,23 @@ interface Scope { self: TypeSet, total?: TypeSet }
  */
 export function compileFast (expression: string, ctx: CompilerContext, ast: unknown = fhirpath.parse(expression)): FastExpression | { unsupported: string } {
   try {
-    return new Compiler(ctx).node(ast as AstNode, { self: ANY })
+    return presentedAsReference(new Compiler(ctx).node(ast as AstNode, { self: ANY }))
   } catch (err) {
     if (err instanceof Unsupported) return { unsupported: err.message }
     throw err
   }
+}
+
+/**
+ * FHIR dates leave the compiled path as fhirpath.js's date values (FP_DateTime …), not JSON strings:
+ * a result kept in a variable (`%palliativeStart`) may be read by an expression fhirpath.js runs,
+ * which compares those values exactly as it compares its own date nodes (it would refuse a string).
+ */
+function presentedAsReference (e: FastExpression): FastExpression {
+  const temporal = temporalTypeOf(e.type)
+  if (!temporal) return e
+  const run = e.run
+  return { run: (self, f) => op.temporalItems(run(self, f), temporal), type: e.type }
 }
 
 const need = (cond: unknown, why: string): void => { if (!cond) throw new Unsupported(why) }
@@ -107,7 +119,7 @@ class Compiler {
       case 'EqualityExpression': return this.equality(n, scope)
       case 'InequalityExpression': return this.inequality(n, scope)
       case 'MembershipExpression': return this.membership(n, scope)
-      case 'UnionExpression': return this.binary(n, scope, op.union, (a, b) => unionTypes(a, b))
+      case 'UnionExpression': return this.union(n, scope)
       case 'AndExpression':
         need(n.text === 'and', `operator ${n.text}`)
         return this.binary(n, scope, op.and, () => BOOLEAN)
@@ -116,7 +128,7 @@ class Compiler {
         return this.binary(n, scope, op.or, () => BOOLEAN)
       case 'AdditiveExpression':
         need(n.text === '+' || n.text === '-', `operator ${n.text}`)
-        return this.binary(n, scope, n.text === '+' ? op.plus : op.minus, (a, b) => {
+        return this.binary(n, scope, op.lastDateArithmetic(n.text === '+' ? op.plus : op.minus), (a, b) => {
           // Date arithmetic (`%now - 90 days`) is done by fhirpath.js's own date class.
           if (b.has('System.Quantity')) {
             need(a.size === 1 && a.has('System.DateTime') && b.size === 1, 'quantity arithmetic other than DateTime ± duration')
@@ -229,8 +241,11 @@ class Compiler {
         arity(1)
         // AnyAtRoot in fhirpath.js: the argument is evaluated against the outer $this, not the input.
         const other = this.node(params[0]!, scope)
-        const fn = name === 'combine' ? op.combine : name === 'union' ? op.union : op.exclude
-        return { run: (self, f) => fn(inputRun(self, f), other.run(self, f)), type: name === 'exclude' ? input.type : unionTypes(input.type, other.type) }
+        const type = unionTypes(input.type, other.type)
+        const dates = temporalTypeOf(type) !== undefined && name !== 'combine'
+        const fn = name === 'combine' ? op.combine : dates ? op.unionOfDates : name === 'union' ? op.union : op.exclude
+        need(!(dates && name === 'exclude'), 'exclude() of FHIR dates')
+        return { run: (self, f) => fn(inputRun(self, f), other.run(self, f)), type: name === 'exclude' ? input.type : type }
       }
       case 'ofType': throw new Unsupported('ofType() on $this') // `element.ofType(T)` is compiled in node()
       case 'aggregate': return this.aggregate(input, params)
@@ -276,7 +291,12 @@ class Compiler {
     }
   }
 
-  /** `element.ofType(T)` on a choice element: the JSON property `elementT` (`onset.ofType(Age)` → `onsetAge`). */
+  /**
+   * `element.ofType(T)` on a choice element: the JSON property `elementT` (`onset.ofType(Age)` →
+   * `onsetAge`, `onset.ofType(dateTime)` → `onsetDateTime`). On resources of several types
+   * (`(%statements | %procedures).effective.ofType(Period)`) each resource reads its own type's
+   * property, and a type without that choice element contributes nothing, as in fhirpath.js.
+   */
   private ofType (inputNode: AstNode, params: AstNode[], scope: Scope): FastExpression {
     need(params.length === 1, 'ofType() arity')
     const typeName = identifier(only(only(only(params[0]!))))
@@ -295,20 +315,66 @@ class Compiler {
       memberNode = term
     }
     const name = identifier(only(memberNode))
-    const m = member(owner.type, name)
-    need(typeof m !== 'string' && m.kind === 'choice', `ofType() on .${name}, which is not a choice element`)
-    need((m as { choices: string[] }).choices.includes(typeName), `${name} cannot be ${typeName}`)
-    const property = name + typeName
-    const extensionName = '_' + property
+    // `dateTime` names the FHIR primitive (suffix DateTime); a capitalised `DateTime` could be System.DateTime.
+    const suffix = /^[a-z]/.test(typeName) ? typeName[0]!.toUpperCase() + typeName.slice(1) : typeName
+    need(/^[A-Z]/.test(typeName) ? !CHOICE_PRIMITIVES.has(typeName) : CHOICE_PRIMITIVES.has(suffix), `ofType(${typeName})`)
+    // Per owner type: the JSON property of that choice, or null when the owner has no such choice.
+    const properties = new Map<string, string | null>()
+    for (const ownerType of owner.type) {
+      const m = member(types(ownerType), name)
+      if (typeof m === 'string') {
+        need(owner.type.size > 1 && isResourceType(ownerType), m)
+        properties.set(ownerType, null)
+        continue
+      }
+      need(m.kind === 'choice', `ofType() on .${name}, which is not a choice element`)
+      properties.set(ownerType, (m as { choices: string[] }).choices.includes(suffix) ? name + suffix : null)
+    }
+    const props = new Set(properties.values())
+    need([...props].some((p) => p !== null), `${name} cannot be ${typeName}`)
+    const type = types(choiceTypeName(suffix))
     const ownerRun = owner.run
-    return { run: (self, f) => op.navigate(ownerRun(self, f), property, extensionName), type: types(choiceTypeName(typeName)) }
+    if (props.size === 1) {
+      const property = [...props][0]!
+      const extensionName = '_' + property
+      return { run: (self, f) => op.navigate(ownerRun(self, f), property, extensionName), type }
+    }
+    // Different owner types read different properties (or none): by each item's resourceType.
+    for (const ownerType of owner.type) need(isResourceType(ownerType), `ofType() on .${name} of ${ownerType} among other types`)
+    const byResourceType = new Map([...properties].map(([t, p]) => [t, p === null ? null : { property: p, extensionName: '_' + p }]))
+    const absent = { name, extensionName: '_' + name }
+    return {
+      run: (self, f) => {
+        const out: unknown[] = []
+        for (const item of ownerRun(self, f)) {
+          const rt = (item as { resourceType?: unknown } | null)?.resourceType
+          const p = typeof rt === 'string' ? byResourceType.get(rt) : undefined
+          if (p === undefined) throw new op.Bail(`ofType() on a ${String(rt)}`)
+          if (p === null) {
+            // Not in the model for this type: fhirpath.js would read a literal `effective` property untyped.
+            const rec = item as Record<string, unknown>
+            if (rec[absent.name] !== undefined || rec[absent.extensionName] !== undefined) throw new op.Bail(`.${name} on a ${rt}`)
+            continue
+          }
+          for (const x of op.navigate([item], p.property, p.extensionName)) out.push(x)
+        }
+        return out
+      },
+      type
+    }
   }
 
   private aggregate (input: FastExpression, params: AstNode[]): FastExpression {
     need(params.length === 1, 'aggregate() with an initial value')
-    const inner: Scope = { self: input.type, total: input.type }
-    const step = this.node(params[0]!, inner)
-    need([...step.type].every((t) => input.type.has(t)), 'aggregate() whose result type differs from its input')
+    // `$total` is empty, then whatever the step returned: its type is the step's result type, found by
+    // compiling the step until the type of `$total` no longer grows.
+    let total: TypeSet = NOTHING
+    let step = this.node(params[0]!, { self: input.type, total })
+    for (let i = 0; [...step.type].some((t) => !total.has(t)); i++) {
+      need(i < 4, 'aggregate() whose result type does not settle')
+      total = unionTypes(total, step.type)
+      step = this.node(params[0]!, { self: input.type, total })
+    }
     const inputRun = input.run
     return {
       run: (self, f) => {
@@ -316,7 +382,7 @@ class Compiler {
         for (const item of inputRun(self, f)) total = step.run([item], { ...f, total: total ?? op.EMPTY })
         return total ?? op.EMPTY
       },
-      type: input.type
+      type: total
     }
   }
 
@@ -371,10 +437,30 @@ class Compiler {
   private inequality (n: AstNode, scope: Scope): FastExpression {
     const o = n.text as op.Comparison
     need(['<', '>', '<=', '>='].includes(o), `operator ${n.text}`)
-    return this.binary(n, scope, (a, b) => op.compare(o, a, b), (a, b) => {
-      need(comparable(a) && comparable(b), 'comparison of FHIR types fhirpath.js converts')
-      return BOOLEAN
-    })
+    const [l, r] = kids(n)
+    need(l && r && kids(n).length === 2, `${n.type} shape`)
+    const left = this.node(l!, scope)
+    const right = this.node(r!, scope)
+    need(orderable(left.type) && orderable(right.type), 'comparison of FHIR types fhirpath.js converts')
+    const dates = (t: TypeSet): boolean => t.size > 0 && [...t].every((x) => x === 'System.DateTime' || temporalTypeOf(types(x)) !== undefined)
+    need(left.type.size === 0 || right.type.size === 0 || dates(left.type) === dates(right.type), 'comparison of a date with a value that is not one (fhirpath.js fails)')
+    // FHIR dates are compared as fhirpath.js compares them: converted to its date classes first.
+    const [ta, tb] = [temporalTypeOf(left.type), temporalTypeOf(right.type)]
+    const a = ta ? (self: Collection, f: Frame) => op.temporalItems(left.run(self, f), ta) : left.run
+    const b = tb ? (self: Collection, f: Frame) => op.temporalItems(right.run(self, f), tb) : right.run
+    return { run: (self, f) => op.compare(o, a(self, f), b(self, f)), type: BOOLEAN }
+  }
+
+  /** `a | b`; FHIR dates (JSON strings) are not de-duplicated by string identity (op.unionOfDates). */
+  private union (n: AstNode, scope: Scope): FastExpression {
+    const [l, r] = kids(n)
+    need(l && r && kids(n).length === 2, `${n.type} shape`)
+    const left = this.node(l!, scope)
+    const right = this.node(r!, scope)
+    const type = unionTypes(left.type, right.type)
+    const fn = temporalTypeOf(type) !== undefined ? op.unionOfDates : op.union
+    const [a, b] = [left.run, right.run]
+    return { run: (self, f) => fn(a(self, f), b(self, f)), type }
   }
 
   private membership (n: AstNode, scope: Scope): FastExpression {

@@ -9,6 +9,7 @@
 import fhirpath from 'fhirpath'
 import type { FastExpression, Frame } from './compile.js'
 import { referenceOutputs } from './operations.js'
+import { isTemporal } from '../fhirpath-values.js'
 
 export type ExpressionEngine = 'compiled' | 'reference' | 'verify'
 
@@ -17,7 +18,7 @@ export type ReferenceExpression = (resource: unknown, env: Record<string, unknow
 
 export interface Mismatch { expression: string, compiled: unknown[], reference: unknown[] | string }
 
-const { valData } = fhirpath.util
+const { valData, valDataConverted } = fhirpath.util as typeof fhirpath.util & { valDataConverted: (v: unknown) => unknown }
 
 /**
  * Process-wide counts of compiled-path runs and of runs it handed to fhirpath.js: the differential
@@ -91,7 +92,11 @@ function asNumber (v: unknown): number | undefined {
 /** Same items in the same order: resources by identity, primitives by value, dates by their text. */
 function sameCollection (a: unknown[], b: unknown[]): boolean {
   if (a.length !== b.length) return false
-  return a.every((x, i) => sameItem(valData(x), valData(b[i])))
+  return a.every((x, i) => {
+    const mine = valData(x)
+    // A FHIR date leaves the compiled path as the value fhirpath.js converts its date node to.
+    return sameItem(mine, isTemporal(mine) ? valDataConverted(b[i]) : valData(b[i]))
+  })
 }
 
 function sameItem (x: unknown, y: unknown): boolean {

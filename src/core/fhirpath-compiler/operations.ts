@@ -9,7 +9,10 @@
  * throws `Bail`, and the caller re-runs the whole expression with fhirpath.js.
  * So the compiled path is either identical to the reference or not used.
  */
+import fhirpath from 'fhirpath'
+import r4 from 'fhirpath/fhir-context/r4'
 import { FP_Quantity, isTemporal } from '../fhirpath-values.js'
+import type { TemporalFhirType } from './static-types.js'
 
 /** Thrown when the compiled path cannot promise the reference result; never escapes `expression.ts`. */
 export class Bail extends Error {
@@ -20,6 +23,43 @@ export class Bail extends Error {
 }
 
 export type Collection = readonly unknown[]
+
+interface TemporalClass { checkString: (ctx: unknown, s: string) => unknown }
+/**
+ * The class fhirpath.js converts each FHIR date type to (ResourceNode.convertData: FP_Date,
+ * FP_DateTime, FP_Instant, via checkString), with the context its values carry: taken once from
+ * converted nodes of the R4 model, so the compiled path builds the very values fhirpath.js compares.
+ */
+function convertedClass (resource: object, path: string): { cls: TemporalClass, ctx: unknown } {
+  const node = (fhirpath.evaluate(resource, path, {}, r4, { resolveInternalTypes: false }) as Array<{ convertData: () => { constructor: unknown, ctx: unknown } }>)[0]!
+  const value = node.convertData()
+  return { cls: value.constructor as TemporalClass, ctx: value.ctx }
+}
+const TEMPORAL_CLASSES: Record<TemporalFhirType, { cls: TemporalClass, ctx: unknown }> = {
+  date: convertedClass({ resourceType: 'Patient', birthDate: '2000-01-01' }, 'Patient.birthDate'),
+  dateTime: convertedClass({ resourceType: 'Observation', effectiveDateTime: '2000-01-01' }, 'Observation.effective'),
+  instant: convertedClass({ resourceType: 'Observation', issued: '2000-01-01T00:00:00Z' }, 'Observation.issued')
+}
+
+/**
+ * The items of a collection of FHIR `type` values (JSON strings) and already converted dates, as
+ * fhirpath.js compares them: each string converted with fhirpath.js's class for the type. A string
+ * that is not a valid date of the type (which fhirpath.js would compare as a string, or fail on)
+ * or any other item is left to the reference. Returns the input itself when nothing needed converting.
+ */
+export function temporalItems (c: Collection, type: TemporalFhirType): Collection {
+  let out: unknown[] | undefined
+  for (let i = 0; i < c.length; i++) {
+    const v = c[i]
+    if (typeof v === 'string') {
+      const { cls, ctx } = TEMPORAL_CLASSES[type]
+      const d = cls.checkString(ctx, v)
+      if (!d) throw new Bail(`not a valid ${type}`)
+      ;(out ??= c.slice())[i] = d
+    } else if (!isTemporal(v)) throw new Bail(`a ${type} that is not a string`)
+  }
+  return out ?? c
+}
 
 /**
  * Collections fhirpath.js produced (an expression it ran instead of the compiled path). Their
@@ -186,6 +226,28 @@ export function minus (a: Collection, b: Collection): Collection {
 }
 
 /**
+ * `+` / `-` that remembers its last date ± quantity: `%now - 365 days` inside a where() is the same
+ * date for every item of an evaluation, and fhirpath.js's calendar arithmetic costs ~5 µs a time
+ * (~6 % of an evaluation in the 2026-12-02 profile). Dates and quantities are immutable values, and
+ * collections are never mutated, so the same operands give the same (frozen) result.
+ */
+export function lastDateArithmetic (fn: (a: Collection, b: Collection) => Collection): (a: Collection, b: Collection) => Collection {
+  let x: unknown
+  let y: unknown
+  let result: Collection = EMPTY
+  return (a, b) => {
+    if (a.length === 1 && b.length === 1 && a[0] === x && b[0] === y) return result
+    const out = fn(a, b)
+    if (a.length === 1 && b.length === 1 && isTemporal(a[0]) && b[0] instanceof FP_Quantity) {
+      x = a[0]
+      y = b[0]
+      result = Object.freeze(out.slice())
+    }
+    return out
+  }
+}
+
+/**
  * Checks that de-duplicating these items by identity gives fhirpath.js's answer (deep equality).
  * Plain primitives compare by value; a resource by identity — two *different* objects with the same
  * id (whatever their type) are left to the reference, whose deep equality decides whether they are
@@ -216,6 +278,16 @@ export function union (a: Collection, b: Collection): Collection {
   assertIdentityDecides(all)
   // Primitives of different JS types never collide in a Set (1 vs '1'), as in deep equality.
   return [...new Set(all)]
+}
+
+/**
+ * `|` of values that may be FHIR dates (JSON strings): fhirpath.js de-duplicates those by date
+ * equality (`2026-01-01T10:00+01:00` is `2026-01-01T09:00Z`), which string identity is not. One item
+ * needs no de-duplication; more are left to the reference.
+ */
+export function unionOfDates (a: Collection, b: Collection): Collection {
+  if (a.length + b.length > 1) throw new Bail('union of several dates')
+  return a.length === 0 ? b : a
 }
 
 export function combine (a: Collection, b: Collection): Collection {

@@ -49,6 +49,44 @@ export function comparable (t: TypeSet): boolean {
   return t.size > 0 && [...t].every((n) => PLAIN_PRIMITIVES.has(n) || SYSTEM_PLAIN.has(n) || n === 'System.DateTime')
 }
 
+/** FHIR primitive types fhirpath.js converts to its date classes (FP_Date, FP_DateTime, FP_Instant) before comparing. */
+export const TEMPORAL_FHIR_TYPES: ReadonlySet<string> = new Set(['date', 'dateTime', 'instant'])
+export type TemporalFhirType = 'date' | 'dateTime' | 'instant'
+
+/**
+ * The one FHIR date type whose JSON strings a collection of these types holds, when the reading is
+ * unambiguous: the set is that type, optionally with System.DateTime (values already converted).
+ * `undefined` when no FHIR date type is in the set; `null` when its strings could be of several types.
+ */
+export function temporalTypeOf (t: TypeSet): TemporalFhirType | undefined | null {
+  const fhir = [...t].filter((n) => TEMPORAL_FHIR_TYPES.has(n))
+  if (fhir.length === 0) return undefined
+  if (fhir.length > 1 || [...t].some((n) => n !== fhir[0] && n !== 'System.DateTime')) return null
+  return fhir[0] as TemporalFhirType
+}
+
+/**
+ * Operands `<`, `>`, `<=`, `>=` may take on the compiled path: what comparable() accepts, and FHIR
+ * date/dateTime/instant values read unambiguously (temporalTypeOf), which the compiled path converts
+ * with fhirpath.js's own classes as fhirpath.js does. An empty set (a `$total` before its first value,
+ * `{}`) is always an empty collection: its comparison is empty whatever the other side.
+ */
+export function orderable (t: TypeSet): boolean {
+  if (t.size === 0) return true
+  if (temporalTypeOf(t) !== undefined) return temporalTypeOf(t) !== null
+  return comparable(t)
+}
+
+/** A resource type of the R4 model (`Procedure`), as opposed to a data type or a backbone element. */
+export function isResourceType (name: string): boolean {
+  let current: string | undefined = name
+  for (let depth = 0; current && depth < 5; depth++) {
+    if (current === 'Resource') return true
+    current = model.type2Parent[current]
+  }
+  return false
+}
+
 /** Values of these types are FHIR elements (navigated from a resource), not computed values. */
 export function isFhirElementType (t: TypeSet): boolean {
   return [...t].some((n) => !n.startsWith('System.') && n !== 'Any')
