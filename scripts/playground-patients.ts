@@ -47,7 +47,10 @@ const consent = (status: string, provision: 'permit' | 'deny' = 'permit'): Json 
   dateTime: '2026-10-01',
   provision: { type: provision }
 })
-const liverMetastases = (): Json => condition('C78.7', { recordedDate: '2026-06-01' })
+/** Liver metastases found at the metastatic diagnosis (August 2025), before first-line therapy. */
+const liverMetastases = (): Json => condition('C78.7', { onsetDateTime: '2025-08-15', recordedDate: '2025-08-20' })
+/** Lung metastases that appeared on first-line therapy (onset June 2026): the progression. */
+const newLungMetastases = (): Json => condition('DC780', { onsetDateTime: '2026-06-01', recordedDate: '2026-06-03' })
 
 type Variant = Omit<PatientSpec, 'indication'>
 
@@ -146,13 +149,16 @@ function myeloid (): PatientSpec[] {
 
 function metastatic (): PatientSpec[] {
   const base = (incurable: boolean | undefined): Json[] => [
-    condition('C18.7'), liverMetastases(), medicationStatement('L01BC02', { status: 'completed', effectiveDateTime: '2025-09-01' }),
-    procedure(SYSTEMS.snomed, SNOMED.histopathology, '2025-08-01'), ecog(1, '2026-11-01'), attestation('first-line-treatment-failed'),
+    // First-line FOLFOX (fluorouracil, ATC L01BC02) for the metastatic disease, then new lung metastases on it:
+    // the failed first line is read from the record, no attestation needed.
+    condition('C18.7'), liverMetastases(), newLungMetastases(),
+    medicationStatement('L01BC02', { status: 'completed', effectiveDateTime: undefined, effectivePeriod: { start: '2025-09-01', end: '2026-05-15' } }),
+    procedure(SYSTEMS.snomed, SNOMED.histopathology, '2025-08-01'), ecog(1, '2026-11-01'),
     ...(incurable === undefined ? [] : [attestation('incurable-disease', incurable)]),
     attestation('tumour-accessible-for-biopsy'), ...orderingRole('Onkologisk Afdeling, Odense Universitetshospital', SNOMED.oncology)
   ]
   return trio('metastatic-solid-tumour',
-    { outcome: 'eligible', description: { da: 'Metastatisk tyktarmskræft efter FOLFOX', en: 'Metastatic colon cancer after FOLFOX' }, patient: person('Karen', 'Kolon', '1964-01-19', 'female'), resources: base(true) },
+    { outcome: 'eligible', description: { da: 'Metastatisk tyktarmskræft, progression under 1. linje FOLFOX', en: 'Metastatic colon cancer, progression on first-line FOLFOX' }, patient: person('Karen', 'Kolon', '1964-01-19', 'female'), resources: base(true) },
     { outcome: 'not-eligible', description: { da: 'Vurderet helbredelig (resektable metastaser)', en: 'Assessed curable (resectable metastases)' }, patient: person('Knud', 'Kolon', '1959-03-08', 'male'), resources: base(false) },
     { outcome: 'incomplete', description: { da: 'Uhelbredelighed ikke dokumenteret', en: 'Incurability not documented' }, patient: person('Kirsten', 'Kolon', '1968-06-30', 'female'), resources: base(undefined) })
 }

@@ -34,6 +34,25 @@ const diseaseStatus = (trend: string, date: string): Json => ({
   valueCodeableConcept: { coding: [{ system: SYSTEMS.snomed, code: trend }] }
 })
 const WORSENED = '271299001'
+
+/**
+ * A pathology answer as a Danish pathology system (Patobank) sends it: a DiagnosticReport with category
+ * HL7 v2-0074 SP (Surgical Pathology) and the diagnosis as conclusionCode — here the morphology, as an
+ * ICD-O-3 code or as an SKS M-code (M + the ICD-O-3 morphology digits + behaviour, e.g. M89363 = 8936/3).
+ */
+const pathologyReport = (conclusion: { system: string, code: string }, date = '2026-09-10'): Json => ({
+  resourceType: 'DiagnosticReport',
+  id: `path-${conclusion.code.replace(/\W/g, '')}`,
+  status: 'final',
+  subject: { reference: 'Patient/pt-1' },
+  category: [{ coding: [{ system: 'http://terminology.hl7.org/CodeSystem/v2-0074', code: 'SP' }] }],
+  code: { text: 'Patologisvar' },
+  effectiveDateTime: date,
+  conclusionCode: [{ coding: [conclusion] }]
+})
+const icdo3 = (code: string): { system: string, code: string } => ({ system: 'http://terminology.hl7.org/CodeSystem/icd-o-3', code })
+/** An SKS/Patobank M-code, sent under the SKS root OID. */
+const sksM = (code: string): { system: string, code: string } => ({ system: 'urn:oid:1.2.208.176.2.4', code })
 const medicationRequest = (atc: string, authoredOn: string): Json => ({
   resourceType: 'MedicationRequest',
   id: `mr-${atc}`,
@@ -167,7 +186,19 @@ const scenarios: Scenario[] = [
   { name: 'ordered by a surgeon, oncologist assessment attested', criterion: 'oncologist-assessment', expect: 'met', resources: complete({ without: ['role'], add: [...surgeon(), attestation('oncologist-assessment')] }) },
   { name: 'ordered by a surgeon, attested not assessed', criterion: 'oncologist-assessment', expect: 'not-met', indicationStatus: 'not-eligible', resources: complete({ without: ['role'], add: [...surgeon(), attestation('oncologist-assessment', false)] }) },
   { name: 'ordered by a surgeon, nothing documented', criterion: 'oncologist-assessment', expect: 'unknown', resources: complete({ without: ['role'], add: surgeon() }) },
-  { name: 'no PractitionerRole prefetched', criterion: 'oncologist-assessment', expect: 'unknown', resources: complete(), request: { omit: ['practitionerRoles'] } }
+  { name: 'no PractitionerRole prefetched', criterion: 'oncologist-assessment', expect: 'unknown', resources: complete(), request: { omit: ['practitionerRoles'] } },
+
+  // Morphology wherever the record carries it (issue 13 §2, review F: SKS/Patobank M-codes, pathology reports).
+  { name: 'gastric cancer C16.2 whose pathology report (category SP) concludes GIST 8936/3: a sarcoma, exempt', criterion: 'first-line-exception', expect: 'met', indicationStatus: 'eligible', resources: atDiagnosis([condition('C16.2'), pathologyReport(icdo3('8936/3'))]) },
+  { name: 'gastric GIST as SKS diagnosis with a Patobank M-code (DC162+ZM89363)', criterion: 'first-line-exception', expect: 'met', resources: atDiagnosis([condition('x', { code: { coding: [{ system: SYSTEMS.sks, code: 'DC162+ZM89363' }] } })]) },
+  { name: 'no histopathology procedure: the pathology report (category SP only) and its coded conclusion', criterion: 'histopathology-diagnosis', expect: 'met', indicationStatus: 'eligible', resources: complete({ without: ['histology'], add: [pathologyReport(sksM('M81403'), '2025-08-01')] }) },
+  { name: 'no histopathology procedure: the adenocarcinoma morphology (8140/3) on the confirmed diagnosis', criterion: 'histopathology-diagnosis', expect: 'met', resources: complete({ primary: [condition('C18.7', { extension: morphology('8140/3') })], without: ['histology'] }) },
+  { name: 'a suspected morphology on a provisional diagnosis is no histology', criterion: 'histopathology-diagnosis', expect: 'unknown', resources: complete({ primary: [condition('C18.7', { ...provisional, extension: morphology('8140/3') })], without: ['histology', 'metastases', 'progression'], add: [liverMetastases(provisional), attestation('first-line-treatment-failed')] }) },
+  // Evidence has an age (issue 13 §1, review E).
+  { name: 'first-line failure attested before the metastases (an earlier course) does not count', criterion: 'first-line-treatment-failed', expect: 'unknown', indicationStatus: 'incomplete', resources: complete({ without: ['therapy'], add: [attestation('first-line-treatment-failed', true, '2025-03-01')] }) },
+  { name: 'incurability attested two years ago is too old', criterion: 'incurable', expect: 'unknown', indicationStatus: 'incomplete', resources: complete({ without: ['incurable'], add: [attestation('incurable-disease', true, '2024-10-01')] }) },
+  { name: '"no spread" attested two years ago no longer overrides the metastasis codes', criterion: 'spread-or-relapse', expect: 'met', indicationStatus: 'eligible', resources: complete({ add: [attestation('metastatic-or-recurrent-disease', false, '2024-10-01')] }) },
+  { name: 'ordered by a medical oncologist (SNOMED 394593009; review §7, A)', criterion: 'oncologist-assessment', expect: 'met', indicationStatus: 'eligible', resources: complete({ without: ['role'], add: orderingRole('Onkologisk Afdeling, Herlev og Gentofte Hospital', '394593009') }) }
 ]
 
 void t.test(ID, async (t) => {
@@ -183,6 +214,18 @@ void t.test(ID, async (t) => {
     const spread = await postHook(app, hookRequest(patient(), [condition('DC443'), condition('C77.0')]))
     tt.ok(resultFor(spread.body, ID), 'a skin cancer with nodal metastases still matches')
   })
+  await t.test('performance status outside the window is shown with its value, marked too old (review D)', async (tt) => {
+    const res = await postHook(app, hookRequest(patient(), complete({ without: ['ecog'], add: [ecog(1, '2026-07-20')] })))
+    const ps = resultFor(res.body, ID)?.criteria.find((c) => c.id === 'performance-status')
+    tt.equal(ps?.status, 'unknown')
+    tt.ok(ps?.evidence.some((e) => e.tooOld === true), 'the July ECOG is shown as too old')
+  })
+  await t.test('an old first-line attestation is shown, marked too old (review E)', async (tt) => {
+    const res = await postHook(app, hookRequest(patient(), complete({ without: ['therapy'], add: [attestation('first-line-treatment-failed', true, '2025-03-01')] })))
+    const failed = resultFor(res.body, ID)?.criteria.find((c) => c.id === 'first-line-failed-recorded')
+    tt.equal(failed?.status, 'unknown')
+    tt.ok(failed?.evidence.some((e) => e.tooOld === true), 'the March 2025 attestation predates the metastases')
+  })
   await t.test('no card without a solid cancer (a lymphoma relapse belongs to Group A)', async (tt) => {
     const res = await postHook(app, hookRequest(patient(), [condition('C83.3', status('relapse'))]))
     tt.equal(resultFor(res.body, ID), undefined)
@@ -190,6 +233,7 @@ void t.test(ID, async (t) => {
   await t.test('advice and related indications', async (tt) => {
     const colon = resultFor((await postHook(app, hookRequest(patient(), complete()))).body, ID)
     tt.ok(colon?.advice?.some((a) => a.id === 'good-prognosis-wait'), 'good-prognosis advice for a common cancer')
+    tt.ok(colon?.advice?.some((a) => a.id === 'assess-before-referral'), 'advice: assess performance status and expected survival before referral (review §7)')
     tt.equal(colon?.related, undefined, 'no related indication for colon cancer')
     const pancreas = resultFor((await postHook(app, hookRequest(patient(), atDiagnosis([condition('C25.0', status('recurrence'))])))).body, ID)
     tt.notOk(pancreas?.advice?.some((a) => a.id === 'good-prognosis-wait'), 'no waiting advice for a first-line exception')

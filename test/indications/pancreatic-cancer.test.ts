@@ -20,6 +20,25 @@ const older = (): Json => patient({ birthDate: '1960-04-01' })
 const young = (): Json => patient({ birthDate: '1985-04-01' })
 const pancreas = (over: Json = {}): Json => condition('C25.0', { onsetDateTime: '2026-09-01', ...over })
 
+/**
+ * A pathology answer as a Danish pathology system (Patobank) sends it: a DiagnosticReport with category
+ * HL7 v2-0074 SP (Surgical Pathology) and the diagnosis as conclusionCode — here the morphology, as an
+ * ICD-O-3 code or as an SKS M-code (M + the ICD-O-3 morphology digits + behaviour, e.g. M89363 = 8936/3).
+ */
+const pathologyReport = (conclusion: { system: string, code: string }, date = '2026-09-10'): Json => ({
+  resourceType: 'DiagnosticReport',
+  id: `path-${conclusion.code.replace(/\W/g, '')}`,
+  status: 'final',
+  subject: { reference: 'Patient/pt-1' },
+  category: [{ coding: [{ system: 'http://terminology.hl7.org/CodeSystem/v2-0074', code: 'SP' }] }],
+  code: { text: 'Patologisvar' },
+  effectiveDateTime: date,
+  conclusionCode: [{ coding: [conclusion] }]
+})
+const icdo3 = (code: string): { system: string, code: string } => ({ system: 'http://terminology.hl7.org/CodeSystem/icd-o-3', code })
+/** An SKS/Patobank M-code, sent under the SKS root OID. */
+const sksM = (code: string): { system: string, code: string } => ({ system: 'urn:oid:1.2.208.176.2.4', code })
+
 /** Metastatic pancreatic cancer in a 66-year-old, everything documented; each scenario changes one thing. */
 function complete (over: { without?: string[], add?: Json[], primary?: Json[] } = {}): Json[] {
   const parts: Record<string, Json[]> = {
@@ -100,7 +119,13 @@ const scenarios: Scenario[] = [
   { name: 'ordered by an oncologist', criterion: 'oncologist-assessment', expect: 'met', patient: older(), resources: complete() },
   { name: 'surgeon at first consultation after resection, oncologist attested', criterion: 'oncologist-assessment', expect: 'met', patient: young(), resources: curable([...orderingRole('Kirurgisk Afdeling, Odense Universitetshospital'), attestation('oncologist-assessment')], ['role']) },
   { name: 'surgeon, attested not assessed by an oncologist', criterion: 'oncologist-assessment', expect: 'not-met', patient: older(), resources: complete({ without: ['role'], add: [...orderingRole('Kirurgisk Afdeling, Odense Universitetshospital'), attestation('oncologist-assessment', false)] }) },
-  { name: 'no PractitionerRole prefetched', criterion: 'oncologist-assessment', expect: 'unknown', patient: older(), resources: complete(), request: { omit: ['practitionerRoles'] } }
+  { name: 'no PractitionerRole prefetched', criterion: 'oncologist-assessment', expect: 'unknown', patient: older(), resources: complete(), request: { omit: ['practitionerRoles'] } },
+// Morphology wherever the record carries it (issue 13 §2, review F).
+  { name: 'no histopathology procedure: the pathology report (category SP) concludes adenocarcinoma (M81403)', criterion: 'histopathology-diagnosis', expect: 'met', indicationStatus: 'eligible', patient: older(), resources: complete({ without: ['histology'], add: [pathologyReport(sksM('M81403'), '2026-09-05')] }) },
+  { name: 'no histopathology procedure: the adenocarcinoma morphology (8140/3) on the confirmed diagnosis', criterion: 'histopathology-diagnosis', expect: 'met', patient: older(), resources: complete({ primary: [pancreas({ extension: [{ url: 'http://hl7.org/fhir/us/mcode/StructureDefinition/mcode-histology-morphology-behavior', valueCodeableConcept: { coding: [icdo3('8140/3')] } }] })], without: ['histology'] }) },
+  // Evidence has an age (issue 13 §1, review E).
+  { name: 'incurability attested two years ago is too old (localised disease)', criterion: 'route-incurable-metastatic', expect: 'unknown', patient: older(), resources: complete({ without: ['metastases'], add: [attestation('incurable-disease', true, '2024-10-01')] }) },
+  { name: 'ordered by a medical oncologist (SNOMED 394593009; review §7, A)', criterion: 'oncologist-assessment', expect: 'met', indicationStatus: 'eligible', patient: older(), resources: complete({ without: ['role'], add: orderingRole('Onkologisk Afdeling, Herlev og Gentofte Hospital', '394593009') }) }
 ]
 
 void t.test(ID, async (t) => {

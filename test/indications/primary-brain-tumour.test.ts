@@ -35,6 +35,25 @@ const diseaseStatus = (trend: string, date: string): Json => ({
 const WORSENED = '271299001'
 const STABLE = '359746009'
 
+/**
+ * A pathology answer as a Danish pathology system (Patobank) sends it: a DiagnosticReport with category
+ * HL7 v2-0074 SP (Surgical Pathology) and the diagnosis as conclusionCode — here the morphology, as an
+ * ICD-O-3 code or as an SKS M-code (M + the ICD-O-3 morphology digits + behaviour, e.g. M89363 = 8936/3).
+ */
+const pathologyReport = (conclusion: { system: string, code: string }, date = '2026-09-10'): Json => ({
+  resourceType: 'DiagnosticReport',
+  id: `path-${conclusion.code.replace(/\W/g, '')}`,
+  status: 'final',
+  subject: { reference: 'Patient/pt-1' },
+  category: [{ coding: [{ system: 'http://terminology.hl7.org/CodeSystem/v2-0074', code: 'SP' }] }],
+  code: { text: 'Patologisvar' },
+  effectiveDateTime: date,
+  conclusionCode: [{ coding: [conclusion] }]
+})
+const icdo3 = (code: string): { system: string, code: string } => ({ system: 'http://terminology.hl7.org/CodeSystem/icd-o-3', code })
+/** An SKS/Patobank M-code, sent under the SKS root OID. */
+const sksM = (code: string): { system: string, code: string } => ({ system: 'urn:oid:1.2.208.176.2.4', code })
+
 /** Suspected glioblastoma, PS 1, at first operation, ordered by a neurosurgeon: eligible. */
 function complete (over: { without?: string[], add?: Json[], tumour?: Json, ps?: number } = {}): Json[] {
   const parts: Record<string, Json[]> = {
@@ -181,7 +200,16 @@ const scenarios: Scenario[] = [
   { name: 'medical oncologist (394593009) orders', criterion: 'treating-specialist', expect: 'met', indicationStatus: 'eligible', resources: complete({ without: ['role'], add: orderingRole('Onkologisk Afdeling, Aarhus Universitetshospital', '394593009') }) },
   { name: 'haematologist orders: unknown, not refused', criterion: 'treating-specialist', expect: 'unknown', indicationStatus: 'incomplete', resources: complete({ without: ['role'], add: orderingRole('Afdeling for Blodsygdomme, Rigshospitalet') }) },
   { name: 'no PractitionerRole prefetched', criterion: 'treating-specialist', expect: 'unknown', resources: complete(), request: { omit: ['practitionerRoles'] } },
-  { name: 'role without specialty', criterion: 'treating-specialist', expect: 'unknown', resources: complete({ without: ['role'], add: orderingRole('Neurokirurgisk Klinik, Rigshospitalet').map((r) => r.resourceType === 'PractitionerRole' ? { ...r, specialty: undefined } : r) }) }
+  { name: 'role without specialty', criterion: 'treating-specialist', expect: 'unknown', resources: complete({ without: ['role'], add: orderingRole('Neurokirurgisk Klinik, Rigshospitalet').map((r) => r.resourceType === 'PractitionerRole' ? { ...r, specialty: undefined } : r) }) },
+// Morphology wherever the record carries it (issue 13 §2, review F/§11): pathology report, SKS/Patobank M-codes.
+  { name: 'SKS DC719 without morphology; the pathology report (category SP) concludes glioblastoma as a Patobank M-code (M94403)', criterion: 'glioblastoma', expect: 'met', indicationStatus: 'eligible', resources: complete({ tumour: tumour('DC719', null), without: ['histopathology'], add: [pathologyReport(sksM('M94403'), '2026-11-08')] }) },
+  { name: 'the pathology report with a coded conclusion is the histopathological diagnosis', criterion: 'histopathology', expect: 'met', resources: complete({ tumour: tumour('DC719', null), without: ['histopathology'], add: [pathologyReport(icdo3('9440/3'), '2026-11-08')] }) },
+  { name: 'glioblastoma as SKS diagnosis with its additional code (DC719+ZM94403)', criterion: 'glioblastoma', expect: 'met', resources: complete({ tumour: condition('x', { code: { coding: [{ system: SYSTEMS.sks, code: 'DC719+ZM94403' }] }, onsetDateTime: '2026-11-05' }) }) },
+  { name: 'pathology report concludes oligodendroglioma (9450/3) at a recurrence operation', criterion: 'low-grade-glioma', expect: 'met', resources: complete({ tumour: tumour('DC711', null, { onsetDateTime: '2021-04-01', clinicalStatus: status('recurrence') }), without: ['surgery'], add: [attestation('recurrence-surgery'), pathologyReport(icdo3('9450/3'), '2026-11-08')] }) },
+  // Evidence has an age (issue 13 §1, review E).
+  { name: 'progression attested before the latest radiotherapy does not count', criterion: 'progression-after-radiotherapy', expect: 'unknown', resources: complete({ tumour: tumour('D42.0', '9539/1', { onsetDateTime: '2019-01-01' }), without: ['surgery'], add: [radiotherapy(), attestation('no-standard-treatment-offer'), attestation('progression-after-radiotherapy', true, '2024-06-01')] }) },
+  { name: 'progression attested after the latest radiotherapy', criterion: 'progression-after-radiotherapy', expect: 'met', resources: complete({ tumour: tumour('D42.0', '9539/1', { onsetDateTime: '2019-01-01' }), without: ['surgery'], add: [radiotherapy(), attestation('no-standard-treatment-offer'), attestation('progression-after-radiotherapy', true, '2026-10-01')] }) },
+  { name: '"first operation" attested in 2024 (an earlier operation) is too old', criterion: 'first-surgery', expect: 'unknown', indicationStatus: 'incomplete', resources: complete({ without: ['surgery'], add: [attestation('first-surgery', true, '2024-05-01')] }) }
 ]
 
 const impossible = {

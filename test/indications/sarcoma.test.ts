@@ -18,6 +18,25 @@ const gist = (over: Json = {}): Json => condition('x', { code: { coding: [{ syst
 /** ICD-O-3 morphology as the mCODE histology-morphology-behavior extension, as a Danish EHR would carry the Patobank morphology. */
 const morphology = (code: string): Json[] => [{ url: 'http://hl7.org/fhir/us/mcode/StructureDefinition/mcode-histology-morphology-behavior', valueCodeableConcept: { coding: [{ system: 'http://terminology.hl7.org/CodeSystem/icd-o-3', code }] } }]
 
+/**
+ * A pathology answer as a Danish pathology system (Patobank) sends it: a DiagnosticReport with category
+ * HL7 v2-0074 SP (Surgical Pathology) and the diagnosis as conclusionCode — here the morphology, as an
+ * ICD-O-3 code or as an SKS M-code (M + the ICD-O-3 morphology digits + behaviour, e.g. M89363 = 8936/3).
+ */
+const pathologyReport = (conclusion: { system: string, code: string }, date = '2026-09-10'): Json => ({
+  resourceType: 'DiagnosticReport',
+  id: `path-${conclusion.code.replace(/\W/g, '')}`,
+  status: 'final',
+  subject: { reference: 'Patient/pt-1' },
+  category: [{ coding: [{ system: 'http://terminology.hl7.org/CodeSystem/v2-0074', code: 'SP' }] }],
+  code: { text: 'Patologisvar' },
+  effectiveDateTime: date,
+  conclusionCode: [{ coding: [conclusion] }]
+})
+const icdo3 = (code: string): { system: string, code: string } => ({ system: 'http://terminology.hl7.org/CodeSystem/icd-o-3', code })
+/** An SKS/Patobank M-code, sent under the SKS root OID. */
+const sksM = (code: string): { system: string, code: string } => ({ system: 'urn:oid:1.2.208.176.2.4', code })
+
 /** Lung metastases of a thigh leiomyosarcoma, everything documented; each scenario changes one thing. */
 function complete (over: { without?: string[], add?: Json[], sarcoma?: Json[] } = {}): Json[] {
   const parts: Record<string, Json[]> = {
@@ -73,7 +92,15 @@ const scenarios: Scenario[] = [
   { name: 'centre surgeon, nothing documented', criterion: 'oncologist-assessment', expect: 'unknown', resources: complete({ without: ['role'], add: orderingRole('Sarkomcenteret, Rigshospitalet') }) },
   // Review §8: «Kirurger og onkologer tilknyttet sarkomcentre skal være bekendt med …» is a knowledge requirement, not an ordering gate.
   { name: 'an oncologist at a regional department (not a sarcoma centre) orders: eligible', criterion: 'oncologist-assessment', expect: 'met', indicationStatus: 'eligible', resources: complete({ without: ['role'], add: orderingRole('Onkologisk Afdeling, Sygehus Lillebælt, Vejle', ONCOLOGY) }) },
-  { name: 'Onkologisk Klinik, Rigshospitalet orders: eligible', criterion: 'oncologist-assessment', expect: 'met', indicationStatus: 'eligible', resources: complete({ without: ['role'], add: orderingRole('Onkologisk Klinik, Rigshospitalet', ONCOLOGY) }) }
+  { name: 'Onkologisk Klinik, Rigshospitalet orders: eligible', criterion: 'oncologist-assessment', expect: 'met', indicationStatus: 'eligible', resources: complete({ without: ['role'], add: orderingRole('Onkologisk Klinik, Rigshospitalet', ONCOLOGY) }) },
+// Morphology wherever the record carries it (issue 13 §2, review F/§8): SKS/Patobank M-codes, a morphology-only diagnosis, pathology report.
+  { name: 'uterine leiomyosarcoma as SKS diagnosis with its Patobank M-code (DC542+ZM88903)', criterion: 'metastatic-or-recurrent', expect: 'met', indicationStatus: 'eligible', resources: complete({ sarcoma: [condition('x', { code: { coding: [{ system: SYSTEMS.sks, code: 'DC542+ZM88903' }] } })] }) },
+  { name: 'a diagnosis coded by its morphology alone (ICD-O-3 8890/3 leiomyosarcoma)', criterion: 'metastatic-or-recurrent', expect: 'met', indicationStatus: 'eligible', resources: complete({ sarcoma: [condition('x', { code: { coding: [icdo3('8890/3')] } })] }) },
+  { name: 'no histopathology procedure: the pathology report (category SP) concludes leiomyosarcoma (M88903)', criterion: 'histopathology-diagnosis', expect: 'met', indicationStatus: 'eligible', resources: complete({ without: ['histology'], add: [pathologyReport(sksM('M88903'), '2024-03-01')] }) },
+  { name: 'a provisional site-coded sarcoma morphology is no histology', criterion: 'histopathology-diagnosis', expect: 'unknown', resources: complete({ sarcoma: [condition('DC542', { ...provisional, extension: morphology('8890/3') })], without: ['histology'] }) },
+  // Evidence has an age (issue 13 §1, review E).
+  { name: '"localised" attested two years ago no longer overrides the metastasis code', criterion: 'metastatic-or-recurrent', expect: 'met', indicationStatus: 'eligible', resources: complete({ add: [attestation('metastatic-or-recurrent-disease', false, '2024-10-01')] }) },
+  { name: 'ordered by a medical oncologist (SNOMED 394593009; review §7, A)', criterion: 'oncologist-assessment', expect: 'met', indicationStatus: 'eligible', resources: complete({ without: ['role'], add: orderingRole('Onkologisk Afdeling, Herlev og Gentofte Hospital', '394593009') }) }
 ]
 
 void t.test(ID, async (t) => {

@@ -38,6 +38,25 @@ const carcinoma = (over: Json = {}): Json => tumour(over, '8586/3')
 const oldThymoma = (over: Json = {}): Json => tumour({ onsetDateTime: '2024-03-01', ...over })
 const undated = (): Json => condition('C37', { recordedDate: undefined })
 
+/**
+ * A pathology answer as a Danish pathology system (Patobank) sends it: a DiagnosticReport with category
+ * HL7 v2-0074 SP (Surgical Pathology) and the diagnosis as conclusionCode — here the morphology, as an
+ * ICD-O-3 code or as an SKS M-code (M + the ICD-O-3 morphology digits + behaviour, e.g. M89363 = 8936/3).
+ */
+const pathologyReport = (conclusion: { system: string, code: string }, date = '2026-09-10'): Json => ({
+  resourceType: 'DiagnosticReport',
+  id: `path-${conclusion.code.replace(/\W/g, '')}`,
+  status: 'final',
+  subject: { reference: 'Patient/pt-1' },
+  category: [{ coding: [{ system: 'http://terminology.hl7.org/CodeSystem/v2-0074', code: 'SP' }] }],
+  code: { text: 'Patologisvar' },
+  effectiveDateTime: date,
+  conclusionCode: [{ coding: [conclusion] }]
+})
+const icdo3 = (code: string): { system: string, code: string } => ({ system: 'http://terminology.hl7.org/CodeSystem/icd-o-3', code })
+/** An SKS/Patobank M-code, sent under the SKS root OID. */
+const sksM = (code: string): { system: string, code: string } => ({ system: 'urn:oid:1.2.208.176.2.4', code })
+
 const scenarios: Scenario[] = [
   { name: 'thymoma B1 coded C37 with ICD-O-3 morphology', criterion: 'diagnosis', expect: 'met', indicationStatus: 'eligible', resources: complete() },
   { name: 'SKS DC379 without morphology (C37 read as TET)', criterion: 'diagnosis', expect: 'met', resources: complete({ tumour: condition('DC379', { onsetDateTime: '2026-10-20' }) }) },
@@ -112,7 +131,17 @@ const scenarios: Scenario[] = [
   { name: 'ordered by a non-oncologist with the oncologist assessment attested', criterion: 'oncologist-assessment', expect: 'met', resources: complete({ without: ['role'], add: [...orderingRole('Hæmatologisk Afdeling, Rigshospitalet'), attestation('oncologist-assessment')] }) },
   { name: 'attested: no oncologist assessment', criterion: 'oncologist-assessment', expect: 'not-met', indicationStatus: 'not-eligible', resources: complete({ add: [attestation('oncologist-assessment', false)] }) },
   { name: 'non-oncologist orders, assessment not documented', criterion: 'oncologist-assessment', expect: 'unknown', resources: complete({ without: ['role'], add: orderingRole('Hæmatologisk Afdeling, Rigshospitalet') }) },
-  { name: 'no PractitionerRole prefetched', criterion: 'oncologist-assessment', expect: 'unknown', resources: complete(), request: { omit: ['practitionerRoles'] } }
+  { name: 'no PractitionerRole prefetched', criterion: 'oncologist-assessment', expect: 'unknown', resources: complete(), request: { omit: ['practitionerRoles'] } },
+// Morphology wherever the record carries it (issue 13 §2, review F/§10): pathology report, SKS/Patobank M-codes.
+  { name: 'C37 without morphology; the pathology report (category SP) concludes squamous cell carcinoma 8070/3', criterion: 'thymic-carcinoma', expect: 'met', resources: complete({ tumour: tumour({}, null), add: [pathologyReport(icdo3('8070/3'), '2026-10-18')] }) },
+  { name: 'thymoma B2 registered as SKS DD150, its Patobank M-code (M85843) in the pathology report', criterion: 'diagnosis', expect: 'met', indicationStatus: 'eligible', resources: complete({ tumour: condition('DD150', { onsetDateTime: '2026-10-20' }), without: ['histopathology'], add: [pathologyReport(sksM('M85843'), '2026-10-18')] }) },
+  { name: 'thymic carcinoma as SKS diagnosis with its additional code (DC379+ZM85863)', criterion: 'thymic-carcinoma', expect: 'met', resources: complete({ tumour: condition('x', { code: { coding: [{ system: SYSTEMS.sks, code: 'DC379+ZM85863' }] }, onsetDateTime: '2026-10-20' }) }) },
+  // C38.1 'Malignant neoplasm of anterior mediastinum' (ICD-10-CM code list, codelle.io C38 child codes; search tool).
+  { name: 'an ectopic thymoma coded by its site (anterior mediastinum C38.1) with thymoma morphology 8585/3', criterion: 'diagnosis', expect: 'met', indicationStatus: 'eligible', resources: complete({ tumour: condition('C38.1', { onsetDateTime: '2026-10-20', extension: morphology('8585/3') }) }) },
+  // Evidence has an age (issue 13 §1, review E).
+  { name: 'relapse attested in 2024 is too old', criterion: 'relapse', expect: 'unknown', resources: complete({ tumour: oldThymoma(), add: [attestation('disease-relapse', true, '2024-05-01')] }) },
+  { name: '"newly diagnosed" attested in 2024 is too old', criterion: 'newly-diagnosed', expect: 'unknown', resources: complete({ tumour: oldThymoma(), add: [attestation('newly-diagnosed', true, '2024-03-15')] }) },
+  { name: 'ordered by a medical oncologist (SNOMED 394593009; review §7, A)', criterion: 'oncologist-assessment', expect: 'met', indicationStatus: 'eligible', resources: complete({ without: ['role'], add: orderingRole('Onkologisk Afdeling, Herlev og Gentofte Hospital', '394593009') }) }
 ]
 
 const impossible = {}
