@@ -2,6 +2,11 @@
  * Benchmark 1 — core evaluation: index the record (buildRecord) and evaluate
  * every indication (evaluate) for synthetic patients of several sizes, in this
  * process, one evaluation at a time (one core); and a CPU profile of it.
+ *
+ * Every evaluation is followed by one run of a fixed reference workload (REFERENCE_WORKLOAD:
+ * JSON.parse of a fixed 150-resource hook request body), so each size also reports its median and
+ * p99 as a ratio to the reference's median measured in the same run, between the same evaluations:
+ * a figure that does not depend on the CPU model (issue 18), beside the absolute milliseconds.
  */
 import { Session } from 'node:inspector/promises'
 import { writeFileSync } from 'node:fs'
@@ -13,7 +18,7 @@ import type { ServerBuild } from './processes.js'
 import type { LoadedRules } from '../src/definitions/load.js'
 import type { CompiledExpression, CompiledIndication } from '../src/core/compile.js'
 import type { Patient } from '../src/core/fhir.js'
-import { BENCH_NOW, generatePatient, matchingDiagnoses, wgsDraftOrder } from './synthetic-patient.js'
+import { BENCH_NOW, generatePatient, matchingDiagnoses, realisticDiagnoses, wgsDraftOrder } from './synthetic-patient.js'
 import { quantile, round } from './stats.js'
 import { summariseProfile, type CpuProfile, type ProfileSummary } from './profile-summary.js'
 
@@ -32,6 +37,46 @@ export interface CoreSizeResult {
   indexMedianMs: number
   /** medianMs / resources, µs. */
   usPerResource: number
+  /** CPU time of the process per evaluation (process.cpuUsage: user + system, V8's GC helper threads included), ms. */
+  cpuMedianMs: number
+  cpuP99Ms: number
+  /** The reference workload, timed once after each evaluation of this size: median and p99, ms. */
+  referenceMedianMs: number
+  referenceP99Ms: number
+  /** medianMs / referenceMedianMs and p99Ms / referenceMedianMs: the evaluation in reference units. */
+  medianRatio: number
+  p99Ratio: number
+}
+
+/** What the reference workload is, as the report states it. */
+export const REFERENCE_WORKLOAD = 'one `JSON.parse` of a fixed 150-resource order-select request body (the realistic patient of synthetic-patient.ts, seed 42; about 77 KB)'
+
+let referenceBody: string | undefined
+/**
+ * The reference body: fixed by the synthetic-patient generator alone (realisticDiagnoses() is a fixed
+ * list, not read from the rules), so a rule change does not change the unit the core is measured in.
+ */
+function referenceText (): string {
+  if (referenceBody === undefined) {
+    const p = generatePatient(150, realisticDiagnoses(), 42)
+    referenceBody = JSON.stringify({
+      hook: 'order-select',
+      hookInstance: '00000000-0000-4000-8000-000000000000',
+      context: { userId: 'Practitioner/bench', patientId: String(p.patient.id), selections: ['ServiceRequest/bench-wgs-order-1'], draftOrders: { resourceType: 'Bundle', type: 'collection', entry: [{ resource: wgsDraftOrder() }] } },
+      prefetch: { patient: p.patient, records: { resourceType: 'Bundle', type: 'searchset', entry: p.resources.map((resource) => ({ resource })) } }
+    })
+  }
+  return referenceBody
+}
+
+/** One run of the reference workload, ms. */
+export function referenceOnce (): number {
+  const text = referenceText()
+  const t0 = performance.now()
+  const parsed = JSON.parse(text) as { hook?: unknown }
+  const ms = performance.now() - t0
+  if (parsed.hook !== 'order-select') throw new Error('reference workload: unexpected parse result')
+  return ms
 }
 
 export interface CoreOptions {
@@ -67,16 +112,18 @@ export function loadBenchRules (fhirpathEngine: 'compiled' | 'reference' = 'comp
 }
 
 /** One timed evaluation, as the hook handler does it: index the record, evaluate for the order. */
-function evaluateOnce (rules: LoadedRules, template: ReturnType<typeof generatePatient>, order: ReturnType<typeof wgsDraftOrder>): { totalMs: number, indexMs: number, matched: number } {
+function evaluateOnce (rules: LoadedRules, template: ReturnType<typeof generatePatient>, order: ReturnType<typeof wgsDraftOrder>): { totalMs: number, indexMs: number, cpuMs: number, matched: number } {
   // A fresh copy per evaluation, made before the clock starts: a request's record is new objects
   // (JSON.parse), so the engine's per-resource memos must not carry over from the previous run.
   const p = { patient: structuredClone(template.patient), resources: structuredClone(template.resources) }
+  const cpu0 = process.cpuUsage()
   const t0 = performance.now()
   const record = engine.buildRecord({ patient: p.patient as unknown as Patient, resources: p.resources })
   const t1 = performance.now()
   const results = engine.evaluate(rules.catalogue, record, BENCH_NOW, { order })
   const t2 = performance.now()
-  return { totalMs: t2 - t0, indexMs: t1 - t0, matched: results.length }
+  const cpu = process.cpuUsage(cpu0)
+  return { totalMs: t2 - t0, indexMs: t1 - t0, cpuMs: (cpu.user + cpu.system) / 1000, matched: results.length }
 }
 
 /**
@@ -90,18 +137,23 @@ export function runCore (rules: LoadedRules, opts: CoreOptions, diagnoses = matc
     // Warm-up: let V8 optimise the paths for this record shape.
     const warmUntil = performance.now() + Math.min(opts.budgetMs / 4, 1000)
     let warm = 0
-    while (warm < 3 || (performance.now() < warmUntil && warm < opts.maxIterations)) { evaluateOnce(rules, patient, order); warm++ }
+    while (warm < 3 || (performance.now() < warmUntil && warm < opts.maxIterations)) { evaluateOnce(rules, patient, order); referenceOnce(); warm++ }
     const totals: number[] = []
     const indexes: number[] = []
+    const cpus: number[] = []
+    const references: number[] = []
     let matched = 0
     const until = performance.now() + opts.budgetMs
     while (totals.length < opts.minIterations || (performance.now() < until && totals.length < opts.maxIterations)) {
       const r = evaluateOnce(rules, patient, order)
       totals.push(r.totalMs)
       indexes.push(r.indexMs)
+      cpus.push(r.cpuMs)
       matched = r.matched
+      references.push(referenceOnce())
     }
     const median = quantile(totals, 0.5)
+    const reference = quantile(references, 0.5)
     return {
       resources: size,
       iterations: totals.length,
@@ -111,7 +163,13 @@ export function runCore (rules: LoadedRules, opts: CoreOptions, diagnoses = matc
       p99Ms: round(quantile(totals, 0.99), 3),
       maxMs: round(Math.max(...totals), 3),
       indexMedianMs: round(quantile(indexes, 0.5), 3),
-      usPerResource: round((median / size) * 1000, 2)
+      usPerResource: round((median / size) * 1000, 2),
+      cpuMedianMs: round(quantile(cpus, 0.5), 3),
+      cpuP99Ms: round(quantile(cpus, 0.99), 3),
+      referenceMedianMs: round(reference, 3),
+      referenceP99Ms: round(quantile(references, 0.99), 3),
+      medianRatio: round(median / reference, 2),
+      p99Ratio: round(quantile(totals, 0.99) / reference, 2)
     }
   })
 }
