@@ -9,7 +9,7 @@
  * name it either way, and cards and suggestions name it by that reference.
  */
 import type { AnyResource, Coding } from '../core/fhir.js'
-import { codingsOf, type CompiledValueSet } from '../core/terminology.js'
+import { codingKey, codingsOf, type CompiledValueSet } from '../core/terminology.js'
 
 export interface DraftOrder {
   resource: AnyResource
@@ -49,4 +49,50 @@ export function wgsDraftOrders (
 /** The WGS draft orders' resources (for callers that need no reference: the CLI). */
 export function wgsOrders (...args: Parameters<typeof wgsDraftOrders>): AnyResource[] {
   return wgsDraftOrders(...args).map((o) => o.resource)
+}
+
+/** Codes the byte scan can look for: characters a JSON string holds as themselves (no escape needed). */
+const SCANNABLE_CODE = /^[A-Za-z0-9._:-]+$/
+const BACKSLASH_U00 = Buffer.from('\\u00')
+
+/**
+ * A cheap look at a hook call's bytes, before they are parsed: could they hold a WGS draft order?
+ * `false` only when no code that makes an order a WGS order appears anywhere in the body as a JSON
+ * string (`"86206-0"`) — then no draft order can be a WGS order, whatever the rest says, and the
+ * call is answered `{"cards":[]}` on the event loop (still parsed and validated: bad input is still
+ * a 400). `true` is "maybe": the call is evaluated as before (evaluation thread), and an order whose
+ * code is elsewhere (a ServiceRequest in the prefetch) only costs the thread hop.
+ *
+ * Exact, not a heuristic: the scan is built only when every code is matched as sent (the order
+ * ValueSet's exact `system|code` keys whose system codingKey leaves unchanged — no trimming, no
+ * case folding, no ICD-10/SKS rewriting — and the configured local codes), so a body without the
+ * code's bytes has no coding with that code. A `\u00XX` escape of a printable ASCII character could
+ * spell a code without its bytes: a body with one is "maybe". Returns undefined (no scan, every call
+ * "maybe") when a code cannot be scanned for.
+ */
+export function wgsOrderScan (orderValueSet: CompiledValueSet, localCodes: ReadonlySet<string>): ((bytes: Uint8Array) => boolean) | undefined {
+  const keys = orderValueSet.exactKeys
+  if (!keys) return undefined
+  const codes = new Set<string>()
+  for (const key of keys) {
+    const bar = key.indexOf('|')
+    const system = key.slice(0, bar)
+    const code = key.slice(bar + 1)
+    const asSent = (c: string): boolean => codingKey(system, c) === `${system}|${c}`
+    if (bar <= 0 || !asSent(code) || !asSent(` ${code}`) || !asSent(code.toLowerCase()) || !asSent(code.toUpperCase())) return undefined
+    codes.add(code)
+  }
+  for (const local of localCodes) codes.add(local.slice(local.indexOf('|') + 1))
+  for (const code of codes) if (!SCANNABLE_CODE.test(code)) return undefined
+  const needles = [...codes].map((c) => Buffer.from(`"${c}"`))
+  return (bytes) => {
+    const buf = Buffer.isBuffer(bytes) ? bytes : Buffer.from(bytes.buffer, bytes.byteOffset, bytes.byteLength)
+    for (const needle of needles) if (buf.includes(needle)) return true
+    // `\u0038` is "8": an escape of a printable ASCII character (0x20–0x7f) could spell a code.
+    for (let i = buf.indexOf(BACKSLASH_U00); i >= 0; i = buf.indexOf(BACKSLASH_U00, i + 1)) {
+      const c = buf[i + 4]
+      if (c !== undefined && c >= 0x32 && c <= 0x37) return true
+    }
+    return false
+  }
 }

@@ -9,7 +9,7 @@ import type { Config } from '../config/config.js'
 import type { LoadedRules } from '../definitions/load.js'
 import { loadRulesFor } from '../definitions/rules-for-config.js'
 import { cdsApp, type AppOptions } from './app.js'
-import { loggerOptions } from './logger.js'
+import { loggerOptions, OneLinePerRequest } from './logger.js'
 import { originForm } from './request-target.js'
 import type { Duplex } from 'node:stream'
 import { operationOutcome, type IssueCode } from '../hooks/operation-outcome.js'
@@ -43,6 +43,8 @@ export async function buildServer (config: Readonly<Config>, opts: BuildOptions 
   const rules = opts.rules ?? loadRulesFor(config, (m) => sink.log?.warn({ indication: m.indication, rulePath: m.path, expression: m.expression }, 'compiled FHIRPath result differs from fhirpath.js'))
   const app = Fastify({
     logger: config.logLevel === 'silent' ? false : loggerOptions(config.logLevel, opts.logStream),
+    // One log line per request, written when it completes (src/http/logger.ts).
+    logController: new OneLinePerRequest(),
     bodyLimit: config.bodyLimitBytes,
     requestTimeout: config.requestTimeoutMs,
     connectionTimeout: config.requestTimeoutMs * 2,

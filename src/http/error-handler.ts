@@ -6,6 +6,7 @@ import type { FastifyError, FastifyInstance } from 'fastify'
 import { HookError, operationOutcome, type IssueCode } from '../hooks/operation-outcome.js'
 import { describeValidationError } from '../hooks/validation-message.js'
 import type { ErrorObject } from 'ajv'
+import { requestLine } from './logger.js'
 
 const CODE_BY_STATUS: Record<number, IssueCode> = { 400: 'invalid', 401: 'login', 403: 'security', 404: 'not-found', 408: 'timeout', 412: 'incomplete', 413: 'too-long', 415: 'not-supported', 429: 'throttled' }
 
@@ -22,14 +23,15 @@ function messageOf (err: FastifyError, bodyLimit: number): string {
 export function registerErrorHandling (app: FastifyInstance): void {
   app.setErrorHandler((err: FastifyError | HookError, request, reply) => {
     if (err instanceof HookError) {
-      request.log.info({ status: err.statusCode, problem: err.code }, 'request refused')
+      // On the request's one log line (src/http/logger.ts), written when the answer is sent.
+      requestLine(request, 'request refused', { status: err.statusCode, problem: err.code })
       return reply.code(err.statusCode).type('application/fhir+json').send(err.toOutcome())
     }
     if (err.validation) {
       const first = err.validation[0]
       const problem = describeValidationError(first as ErrorObject | undefined, err.validationContext ?? 'body')
       // The schema's path, not the body's: instance paths hold the caller's property names (any text).
-      request.log.info({ status: 400, schemaPath: first?.schemaPath, keyword: first?.keyword }, 'invalid request')
+      requestLine(request, 'invalid request', { status: 400, schemaPath: first?.schemaPath, keyword: first?.keyword })
       return reply.code(400).type('application/fhir+json').send(operationOutcome(problem.code, problem.message, [problem.expression]))
     }
     const status = err.statusCode && err.statusCode >= 400 && err.statusCode < 500 ? err.statusCode : 500
@@ -38,7 +40,7 @@ export function registerErrorHandling (app: FastifyInstance): void {
       return reply.code(500).type('application/fhir+json').send(operationOutcome('exception', 'Internal Server Error'))
     }
     // Fastify's own 4xx (unparsable JSON, body too large, wrong media type) carry safe messages.
-    request.log.info({ status, code: err.code }, 'request refused')
+    requestLine(request, 'request refused', { status, code: err.code })
     return reply.code(status).type('application/fhir+json').send(operationOutcome(CODE_BY_STATUS[status] ?? 'invalid', messageOf(err, app.initialConfig.bodyLimit ?? 1048576)))
   })
   // A service URL is called with POST only (CDS Hooks 2.0); GET on it says so instead of "no route".

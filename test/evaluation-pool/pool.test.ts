@@ -127,9 +127,15 @@ void t.test('a call the FHIR fallback must complete is finished on the event loo
   t.ok(fhir.requests.length > 0 && fhir.requests.every((r) => r.authorized), 'the FHIR server was queried, with the token')
   const statuses = (body: string): unknown => (JSON.parse(body) as { cards: Array<{ extension: Record<string, { indication: string, status: string }> }> }).cards.map((c) => Object.values(c.extension)[0])
   t.same(statuses(viaFhir.body), statuses((await post(pooled, JSON.stringify(full))).body), 'same indications and statuses as with full prefetch')
-  const lines = log.split('\n').filter((l) => l.includes('"request completed"') || l.includes('"hook evaluated"'))
-  t.equal(lines.length, 4, 'both calls logged "hook evaluated" and "request completed"')
-  for (const line of lines) t.equal(line.split('"hookInstance"').length - 1, 1, 'each line names the hookInstance once')
+  const lines = log.split('\n').filter((l) => l.includes('"route":"/cds-services/:id"'))
+  t.equal(lines.length, 2, 'one line per call (src/http/logger.ts)')
+  for (const line of lines) {
+    t.match(line, /"msg":"hook evaluated"/, 'the call\'s line says it was evaluated')
+    t.match(line, /"statusCode":200/, 'with the status')
+    t.match(line, /"responseTime":/, 'and the response time')
+    t.equal(line.split('"hookInstance"').length - 1, 1, 'and names the hookInstance once')
+  }
+  t.notMatch(log, /"incoming request"|"request completed"/, 'no other line for these calls')
 })
 
 void t.test('before any thread is ready, calls are evaluated inline', async (t) => {

@@ -48,8 +48,9 @@ void t.test('logs at debug level carry no patient data and no token', async (t) 
   const text = log.text()
   t.ok(text.length > 500, `log captured (${text.length} characters)`)
   t.match(text, /hook evaluated/, 'the evaluation was logged')
-  const completed = text.split('\n').filter((l) => l.includes('"request completed"') && l.includes('"statusCode":200'))
-  t.ok(completed.length > 0 && completed.every((l) => /"hookInstance":"[0-9a-f-]{36}"/.test(l)), 'hookInstance on every line of a valid hook call, as the request id')
+  // One line per request (src/http/logger.ts): a hook call's is "hook evaluated", with its status.
+  const completed = text.split('\n').filter((l) => l.includes('"statusCode":200') && l.includes('"route":"/cds-services/:id"'))
+  t.ok(completed.length > 0 && completed.every((l) => l.includes('"hook evaluated"') && /"hookInstance":"[0-9a-f-]{36}"/.test(l)), 'hookInstance on every line of a valid hook call, as the request id')
   for (const [what, value] of Object.entries(SECRETS)) {
     t.notOk(text.includes(value), `no ${what} in the log`)
   }

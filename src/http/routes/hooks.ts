@@ -6,6 +6,14 @@
  * turns the result into the answer: the same 400/412 OperationOutcomes as
  * Fastify's own parsing and validation gave, the log line, the metrics and
  * the audit write, then the cards' bytes as they are.
+ *
+ * A call with no WGS order (an EHR may call on every order a clinician
+ * selects) costs about what the HTTP stack costs: a scan of the bytes
+ * (hooks/orders.ts wgsOrderScan) finds no WGS order code, so the call is
+ * parsed and validated on the event loop — no thread hop — and answered
+ * `{"cards":[]}` with no audit row and one log line. Its validation is the
+ * full one (same ajv schema, same 400s): it is cheap next to the parse,
+ * and a malformed call must not get a 200 only because it holds no WGS order.
  */
 import { errorCodes, type FastifyInstance, type FastifyReply, type FastifyRequest } from 'fastify'
 import { handleHook, type HookSettings } from '../../hooks/handle-hook.js'
@@ -18,6 +26,8 @@ import contextSchema from '../../hooks/schemas/cds-order-context.schema.json' wi
 import type { EvaluationRecorder } from '../../store/record-evaluation.js'
 import { EvaluationThreadStopped, type EvaluationPool } from '../../evaluation-pool/pool.js'
 import { NOOP_METRICS, type Metrics } from '../metrics.js'
+import { requestLine } from '../logger.js'
+import { wgsOrderScan } from '../../hooks/orders.js'
 import { isEndpointOf } from './discovery.js'
 
 export interface HookRouteOptions {
@@ -51,6 +61,8 @@ export async function hookRoutes (app: FastifyInstance, opts: HookRouteOptions):
   const clock = opts.clock ?? (() => new Date())
   const metrics = opts.metrics ?? NOOP_METRICS
   const ctx: CallContext = { settings: opts.settings, validate: requestValidator() }
+  // Undefined when the order codes cannot be scanned for: every call then goes to a thread as before.
+  const mayHoldWgsOrder = wgsOrderScan(opts.settings.orderValueSet, opts.settings.localOrderCodes)
   // Hook label from a closed set: the hooks this service is registered for, else 'invalid' (a 400/404).
   const knownHooks = new Set<string>(opts.settings.rules.service.hooks)
   const hookLabel = (body: SeenBody): string => {
@@ -92,7 +104,7 @@ export async function hookRoutes (app: FastifyInstance, opts: HookRouteOptions):
     const now = clock().toISOString()
     const bytes = request.body as Buffer
     let result: CallResult
-    const onThread = opts.pool?.run(bytes, now)
+    const onThread = mayHoldWgsOrder?.(bytes) === false ? undefined : opts.pool?.run(bytes, now)
     let place: 'thread' | 'event_loop' = onThread ? 'thread' : 'event_loop'
     try {
       result = await (onThread ?? evaluateRawCall(ctx, bytes, now))
@@ -134,7 +146,10 @@ export async function hookRoutes (app: FastifyInstance, opts: HookRouteOptions):
 
   async function answered (request: FastifyRequest, call: CallSummary, outcome: OutcomeSummary, now: string, durationMs: number): Promise<void> {
     for (const i of outcome.indications) metrics.countEvaluation(i.indication, i.status)
-    request.log.info({
+    // No WGS order, no audit row (record-evaluation.ts records only evaluated orders): not even the call.
+    if (outcome.orders > 0) await opts.record?.(request, call, outcome, { serviceId, rulesVersion: opts.settings.rules.rulesVersion, durationMs, evaluatedAt: now })
+    // The request's one log line (src/http/logger.ts), once the audit row is written: a failed write is a 503, not this.
+    requestLine(request, 'hook evaluated', {
       hook: call.hook,
       orders: outcome.orders,
       indications: outcome.indications.map((i) => ({ indication: i.indication, status: i.status, failedCriteria: i.failedCriteria })),
@@ -142,7 +157,6 @@ export async function hookRoutes (app: FastifyInstance, opts: HookRouteOptions):
       fhirFallback: outcome.fallback,
       rulesVersion: opts.settings.rules.rulesVersion,
       durationMs
-    }, 'hook evaluated')
-    await opts.record?.(request, call, outcome, { serviceId, rulesVersion: opts.settings.rules.rulesVersion, durationMs, evaluatedAt: now })
+    })
   }
 }
