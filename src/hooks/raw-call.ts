@@ -117,7 +117,8 @@ export async function evaluateRawCall (ctx: CallContext, bytes: Uint8Array, now:
   if (orders > MAX_WGS_ORDERS_PER_CALL) {
     return { kind: 'refused', request: summary(request), status: 400, code: 'too-long', message: `context.draftOrders holds ${orders} WGS orders; at most ${MAX_WGS_ORDERS_PER_CALL} WGS orders are evaluated in one call`, expression: ['context.draftOrders'] }
   }
-  if (fallbackWouldFetch(settings.rules.service, request, request.prefetch, settings.fallback.allowedBaseUrls)) {
+  // No WGS order: nothing is fetched or evaluated (handleHook answers no cards), whatever the prefetch holds.
+  if (orders > 0 && fallbackWouldFetch(settings.rules.service, request, request.prefetch, settings.fallback.allowedBaseUrls)) {
     return { kind: 'needs-fallback', request: summary(request) }
   }
   try {
