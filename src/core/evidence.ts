@@ -9,6 +9,7 @@ import type { Evidence } from './types.js'
 import { clinicalDate } from './clinical-time.js'
 import { mainCodings } from './record.js'
 import { codingKey, codingsOf } from './terminology.js'
+import { ANSWER_SOURCE } from './questionnaire.js'
 
 /**
  * Displays of codes by normalised `system|code` (compile.ts: every ValueSet and CodeSystem concept,
@@ -82,7 +83,19 @@ function summariseObject (item: object, displays: CodeDisplayLookup): Evidence {
   if (value !== undefined) ev.value = text(value)
   const date = clinicalDate(r)
   if (date && FHIR_DATE.test(date)) ev.date = date
+  const form = (r as unknown as Record<symbol, unknown>)[ANSWER_SOURCE] as AnyResource | undefined
+  if (form) answeredIn(ev, form)
   return ev
+}
+
+/** An answer of a requisition form: the evidence is the QuestionnaireResponse, with its author. */
+function answeredIn (ev: Evidence, form: AnyResource): void {
+  ev.resourceType = 'QuestionnaireResponse'
+  if (typeof form.id === 'string' && FHIR_ID.test(form.id)) ev.reference = `QuestionnaireResponse/${form.id}`
+  else delete ev.reference
+  const author = form.author as { display?: unknown, reference?: unknown } | undefined
+  const who = typeof author?.display === 'string' && author.display ? author.display : typeof author?.reference === 'string' ? author.reference : undefined
+  if (who) ev.author = text(who)
 }
 
 function valueOf (r: AnyResource, displays: CodeDisplayLookup): string | undefined {

@@ -12,7 +12,7 @@
  * | `since(days)` | resources | those dated within `days` before `%now` |
  * | `numericValue()` | Observation | valueInteger / valueDecimal / valueQuantity.value, or a coded performance status (LOINC LA answer, SNOMED ECOG/WHO grade finding) as its score |
  * | `normality()` | Observation | 'low' / 'normal' / 'high' (interpretation, else referenceRange, else default interval) |
- * | `attestation(code [, since])` | Observations | latest final attestation with that code (dated on or after `since`, or referenced by the draft order): its valueBoolean; empty if none |
+ * | `attestation(code [, since])` | Observations | latest final attestation with that code (dated on or after `since`, or referenced by the draft order), an answer of a requisition form included (questionnaire.ts): its valueBoolean; empty if none |
  * | `recentAs(since)` | resources | those dated on or after `since` (a date expression), or referenced by the draft order |
  * | `ageAtOnset()` | Condition | patient's age in years when the condition began; empty if unknown |
  * | `morphology()` | Conditions, DiagnosticReports | tumour morphology codings from every place a Danish record carries them |
@@ -23,6 +23,7 @@ import { ageInYears, clinicalDate } from './clinical-time.js'
 import { codingKey, codingsOf, sksMorphology, type CompiledValueSet } from './terminology.js'
 import { FP_DateTime } from './fhirpath-values.js'
 import { earliest, isCurrent, isoArgument, recordStale, staleSinkOf } from './evidence-age.js'
+import { ANSWER_SOURCE } from './questionnaire.js'
 
 /** The attestation CodeSystem of this project (fhir-profiles/CodeSystem-wgs-attestation.json). */
 export const ATTESTATION_SYSTEM = 'https://ngc-wgs-cds.dk/fhir/CodeSystem/wgs-attestation'
@@ -157,7 +158,7 @@ export function domainFunctions (ctx: FunctionContext): Record<string, unknown> 
           if (o?.resourceType !== 'Observation' || typeof o.valueBoolean !== 'boolean') continue
           if (!hasCoding(o.code as Coding, ATTESTATION_SYSTEM, code)) continue
           const date = datedOf(o) ?? ''
-          if (windowed && !attached.includes(o) && !isCurrent(date, sinceMs)) {
+          if (windowed && !attachedToOrder(attached, o) && !isCurrent(date, sinceMs)) {
             recordStale(staleSinkOf(this.vars), o, false)
             if (stale === undefined || compareIso(date, staleDate) > 0) { stale = o; staleDate = date }
             continue
@@ -185,7 +186,7 @@ export function domainFunctions (ctx: FunctionContext): Record<string, unknown> 
           const r = data(i)
           if (typeof r !== 'object' || r === null || typeof (r as AnyResource).resourceType !== 'string') continue
           const date = datedOf(r as AnyResource)
-          if (attached.includes(r) || isCurrent(date, sinceMs)) { kept.push(i); continue }
+          if (attachedToOrder(attached, r) || isCurrent(date, sinceMs)) { kept.push(i); continue }
           recordStale(staleSinkOf(this.vars), r, false)
           if (stale === undefined || compareIso(date ?? '', staleDate) > 0) { stale = r as AnyResource; staleDate = date ?? '' }
         }
@@ -232,6 +233,12 @@ export function domainFunctions (ctx: FunctionContext): Record<string, unknown> 
       internalStructures: true
     }
   }
+}
+
+/** The draft order references it, or the QuestionnaireResponse it answers in (questionnaire.ts ANSWER_SOURCE). */
+function attachedToOrder (attached: readonly unknown[], r: object): boolean {
+  if (attached.length === 0) return false
+  return attached.includes(r) || attached.includes((r as Record<symbol, unknown>)[ANSWER_SOURCE])
 }
 
 function hasCoding (concept: Coding | undefined, system: string, code: string): boolean {

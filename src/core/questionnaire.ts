@@ -215,3 +215,11 @@ function attestationOf (qr: AnyResource, code: string, value: boolean): AnyResou
     [ANSWER_SOURCE]: qr
   }
 }
+
+const KEYS = new WeakMap<readonly IndicationDefinition[], AnswerKey>()
+/** answerKey, computed once per set of loaded rules. */
+export function answerKeyOf (indications: readonly IndicationDefinition[]): AnswerKey {
+  let key = KEYS.get(indications)
+  if (!key) { key = answerKey(indications); KEYS.set(indications, key) }
+  return key
+}

@@ -7,6 +7,7 @@
 import type { AnyResource, Coding, Patient } from './fhir.js'
 import type { DataRequirement, Evidence, RecordResourceType } from './types.js'
 import { codingsOf, keyOf, type CompiledValueSet } from './terminology.js'
+import { answersAsAttestations, type AnswerKey } from './questionnaire.js'
 
 /** What the protocol layer hands the core. */
 export interface RecordInput {
@@ -14,6 +15,11 @@ export interface RecordInput {
   resources: AnyResource[]
   /** Resource types the record could not obtain, with the reason shown to the clinician. */
   unavailable?: Array<{ resourceTypes: string[], reason: string }>
+  /**
+   * The items of this service's requisition forms (questionnaire.ts `answerKeyOf`): with it, the
+   * answers of a completed QuestionnaireResponse to one of them count as attestations.
+   */
+  answerKey?: AnswerKey
 }
 
 export interface PatientRecord {
@@ -81,7 +87,9 @@ function findContained (r: AnyResource, ref: string): AnyResource | undefined {
 export function buildRecord (input: RecordInput): PatientRecord {
   const byType = new Map<string, AnyResource[]>()
   const medications = new Map<string, AnyResource>()
-  for (const r of input.resources) {
+  // The answers of our forms, as attestation Observations that keep the response they came from.
+  const answers = input.answerKey ? input.resources.filter((r) => r?.resourceType === 'QuestionnaireResponse').flatMap((qr) => answersAsAttestations(qr, input.answerKey!)) : []
+  for (const r of answers.length ? [...input.resources, ...answers] : input.resources) {
     if (!r || typeof r !== 'object' || typeof r.resourceType !== 'string') continue
     const list = byType.get(r.resourceType) ?? []
     list.push(r)

@@ -105,6 +105,8 @@ export interface Evidence {
   display?: string
   value?: string
   date?: string
+  /** Who attested it: the author of a requisition form's answer (QuestionnaireResponse.author), by name or reference. */
+  author?: string
   /**
    * The fact is older than the window the rule declares (attestation / recentAs `since`), so it
    * did not count: shown with its date as "too old".

@@ -4,6 +4,7 @@
  * cards. The HTTP layer validates the body and maps HookError to a status.
  */
 import { buildRecord } from '../core/record.js'
+import { answerKeyOf } from '../core/questionnaire.js'
 import { evaluate } from '../core/evaluate.js'
 import type { AnyResource } from '../core/fhir.js'
 import type { IndicationResult } from '../core/types.js'
@@ -109,7 +110,8 @@ export async function handleHook (settings: HookSettings, request: CdsRequest, n
     throw new HookError(412, 'incomplete', `the Patient is required: ${why}`, ['prefetch.patient'])
   }
   requireKeys(rules.service, states, fetched)
-  const record = buildRecord(input)
+  // Answers of the service's requisition forms count as attestations (core/questionnaire.ts).
+  const record = buildRecord({ ...input, answerKey: answerKeyOf(rules.indications) })
   const unavailable = [...new Set((input.unavailable ?? []).map((u) => u.reason))]
   const cards: Card[] = []
   const indications = new Map<string, HookOutcome['indications'][number]>()

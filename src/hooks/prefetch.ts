@@ -40,6 +40,14 @@ const REASONS: Record<Exclude<PrefetchState, 'present' | 'null' | 'not-applicabl
   invalid: (k) => `prefetch '${k}' is not a Bundle or resource of the expected type`
 }
 
+/**
+ * Resource types no criterion reads as data: answers of the service's requisition forms
+ * (QuestionnaireResponse), which only add attestations an EHR may also send as Observations.
+ * A key of these not sent (and not failed in the FHIR fallback) leaves nothing unknown, so the card
+ * does not name it as data that could not be read; its state is still 'missing' in logs.
+ */
+const SUPPLEMENTARY = new Set(['QuestionnaireResponse'])
+
 function stateOf (value: unknown): PrefetchState {
   if (value === undefined) return 'missing'
   if (value === null) return 'null'
@@ -102,7 +110,7 @@ export function resolvePrefetch (service: ServiceDefinition, prefetch: Record<st
       } else {
         resources.push(...own)
       }
-    } else if (state !== 'not-applicable') {
+    } else if (state !== 'not-applicable' && !(state === 'missing' && !(key in failures) && def.resourceTypes.every((t) => SUPPLEMENTARY.has(t)))) {
       unavailable.push({ resourceTypes: def.resourceTypes, reason: failures[key] ?? REASONS[state](key) })
     }
   }

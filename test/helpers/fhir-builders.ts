@@ -136,7 +136,8 @@ const PREFETCH_KEY: Record<string, string> = {
   DiagnosticReport: 'diagnosticReports',
   Consent: 'consents',
   PractitionerRole: 'practitionerRoles',
-  Organization: 'practitionerRoles'
+  Organization: 'practitionerRoles',
+  QuestionnaireResponse: 'questionnaireResponses'
 }
 
 export interface RequestOptions {
@@ -155,7 +156,7 @@ export interface RequestOptions {
 export function hookRequest (pt: Json, resources: Json[], opts: RequestOptions = {}): Json {
   const hook = opts.hook ?? 'order-select'
   const order = opts.order ?? wgsOrder()
-  const keys = ['conditions', 'observations', 'procedures', 'familyHistory', 'medicationStatements', 'medicationRequests', 'medicationAdministrations', 'diagnosticReports', 'consents', 'practitionerRoles']
+  const keys = ['conditions', 'observations', 'procedures', 'familyHistory', 'medicationStatements', 'medicationRequests', 'medicationAdministrations', 'diagnosticReports', 'consents', 'practitionerRoles', 'questionnaireResponses']
   const prefetch: Json = { patient: pt }
   for (const key of keys) prefetch[key] = searchset(resources.filter((r) => PREFETCH_KEY[r.resourceType] === key))
   for (const key of opts.omit ?? []) delete prefetch[key]

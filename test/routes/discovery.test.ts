@@ -43,7 +43,7 @@ void t.test('discovery entries', async (t) => {
   t.same(services.map((s: any) => s.hook).sort(), ['order-select', 'order-sign'])
   for (const s of services) {
     t.ok(s.title && s.description, 'title and description')
-    t.same(Object.keys(s.prefetch).sort(), ['conditions', 'consents', 'diagnosticReports', 'familyHistory', 'medicationAdministrations', 'medicationRequests', 'medicationStatements', 'observations', 'patient', 'practitionerRoles', 'procedures', 'userPractitionerRole'])
+    t.same(Object.keys(s.prefetch).sort(), ['conditions', 'consents', 'diagnosticReports', 'familyHistory', 'medicationAdministrations', 'medicationRequests', 'medicationStatements', 'observations', 'patient', 'practitionerRoles', 'procedures', 'questionnaireResponses', 'userPractitionerRole'])
     t.equal(s.prefetch.userPractitionerRole, 'PractitionerRole?_id={{userPractitionerRoleId}}&_include=PractitionerRole:organization', 'a PractitionerRole user\'s role and department (context.userId = PractitionerRole/…)')
     t.equal(s.prefetch.diagnosticReports, 'DiagnosticReport?patient={{context.patientId}}')
     t.equal(s.prefetch.medicationAdministrations, 'MedicationAdministration?patient={{context.patientId}}')
