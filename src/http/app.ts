@@ -25,6 +25,7 @@ import { feedbackRoutes } from './routes/feedback.js'
 import { webRoutes } from './routes/web.js'
 import { reportRoutes } from './routes/reports.js'
 import { questionnaireRoutes } from './routes/fhir-questionnaires.js'
+import { evaluateRoutes } from './routes/evaluate.js'
 import { registerCors } from './cors.js'
 import clientAuth from '../auth/client-auth.js'
 import { resolveAuthMode } from '../auth/mode.js'
@@ -114,6 +115,7 @@ export async function cdsApp (app: FastifyInstance, opts: AppOptions): Promise<v
   await app.register(webRoutes, { rules, clock: opts.clock })
   await app.register(reportRoutes, { config, rules, store: audit.store, clock: opts.clock })
   await app.register(questionnaireRoutes, { rules })
+  await app.register(evaluateRoutes, { rules, language: config.language, publicBaseUrl: config.publicBaseUrl, clock: opts.clock })
   await app.register(healthRoutes, {
     ready: async () => {
       const store = await audit.store.health()
