@@ -95,6 +95,7 @@ const scenarios: Scenario[] = [
   { name: 'Onkologisk Klinik, Rigshospitalet orders: eligible', criterion: 'oncologist-assessment', expect: 'met', indicationStatus: 'eligible', resources: complete({ without: ['role'], add: orderingRole('Onkologisk Klinik, Rigshospitalet', ONCOLOGY) }) },
 // Morphology wherever the record carries it (issue 13 §2, review F/§8): SKS/Patobank M-codes, a morphology-only diagnosis, pathology report.
   { name: 'uterine leiomyosarcoma as SKS diagnosis with its Patobank M-code (DC542+ZM88903)', criterion: 'metastatic-or-recurrent', expect: 'met', indicationStatus: 'eligible', resources: complete({ sarcoma: [condition('x', { code: { coding: [{ system: SYSTEMS.sks, code: 'DC542+ZM88903' }] } })] }) },
+  { name: 'gastric cancer C16.2 whose pathology report (category SP) concludes GIST (M89363), with liver metastases', criterion: 'metastatic-or-recurrent', expect: 'met', indicationStatus: 'eligible', resources: complete({ sarcoma: [condition('C16.2')], without: ['metastases', 'histology'], add: [condition('C78.7'), pathologyReport(sksM('M89363'), '2026-06-01')] }) },
   { name: 'a diagnosis coded by its morphology alone (ICD-O-3 8890/3 leiomyosarcoma)', criterion: 'metastatic-or-recurrent', expect: 'met', indicationStatus: 'eligible', resources: complete({ sarcoma: [condition('x', { code: { coding: [icdo3('8890/3')] } })] }) },
   { name: 'no histopathology procedure: the pathology report (category SP) concludes leiomyosarcoma (M88903)', criterion: 'histopathology-diagnosis', expect: 'met', indicationStatus: 'eligible', resources: complete({ without: ['histology'], add: [pathologyReport(sksM('M88903'), '2024-03-01')] }) },
   { name: 'a provisional site-coded sarcoma morphology is no histology', criterion: 'histopathology-diagnosis', expect: 'unknown', resources: complete({ sarcoma: [condition('DC542', { ...provisional, extension: morphology('8890/3') })], without: ['histology'] }) },
@@ -115,6 +116,10 @@ void t.test(ID, async (t) => {
   })
   await t.test('a uterine carcinoma (C54 + 8380/3 endometrioid) is not a sarcoma', async (tt) => {
     const res = await postHook(app, hookRequest(patient(), [condition('DC541', { extension: morphology('8380/3') }), condition('C78.0')]))
+    tt.equal(resultFor(res.body, ID), undefined)
+  })
+  await t.test('a gastric adenocarcinoma whose pathology report concludes adenocarcinoma (M81403) is not a sarcoma', async (tt) => {
+    const res = await postHook(app, hookRequest(patient(), [condition('C16.2'), condition('C78.7'), pathologyReport(sksM('M81403'), '2026-06-01')]))
     tt.equal(resultFor(res.body, ID), undefined)
   })
   await t.test('not a sarcoma: mesothelioma (C45) and peritoneal carcinoma (C48.2) do not match', async (tt) => {
