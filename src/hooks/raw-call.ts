@@ -28,8 +28,8 @@ export interface CallSummary {
   context: { patientId: string, userId: string }
 }
 
-/** A card as the audit needs it: its uuid, and its indication and status. */
-export type CardStub = Pick<Card, 'uuid' | 'extension'>
+/** A card as the audit needs it: its uuid, its indication and status, and what feedback on it may name (its suggestions' uuids, its override reasons). */
+export type CardStub = Pick<Card, 'uuid' | 'extension' | 'overrideReasons'> & { suggestions?: Array<{ uuid: string }> }
 
 /** The outcome with each card reduced to its stub: what the route logs, counts and audits. */
 export type OutcomeSummary = Omit<HookOutcome, 'cards'> & { cards: CardStub[] }
@@ -103,7 +103,12 @@ function outcomeSummary (outcome: HookOutcome): OutcomeSummary {
     ...outcome,
     cards: outcome.cards.map((c) => {
       const result = c.extension[CARD_EXTENSION] as { indication?: unknown, status?: unknown } | undefined
-      return { uuid: c.uuid, extension: result ? { [CARD_EXTENSION]: { indication: result.indication, status: result.status } } : {} }
+      return {
+        uuid: c.uuid,
+        extension: result ? { [CARD_EXTENSION]: { indication: result.indication, status: result.status } } : {},
+        ...(c.suggestions ? { suggestions: c.suggestions.map((s) => ({ uuid: s.uuid })) } : {}),
+        ...(c.overrideReasons ? { overrideReasons: c.overrideReasons } : {})
+      }
     })
   }
 }

@@ -156,6 +156,18 @@ export const MIGRATIONS: Migration[] = [
         expires_at BIGINT NOT NULL
       );
       CREATE INDEX seen_tokens_expires_at ON seen_tokens (expires_at);`
+  },
+  {
+    // Feedback names only what the card offered (routes/feedback.ts): each card's suggestion uuids and override
+    // reasons (this service's own codes and texts — no patient data). NULL on cards recorded before: nothing to accept.
+    version: 5,
+    name: 'what each card offered: suggestion uuids and override reasons',
+    sqlite: `
+      ALTER TABLE cards ADD COLUMN suggestion_uuids TEXT;
+      ALTER TABLE cards ADD COLUMN override_reasons TEXT;`,
+    postgres: `
+      ALTER TABLE cards ADD COLUMN suggestion_uuids JSONB;
+      ALTER TABLE cards ADD COLUMN override_reasons JSONB;`
   }
 ]
 

@@ -5,7 +5,7 @@
  */
 import pg from 'pg'
 import { MIGRATIONS, MIGRATIONS_TABLE, pendingMigrations, type Migration } from './migrations.js'
-import { evaluationFromRow, feedbackFromRow } from './sqlite-store.js'
+import { cardFromRow, evaluationFromRow, feedbackFromRow } from './sqlite-store.js'
 import type { CardRef, EvaluationRecord, EvaluationStore, FeedbackRecord, StoreHealth } from './store.js'
 import { postgresReportData } from './postgres-reports.js'
 import { REMEMBER_TOKEN_SQL, SEEN_TOKEN_PURGE_INTERVAL_MS } from './sqlite-writes.js'
@@ -86,17 +86,20 @@ export class PostgresStore implements EvaluationStore {
       for (const i of e.indications) {
         await c.query('INSERT INTO evaluation_indications (evaluation_id, indication, status, failed_criteria, unknown_criteria, order_key) VALUES ($1, $2, $3, $4::jsonb, $5::jsonb, $6)',
           [e.id, i.indication, i.status, JSON.stringify(i.failedCriteria), i.unknownCriteria ? JSON.stringify(i.unknownCriteria) : null, i.orderKey ?? null])
-        for (const uuid of i.cardUuids) await c.query('INSERT INTO cards (card_uuid, evaluation_id, indication) VALUES ($1, $2, $3)', [uuid, e.id, i.indication])
+        for (const uuid of i.cardUuids) {
+          const offer = e.cardOffers?.[uuid]
+          await c.query('INSERT INTO cards (card_uuid, evaluation_id, indication, suggestion_uuids, override_reasons) VALUES ($1, $2, $3, $4::jsonb, $5::jsonb)',
+            [uuid, e.id, i.indication, JSON.stringify(offer?.suggestions ?? []), JSON.stringify(offer?.overrideReasons ?? [])])
+        }
       }
     })
   }
 
   async findCard (cardUuid: string): Promise<CardRef | undefined> {
-    const { rows } = await this.pool.query(`SELECT c.card_uuid, c.evaluation_id, c.indication, e.service_id, e.client_iss
+    const { rows } = await this.pool.query(`SELECT c.card_uuid, c.evaluation_id, c.indication, c.suggestion_uuids, c.override_reasons, e.service_id, e.client_iss
       FROM cards c JOIN evaluations e ON e.id = c.evaluation_id WHERE c.card_uuid = $1`, [cardUuid])
     const r = rows[0]
-    if (!r) return undefined
-    return { cardUuid: r.card_uuid, evaluationId: r.evaluation_id, serviceId: r.service_id, indication: r.indication, ...(r.client_iss ? { clientIss: r.client_iss } : {}) }
+    return r ? cardFromRow(r) : undefined
   }
 
   async recordFeedback (items: FeedbackRecord[]): Promise<void> {

@@ -15,7 +15,7 @@ import { HookError } from '../hooks/operation-outcome.js'
 import { orderingOrganization } from './ordering-organization.js'
 import { organizationChain } from '../reports/region.js'
 import type { PatientKeyer } from './patient-key.js'
-import type { EvaluationStore } from './store.js'
+import type { CardOffer, EvaluationStore } from './store.js'
 
 /** Indication name recorded for cards that belong to no indication ("no indication matches"). */
 export const NO_INDICATION = '(none)'
@@ -36,6 +36,18 @@ export function auditedIndications (outcome: Pick<OutcomeSummary, 'indications' 
     extra.set(indication, entry)
   }
   return [...outcome.indications, ...extra.values()]
+}
+
+/** Per card, what feedback may name: its suggestions' uuids and its override reasons (codes and this service's texts). */
+export function cardOffers (cards: OutcomeSummary['cards']): Record<string, CardOffer> {
+  const offers: Record<string, CardOffer> = {}
+  for (const c of cards) {
+    offers[c.uuid] = {
+      suggestions: (c.suggestions ?? []).map((s) => s.uuid),
+      overrideReasons: (c.overrideReasons ?? []).map((r) => ({ system: r.system, code: r.code, ...(r.display ? { display: r.display } : {}) }))
+    }
+  }
+  return offers
 }
 
 export interface EvaluationMeta { serviceId: string, rulesVersion: string, durationMs: number, evaluatedAt: string }
@@ -68,7 +80,8 @@ export function evaluationRecorder (store: EvaluationStore, patientKey: PatientK
         ...(chain.chain ? { orderingOrgChain: chain.chain } : {}),
         ...(chain.region ? { orderingRegion: chain.region } : {}),
         // The order reference itself is not stored: only a keyed HMAC, to pair an order's order-select with its order-sign.
-        indications: auditedIndications(outcome).map(({ order, ...i }) => ({ ...i, ...(order ? { orderKey: patientKey(`order|${call.context.patientId}|${order}`) } : {}) }))
+        indications: auditedIndications(outcome).map(({ order, ...i }) => ({ ...i, ...(order ? { orderKey: patientKey(`order|${call.context.patientId}|${order}`) } : {}) })),
+        cardOffers: cardOffers(outcome.cards)
       })
     } catch (err) {
       const e = err as { code?: unknown, message?: unknown }

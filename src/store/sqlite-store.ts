@@ -84,10 +84,10 @@ export class SqliteStore implements EvaluationStore {
   }
 
   async findCard (cardUuid: string): Promise<CardRef | undefined> {
-    const r = this.stmt(`SELECT c.card_uuid, c.evaluation_id, c.indication, e.service_id, e.client_iss
+    const r = this.stmt(`SELECT c.card_uuid, c.evaluation_id, c.indication, c.suggestion_uuids, c.override_reasons, e.service_id, e.client_iss
       FROM cards c JOIN evaluations e ON e.id = c.evaluation_id WHERE c.card_uuid = ?`).get(cardUuid) as Row | undefined
     if (!r) return undefined
-    return { cardUuid: r.card_uuid, evaluationId: r.evaluation_id, serviceId: r.service_id, indication: r.indication, ...(r.client_iss ? { clientIss: r.client_iss } : {}) }
+    return cardFromRow({ ...r, suggestion_uuids: r.suggestion_uuids ? JSON.parse(r.suggestion_uuids as string) : null, override_reasons: r.override_reasons ? JSON.parse(r.override_reasons as string) : null })
   }
 
   async recordFeedback (items: FeedbackRecord[]): Promise<void> {
@@ -154,6 +154,18 @@ export function evaluationFromRow (r: Row, indications: EvaluationRecord['indica
     durationMs: Number(r.duration_ms),
     evaluatedAt: iso(r.evaluated_at),
     indications
+  }
+}
+
+/** Shared by both stores: a row of `cards` joined with its evaluation (JSON columns already parsed) as a card reference. */
+export function cardFromRow (r: Row): CardRef {
+  return {
+    cardUuid: r.card_uuid,
+    evaluationId: r.evaluation_id,
+    serviceId: r.service_id,
+    indication: r.indication,
+    ...(r.client_iss ? { clientIss: r.client_iss } : {}),
+    offer: { suggestions: Array.isArray(r.suggestion_uuids) ? r.suggestion_uuids : [], overrideReasons: Array.isArray(r.override_reasons) ? r.override_reasons : [] }
   }
 }
 

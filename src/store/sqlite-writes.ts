@@ -41,7 +41,7 @@ export function batchWriter (db: Database.Database): BatchWriter {
   const insertEvaluation = db.prepare(`INSERT INTO evaluations (id, hook_instance, hook, service_id, rules_version, patient_key, ordering_organization, client_iss, tenant, orders, duration_ms, evaluated_at, ordering_org_chain, ordering_region)
     VALUES (@id, @hookInstance, @hook, @serviceId, @rulesVersion, @patientKey, @orderingOrganization, @clientIss, @tenant, @orders, @durationMs, @evaluatedAt, @orderingOrgChain, @orderingRegion)`)
   const insertIndication = db.prepare('INSERT INTO evaluation_indications (evaluation_id, indication, status, failed_criteria, unknown_criteria, order_key) VALUES (?, ?, ?, ?, ?, ?)')
-  const insertCard = db.prepare('INSERT INTO cards (card_uuid, evaluation_id, indication) VALUES (?, ?, ?)')
+  const insertCard = db.prepare('INSERT INTO cards (card_uuid, evaluation_id, indication, suggestion_uuids, override_reasons) VALUES (?, ?, ?, ?, ?)')
   const rememberToken = db.prepare(REMEMBER_TOKEN_SQL.sqlite)
   // On the expires_at index: only the expired rows are visited.
   const purgeTokens = db.prepare('DELETE FROM seen_tokens WHERE expires_at <= ?')
@@ -69,7 +69,10 @@ export function batchWriter (db: Database.Database): BatchWriter {
     })
     for (const i of e.indications) {
       insertIndication.run(e.id, i.indication, i.status, JSON.stringify(i.failedCriteria), i.unknownCriteria ? JSON.stringify(i.unknownCriteria) : null, i.orderKey ?? null)
-      for (const uuid of i.cardUuids) insertCard.run(uuid, e.id, i.indication)
+      for (const uuid of i.cardUuids) {
+        const offer = e.cardOffers?.[uuid]
+        insertCard.run(uuid, e.id, i.indication, JSON.stringify(offer?.suggestions ?? []), JSON.stringify(offer?.overrideReasons ?? []))
+      }
     }
   })
   const feedback = db.transaction((items: FeedbackRecord[]) => {

@@ -38,6 +38,14 @@ export interface EvaluationRecord {
   orderingRegion?: string
   /** unknownCriteria and orderKey (a keyed HMAC of patient and order, never the order id) are for reports. */
   indications: Array<{ indication: string, status: string, failedCriteria: string[], cardUuids: string[], unknownCriteria?: string[], orderKey?: string }>
+  /** Per card uuid, what feedback on that card may name (routes/feedback.ts); a card without an entry offered nothing. */
+  cardOffers?: Record<string, CardOffer>
+}
+
+/** What a card offered the clinician: its suggestions' uuids and its override reasons (this service's codes and texts). */
+export interface CardOffer {
+  suggestions: string[]
+  overrideReasons: Array<{ system: string, code: string, display?: string }>
 }
 
 /** A card this service issued, as the feedback route needs it. */
@@ -47,6 +55,8 @@ export interface CardRef {
   serviceId: string
   indication: string
   clientIss?: string
+  /** What the card offered; empty lists for a card recorded before the store kept them. */
+  offer: CardOffer
 }
 
 /** One feedback item, linked to the evaluation that produced the card. */

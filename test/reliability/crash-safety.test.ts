@@ -61,7 +61,7 @@ async function load (port: number, onAck: (n: number) => void, stopAfter?: numbe
         onAck(phase.acked.length)
         if (phase.acked.length % 3 === 0 && json.cards?.[0]) {
           const card = json.cards[0].uuid
-          const fb = await fetch(`http://127.0.0.1:${port}${SERVICE_PATH}/feedback`, { method: 'POST', headers: { 'content-type': 'application/json' }, body: JSON.stringify({ feedback: [{ card, outcome: 'overridden', overrideReason: { reason: { code: 'other', system: 'https://ngc-wgs-cds.dk/fhir/CodeSystem/wgs-override-reason' } }, outcomeTimestamp: new Date().toISOString() }] }), signal: AbortSignal.timeout(20_000) })
+          const fb = await fetch(`http://127.0.0.1:${port}${SERVICE_PATH}/feedback`, { method: 'POST', headers: { 'content-type': 'application/json' }, body: JSON.stringify({ feedback: [{ card, outcome: 'overridden', overrideReason: { reason: { code: 'clinical-judgement', system: 'https://ngc-wgs-cds.dk/fhir/CodeSystem/wgs-override-reason' } }, outcomeTimestamp: new Date().toISOString() }] }), signal: AbortSignal.timeout(20_000) })
           await fb.arrayBuffer()
           if (fb.status === 200) phase.feedback.set(card, (phase.feedback.get(card) ?? 0) + 1)
         }

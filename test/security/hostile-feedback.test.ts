@@ -24,7 +24,8 @@ import { SqliteStore } from '../../src/store/sqlite-store.js'
 
 const RUNS = Number(process.env.FUZZ_RUNS ?? 10_000)
 const FEEDBACK_URL = `${SERVICE_URL}/feedback`
-const REASON = { code: 'patient-declined', system: 'https://ngc-wgs-cds.dk/fhir/CodeSystem/wgs-override-reason', display: 'Patient declined' }
+/** One of the override reasons the cards offer (feedback may name no other: test/routes/feedback.test.ts). */
+const REASON = { code: 'clinical-judgement', system: 'https://ngc-wgs-cds.dk/fhir/CodeSystem/wgs-override-reason', display: 'Klinisk vurdering' }
 
 /** Timestamps: valid, odd but valid, and ones the schema or the date check must refuse. */
 const timestamps = fc.oneof(

@@ -195,10 +195,10 @@ void t.test('every playground patient, every path, logging at debug: no patient 
     t.equal((await post(noPatient)).status, 412, `${p.id}: no Patient obtainable: 412`)
 
     // Feedback on every card: accepted, overridden with a comment naming the patient, an unknown card, a malformed item.
-    for (const card of select.body.cards as Array<{ uuid: string, suggestions?: Array<{ uuid: string }> }>) {
+    for (const card of select.body.cards as Array<{ uuid: string, suggestions?: Array<{ uuid: string }>, overrideReasons?: Array<{ system: string, code: string }> }>) {
       const fb = async (item: Json): Promise<number> => (await app.inject({ method: 'POST', url: `${SERVICE_URL}/feedback`, payload: { feedback: [item] } })).statusCode
       t.equal(await fb({ card: card.uuid, outcome: 'accepted', acceptedSuggestions: (card.suggestions ?? []).map((s) => ({ id: s.uuid })), outcomeTimestamp: '2026-11-22T10:05:00Z' }), 200)
-      t.equal(await fb({ card: card.uuid, outcome: 'overridden', overrideReason: { reason: { code: 'other', system: 'https://ngc-wgs-cds.dk/fhir/CodeSystem/wgs-override-reason', display: `${phi.given} ${phi.family}` }, userComment: `${phi.given} ${phi.family} (${phi.cprDash}) bor på ${phi.address}` }, outcomeTimestamp: '2026-11-22T10:06:00Z', [phi.cpr]: phi.family }), 200)
+      t.equal(await fb({ card: card.uuid, outcome: 'overridden', overrideReason: { ...(card.overrideReasons?.[0] ? { reason: { ...card.overrideReasons[0], display: `${phi.given} ${phi.family}` } } : {}), userComment: `${phi.given} ${phi.family} (${phi.cprDash}) bor på ${phi.address}` }, outcomeTimestamp: '2026-11-22T10:06:00Z', [phi.cpr]: phi.family }), 200)
       t.equal(await fb({ card: phi.cpr, outcome: 'accepted', acceptedSuggestions: [], outcomeTimestamp: '2026-11-22T10:07:00Z' }), 404, 'feedback naming a CPR number as the card: 404')
       t.equal(await fb({ card: card.uuid, outcome: phi.family, outcomeTimestamp: phi.birthDate }), 400, 'malformed feedback carrying patient data: 400')
     }

@@ -51,9 +51,20 @@ for (const kind of storeKinds()) {
       t.same(found[0], e)
       t.notOk('clientIss' in found[1]!, 'absent optional fields stay absent')
       const card = e.indications[1]!.cardUuids[1]!
-      t.same(await store.findCard(card), { cardUuid: card, evaluationId: e.id, serviceId: e.serviceId, indication: 'inherited-thrombocytopenia', clientIss: 'https://ehr.example.dk' })
+      t.same(await store.findCard(card), { cardUuid: card, evaluationId: e.id, serviceId: e.serviceId, indication: 'inherited-thrombocytopenia', clientIss: 'https://ehr.example.dk', offer: { suggestions: [], overrideReasons: [] } }, 'a card recorded without offers offers nothing')
       t.equal(await store.findCard(crypto.randomUUID()), undefined)
       t.same(await store.evaluationsFor('no-such-instance'), [])
+    })
+
+    void t.test('what a card offered is kept with it: suggestion uuids and override reasons', async (t) => {
+      const store = await kind.open(t)
+      const e = evaluation()
+      const [first, second] = [e.indications[1]!.cardUuids[0]!, e.indications[1]!.cardUuids[1]!]
+      const reasons = [{ system: 'https://ngc-wgs-cds.dk/fhir/CodeSystem/wgs-override-reason', code: 'mdt-decision', display: 'MDT har besluttet WGS' }, { system: 'https://ngc-wgs-cds.dk/fhir/CodeSystem/wgs-override-reason', code: 'ngc-dialogue' }]
+      const suggestion = crypto.randomUUID()
+      await store.recordEvaluation({ ...e, cardOffers: { [first]: { suggestions: [suggestion], overrideReasons: [] }, [second]: { suggestions: [], overrideReasons: reasons } } })
+      t.same((await store.findCard(first))?.offer, { suggestions: [suggestion], overrideReasons: [] })
+      t.same((await store.findCard(second))?.offer, { suggestions: [], overrideReasons: reasons })
     })
 
     void t.test('feedback round-trips, several times per card', async (t) => {

@@ -8,6 +8,12 @@
  *   - a request is all or nothing: if any item names a card this service did
  *     not issue (or issued to another client), nothing is stored and the
  *     answer is 404 OperationOutcome `not-found` pointing at `feedback[i].card`;
+ *   - an item may name only what its card offered: accepted suggestions by the
+ *     uuids of the card's own suggestions, an override reason by the system and
+ *     code of one of the card's own override reasons. Anything else is refused
+ *     (400 `value` naming each offending field), so no text of the client's —
+ *     possibly patient data — reaches the store; the reason's display stored is
+ *     the card's own, never the one sent (docs/security.md "Feedback");
  *   - feedback on the same card may arrive several times (spec): every item
  *     is stored as a new row;
  *   - success is 200 with `{}` (the spec defines no response body);
@@ -68,6 +74,15 @@ export async function feedbackRoutes (app: FastifyInstance, opts: FeedbackRouteO
         throw new HookError(404, 'not-found', `feedback[${i}].card: no card with this uuid was issued by ${opts.serviceId}`, [`feedback[${i}].card`])
       }
       const reason = item.overrideReason?.reason
+      const foreign: string[] = []
+      for (const [j, s] of (item.acceptedSuggestions ?? []).entries()) {
+        if (!card.offer.suggestions.includes(s.id)) foreign.push(`feedback[${i}].acceptedSuggestions[${j}].id`)
+      }
+      const offered = reason ? card.offer.overrideReasons.find((r) => r.system === reason.system && r.code === reason.code) : undefined
+      if (reason && !offered) foreign.push(`feedback[${i}].overrideReason.reason`)
+      if (foreign.length > 0) {
+        throw new HookError(400, 'value', `${foreign.join(', ')}: not offered by this card (only its own suggestions' uuids and override reasons' system and code are accepted)`, foreign)
+      }
       records.push({
         id: randomUUID(),
         cardUuid: card.cardUuid,
@@ -75,7 +90,7 @@ export async function feedbackRoutes (app: FastifyInstance, opts: FeedbackRouteO
         serviceId: opts.serviceId,
         outcome: item.outcome,
         acceptedSuggestions: (item.acceptedSuggestions ?? []).map((s) => s.id),
-        ...(reason ? { overrideReason: { code: reason.code, system: reason.system, ...(reason.display ? { display: reason.display } : {}) } } : {}),
+        ...(offered ? { overrideReason: { code: offered.code, system: offered.system, ...(offered.display ? { display: offered.display } : {}) } } : {}),
         hasUserComment: typeof item.overrideReason?.userComment === 'string' && item.overrideReason.userComment.trim() !== '',
         outcomeTimestamp: outcomeTimestamp.toISOString(),
         receivedAt,
