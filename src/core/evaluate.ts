@@ -11,7 +11,7 @@ import { compositionParts } from './compile.js'
 import { retrieve, type PatientRecord } from './record.js'
 import { ageInYears, ageRange, daysBefore } from './clinical-time.js'
 import { AGE_RANGE } from './fhirpath-functions.js'
-import { summarise, type CodeDisplayLookup } from './evidence.js'
+import { NON_FINITE_EVIDENCE, summarise, type CodeDisplayLookup } from './evidence.js'
 import { orderEvidence, STALE, type StaleSink } from './evidence-age.js'
 import { ORGANIZATION_INDEX, organizationIndex } from './organizations.js'
 import { ROOT_RESOURCE } from './fhirpath-compiler/expression.js'
@@ -179,6 +179,8 @@ function evaluateLeaf (
   if (stale) evidence = withStale(evidence, stale, record, displays)
   // Issue 13 §1: `not-met` only from positive evidence. A failure nothing in the record shows is unknown.
   if (status === 'not-met' && evidence.length === 0) { status = 'unknown'; reason = UNFOUNDED }
+  // Issue 14 item 8: a value that was a non-finite number is unreadable data; the card says so.
+  if (status === 'unknown' && !reason && evidence.some((e) => NON_FINITE_EVIDENCE.has(e))) reason = NON_FINITE
   const r = criterionResult(c, status, evidence, reason)
   if (status === 'unknown') {
     const warnings = warningsOf(c, sink, warningsOfVariables)
@@ -200,6 +202,8 @@ function warningsOf (c: CompiledCriterion, sink: StaleSink, ofVariables: Map<str
 
 /** Reason of a `not-met` turned `unknown` because no evidence shows the failure (shown on the card). */
 export const UNFOUNDED = 'not met by the rule, but no recorded data shows it: treated as not documented'
+/** Reason of an unknown resting on a value that was a non-finite number (evidence.ts NON_FINITE_EVIDENCE). */
+export const NON_FINITE = 'value could not be read: infinite'
 
 /** The resources windows rejected for this criterion: in its expression, or in the variables it reads. */
 function staleOf (c: CompiledCriterion, sink: StaleSink, staleOfVariables: Map<string, Map<object, boolean>> | undefined): Map<object, boolean> | undefined {

@@ -18,6 +18,15 @@ import { ANSWER_SOURCE } from './questionnaire.js'
 export type CodeDisplayLookup = ReadonlyMap<string, string>
 const NO_DISPLAYS: CodeDisplayLookup = new Map()
 
+/**
+ * Evidence from a resource whose value was a non-finite number (`1e309`): the request parser put FHIR's
+ * dataAbsentReason `positive-infinity` / `negative-infinity` in its place (hooks/json-limits.ts). The engine
+ * gives an unknown criterion resting on one the reason NON_FINITE (evaluate.ts).
+ */
+export const NON_FINITE_EVIDENCE = new WeakSet<Evidence>()
+const INFINITY_CODES = new Set(['positive-infinity', 'negative-infinity'])
+const isNonFinite = (r: AnyResource): boolean => codingsOf(r.dataAbsentReason as Coding).some((c) => c.system === 'http://terminology.hl7.org/CodeSystem/data-absent-reason' && INFINITY_CODES.has(c.code ?? ''))
+
 /** The record's own display of the first coding that has one, else the catalogue's, else undefined. */
 function displayOf (codings: Coding[], displays: CodeDisplayLookup): string | undefined {
   for (const c of codings) if (typeof c.display === 'string' && c.display) return c.display
@@ -85,6 +94,7 @@ function summariseObject (item: object, displays: CodeDisplayLookup): Evidence {
   if (date && FHIR_DATE.test(date)) ev.date = date
   const form = (r as unknown as Record<symbol, unknown>)[ANSWER_SOURCE] as AnyResource | undefined
   if (form) answeredIn(ev, form)
+  if (r.dataAbsentReason !== undefined && isNonFinite(r)) NON_FINITE_EVIDENCE.add(ev)
   return ev
 }
 

@@ -12,6 +12,7 @@ import t from 'tap'
 import { readFileSync } from 'node:fs'
 import { buildTestApp, resultFor, SERVICE_URL } from '../helpers/app.js'
 import { inspectJson, removeNonFiniteNumbers } from '../../src/hooks/json-limits.js'
+import { NON_FINITE } from '../../src/core/evaluate.js'
 import type { Json } from '../helpers/fhir-builders.js'
 
 const app = await buildTestApp(t)
@@ -36,6 +37,7 @@ async function criterion (literal: string): Promise<{ status?: string, evidence:
 
 void t.test('finite values still decide', async (t) => {
   t.equal((await criterion('88')).status, 'met', 'low counts: met')
+  t.equal((await criterion('88')).reason, undefined, 'no unreadable-value reason on a finite value')
   t.equal((await criterion('1e308')).status, 'not-met', '1e308 is a (very high) number: not met')
 })
 
@@ -45,6 +47,7 @@ for (const [literal, display] of [['1e309', POSITIVE], ['1E400', POSITIVE], ['1.
   void t.test(`${literal.length > 20 ? `${literal.slice(0, 8)}… (${literal.length} digits)` : literal} is invalid data: unknown, with the reason`, async (t) => {
     const c = await criterion(literal)
     t.equal(c.status, 'unknown', 'neither met nor not met')
+    t.equal(c.reason, NON_FINITE, `the reason says why: '${NON_FINITE}'`)
     t.notOk(JSON.stringify(c.evidence).includes('Infinity'), `no infinite count shown as a value (the record carries dataAbsentReason '${display}')`)
   })
 }
