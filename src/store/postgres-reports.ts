@@ -1,14 +1,14 @@
 /**
  * The report aggregates on PostgreSQL (report-data.ts): the same groups as
- * sqlite-reports.ts. Months are taken in UTC, as on SQLite, so both stores
- * agree to the row. All queries run in one REPEATABLE READ transaction (one snapshot).
+ * sqlite-reports.ts. Months are Danish (Europe/Copenhagen, reports/danish-time.ts),
+ * as on SQLite, so both stores agree to the row. All queries run in one REPEATABLE READ transaction (one snapshot).
  */
 import type pg from 'pg'
 import { SELECT_LOOKBACK_DAYS, type ReportData, type ReportQuery } from './report-data.js'
 
 type Row = Record<string, any>
 
-const MONTH = "to_char(e.evaluated_at AT TIME ZONE 'UTC', 'YYYY-MM')"
+const MONTH = "to_char(e.evaluated_at AT TIME ZONE 'Europe/Copenhagen', 'YYYY-MM')"
 const KEY = `${MONTH} AS month, e.ordering_org_chain AS chain, e.ordering_region AS region, i.indication AS indication`
 const GROUP = `${MONTH}, e.ordering_org_chain, e.ordering_region, i.indication`
 const FROM = 'evaluations e JOIN evaluation_indications i ON i.evaluation_id = e.id'
@@ -41,7 +41,7 @@ const SQL = {
       FROM ${FROM}
       WHERE i.order_key IS NOT NULL AND e.evaluated_at >= $3 AND e.evaluated_at < $2
       GROUP BY i.order_key, i.indication)
-    SELECT to_char(signed AT TIME ZONE 'UTC', 'YYYY-MM') AS month, chain, region, indication,
+    SELECT to_char(signed AT TIME ZONE 'Europe/Copenhagen', 'YYYY-MM') AS month, chain, region, indication,
       floor(EXTRACT(EPOCH FROM (signed - selected)) / 60)::int AS minutes, COUNT(*)::int AS n
     FROM firsts WHERE signed >= $1 AND selected IS NOT NULL AND signed >= selected
     GROUP BY 1, 2, 3, 4, 5`

@@ -1,6 +1,6 @@
 /**
  * What the stores answer for the reports (src/reports/): aggregates grouped
- * by month (UTC, `YYYY-MM`), the ordering organisation's SOR chain and
+ * by month (Danish time, Europe/Copenhagen, `YYYY-MM`: reports/danish-time.ts), the ordering organisation's SOR chain and
  * region as recorded, and indication. Never a row per evaluation, never a
  * patient key: the region mapping, small-count suppression and rendering
  * happen in src/reports/. Both stores return the same shape for the same

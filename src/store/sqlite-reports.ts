@@ -1,15 +1,24 @@
 /**
  * The report aggregates on SQLite (report-data.ts). `evaluated_at` is an ISO
- * 8601 text in UTC (toISOString), so a month is its first 7 characters and a
- * range is a text comparison on the (hook, evaluated_at) index.
+ * 8601 text in UTC (toISOString), so a range is a text comparison on the
+ * (hook, evaluated_at) index. Months are Danish (reports/danish-time.ts):
+ * SQLite has no time zones, but a UTC instant falls in another Danish month
+ * only in the last hours of a UTC month, so only instants from the 28th at
+ * 22:00 on are shifted by the offset at the next month's start (+2 h for the
+ * months March to September, +1 h otherwise) — exact for every month, and
+ * the plain substring for the rest.
  */
 import type Database from 'better-sqlite3'
 import { SELECT_LOOKBACK_DAYS, type ReportData, type ReportQuery } from './report-data.js'
 
 type Row = Record<string, any>
 
-const KEY = 'substr(e.evaluated_at, 1, 7) AS month, e.ordering_org_chain AS chain, e.ordering_region AS region, i.indication AS indication'
-const GROUP = 'substr(e.evaluated_at, 1, 7), e.ordering_org_chain, e.ordering_region, i.indication'
+/** The Danish month of an ISO 8601 UTC text column. */
+const danishMonth = (col: string): string => `CASE WHEN substr(${col}, 9, 5) < '28T22' THEN substr(${col}, 1, 7)
+  ELSE strftime('%Y-%m', ${col}, CASE WHEN substr(${col}, 6, 2) BETWEEN '03' AND '09' THEN '+2 hours' ELSE '+1 hours' END) END`
+const MONTH = danishMonth('e.evaluated_at')
+const KEY = `${MONTH} AS month, e.ordering_org_chain AS chain, e.ordering_region AS region, i.indication AS indication`
+const GROUP = `${MONTH}, e.ordering_org_chain, e.ordering_region, i.indication`
 const FROM = 'evaluations e JOIN evaluation_indications i ON i.evaluation_id = e.id'
 const SIGNED = "e.hook = 'order-sign' AND e.evaluated_at >= @from AND e.evaluated_at < @to"
 
@@ -40,7 +49,7 @@ const SQL = {
       FROM ${FROM}
       WHERE i.order_key IS NOT NULL AND e.evaluated_at >= @lookback AND e.evaluated_at < @to
       GROUP BY i.order_key, i.indication)
-    SELECT substr(signed, 1, 7) AS month, chain, region, indication, CAST(ROUND((julianday(signed) - julianday(selected)) * 86400) AS INTEGER) / 60 AS minutes, COUNT(*) AS n
+    SELECT ${danishMonth('signed')} AS month, chain, region, indication, CAST(ROUND((julianday(signed) - julianday(selected)) * 86400) AS INTEGER) / 60 AS minutes, COUNT(*) AS n
     FROM firsts WHERE signed >= @from AND selected IS NOT NULL AND signed >= selected
     GROUP BY 1, 2, 3, 4, 5`
 }

@@ -5,7 +5,7 @@ export const REPORT_TEXT = {
   da: {
     title: 'Rapporter: helgenomsekventering (WGS) bestilt og vurderet',
     intro: 'Tal fra servicens egne vurderinger: de bestillinger af helgenomsekventering, der blev vurderet, vurderingen ved underskrift (order-sign), bestillinger underskrevet trods et kort, der ikke var opfyldt, de kriterier der oftest manglede, og tiden fra første valg af bestillingen (order-select) til underskrift. Ingen patientdata.',
-    suppression: 'Små tal: antal fra 1 til 4 vises som «<5», og hvor et skjult tal ellers kunne regnes ud af en sum, skjules det næstmindste tal også («x»). Måneder regnes i UTC.',
+    suppression: 'Små tal: antal fra 1 til 4 vises som «<5», og hvor et skjult tal ellers kunne regnes ud af en sum, skjules det næstmindste tal også («x»). Måneder regnes i dansk tid.',
     period: 'Periode',
     from: 'Fra måned',
     to: 'Til måned',
@@ -51,7 +51,7 @@ export const REPORT_TEXT = {
   en: {
     title: 'Reports: whole-genome sequencing (WGS) ordered and evaluated',
     intro: 'Figures from the service’s own evaluations: the WGS orders evaluated, the verdict at order-sign, orders signed despite a card that was not eligible, the criteria most often missing, and the time from the order’s first order-select to order-sign. No patient data.',
-    suppression: 'Small counts: counts from 1 to 4 read «<5», and where a hidden count could otherwise be worked out from a sum, the next smallest count is hidden too («x»). Months are in UTC.',
+    suppression: 'Small counts: counts from 1 to 4 read «<5», and where a hidden count could otherwise be worked out from a sum, the next smallest count is hidden too («x»). Months are in Danish time (Europe/Copenhagen).',
     period: 'Period',
     from: 'From month',
     to: 'To month',

@@ -7,7 +7,8 @@ import t from 'tap'
 import { buildReport } from '../../src/reports/aggregate.js'
 import { COUNT_COLUMNS } from '../../src/reports/aggregate.js'
 import type { ReportData } from '../../src/store/report-data.js'
-import { reportPostgresCoverage, storeKinds } from '../helpers/stores.js'
+import { evaluationRecord, reportPostgresCoverage, storeKinds } from '../helpers/stores.js'
+import { danishMonth, danishMonthStart } from '../../src/reports/danish-time.js'
 import { EXPECTED_CRITERIA, EXPECTED_R1_TIME, EXPECTED_REASONS, EXPECTED_ROWS, EXPECTED_TOTALS, I1, PERIOD, REGION_MAPPING, seed } from './seed.js'
 
 const sorted = (d: ReportData): Record<string, unknown[]> => Object.fromEntries(Object.entries(d).map(([k, rows]) => [k, (rows as unknown[]).map((r) => JSON.stringify(r)).sort()]))
@@ -38,4 +39,42 @@ void t.test('both stores answer the same report figures', async (t) => {
   reportPostgresCoverage(t)
   const [first, ...rest] = results
   for (const r of rest) t.same(sorted(r.data), sorted(first!.data), `${r.kind} answers exactly what ${first!.kind} answers`)
+})
+
+void t.test('months are Danish months (Europe/Copenhagen), not UTC ones, on both stores', async (t) => {
+  // Instants either side of Danish midnight on the 1st, in winter (CET, +1) and summer time (CEST, +2), with the month each belongs to.
+  const instants: Array<[string, string]> = [
+    ['2026-10-31T22:59:59.000Z', '2026-10'], // 23:59:59 CET on 31 October
+    ['2026-10-31T23:00:00.000Z', '2026-11'], // 00:00 CET on 1 November, still October in UTC
+    ['2026-11-30T23:30:00.000Z', '2026-12'],
+    ['2026-03-31T21:59:00.000Z', '2026-03'], // 23:59 CEST on 31 March (summer time began on 29 March)
+    ['2026-03-31T22:00:00.000Z', '2026-04'],
+    ['2026-02-28T22:30:00.000Z', '2026-02'], // 23:30 CET on 28 February
+    ['2026-02-28T23:30:00.000Z', '2026-03'],
+    ['2026-09-30T22:15:00.000Z', '2026-10'], // 00:15 CEST on 1 October
+    ['2026-12-31T23:00:00.000Z', '2027-01']
+  ]
+  for (const [at, month] of instants) t.equal(danishMonth(new Date(at)), month, `${at} is in ${month} in Copenhagen (Intl)`)
+  t.equal(danishMonthStart('2026-11'), '2026-10-31T23:00:00.000Z', 'November begins at 23:00 UTC on 31 October')
+  t.equal(danishMonthStart('2026-04'), '2026-03-31T22:00:00.000Z', 'April begins at 22:00 UTC on 31 March')
+  for (let m = 1; m <= 12; m++) {
+    const month = `2027-${String(m).padStart(2, '0')}`
+    const start = new Date(danishMonthStart(month))
+    t.equal(danishMonth(start), month, `${month} starts at ${start.toISOString()}`)
+    t.not(danishMonth(new Date(start.getTime() - 1000)), month, `a second before is the month before (${month})`)
+  }
+  for (const kind of storeKinds()) {
+    await t.test(kind.name, async (t) => {
+      const store = await kind.open(t)
+      for (const [at] of instants) {
+        await store.recordEvaluation(evaluationRecord({ hook: 'order-sign', evaluatedAt: at, indications: [{ indication: 'aml', status: 'eligible', failedCriteria: [], cardUuids: [crypto.randomUUID()] }] }))
+      }
+      const data = await store.reportData!({ from: danishMonthStart('2026-01'), to: danishMonthStart('2027-02') })
+      const months = data.verdicts.flatMap((v) => Array<string>(v.n).fill(v.month)).sort()
+      t.same(months, instants.map(([, m]) => m).sort(), 'each evaluation counted in its Danish month')
+      const november = await store.reportData!({ from: danishMonthStart('2026-11'), to: danishMonthStart('2026-12') })
+      t.same(november.verdicts.map((v) => [v.month, v.n]), [['2026-11', 1]], 'a Danish-month period holds what Copenhagen calls November, and only that')
+    })
+  }
+  reportPostgresCoverage(t)
 })

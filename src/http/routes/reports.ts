@@ -7,7 +7,7 @@
  * in a browser); without REPORTS_TOKEN every report route answers 404. Not
  * the CDS client JWT: those identify EHR systems calling hooks, not the
  * people at NGC or a region who read the figures. The page's period is
- * `from`/`to` months (inclusive, UTC), at most 60 months.
+ * `from`/`to` months (inclusive, Danish months: Europe/Copenhagen), at most 60 months.
  */
 import { createHmac, timingSafeEqual } from 'node:crypto'
 import { readFileSync } from 'node:fs'
@@ -21,6 +21,7 @@ import { HookError } from '../../hooks/operation-outcome.js'
 import { buildReport, type Report } from '../../reports/aggregate.js'
 import { reportCsv } from '../../reports/csv.js'
 import { measureReport } from '../../reports/measure-report.js'
+import { addMonths, danishMonth, danishMonthStart } from '../../reports/danish-time.js'
 import type { EvaluationStore } from '../../store/store.js'
 import { languageOf, type WebLanguage } from '../../web/i18n.js'
 import { loginPage, reportNames, reportsPage, REPORTS_STATIC } from '../../web/reports-page.js'
@@ -74,10 +75,6 @@ function monthsBetween (from: string, to: string): number {
   return (ty - fy) * 12 + (tm - fm) + 1
 }
 
-const nextMonth = (month: string): string => {
-  const [y, m] = month.split('-').map(Number) as [number, number]
-  return new Date(Date.UTC(y, m, 1)).toISOString().slice(0, 7)
-}
 
 function sendPage (reply: FastifyReply, body: string, status = 200): FastifyReply {
   return reply.code(status).header('content-type', 'text/html; charset=utf-8').header('content-security-policy', PAGE_CSP)
@@ -105,13 +102,14 @@ export async function reportRoutes (app: FastifyInstance, opts: ReportRouteOptio
 
   async function load (q: PeriodQuery): Promise<{ report: Report, fromMonth: string, toMonth: string }> {
     const now = clock()
-    const toMonth = q.to ?? now.toISOString().slice(0, 7)
-    const fromMonth = q.from ?? new Date(Date.UTC(now.getUTCFullYear(), now.getUTCMonth() - 11, 1)).toISOString().slice(0, 7)
+    const toMonth = q.to ?? danishMonth(now)
+    const fromMonth = q.from ?? addMonths(danishMonth(now), -11)
     const span = monthsBetween(fromMonth, toMonth)
     if (span < 1) throw new HookError(400, 'invalid', "'from' is after 'to'", ['from'])
     if (span > MAX_MONTHS) throw new HookError(400, 'too-long', `at most ${MAX_MONTHS} months in one report`, ['from'])
     if (!store.reportData) throw new HookError(501, 'not-supported', 'this audit store does not answer reports')
-    const range = { from: `${fromMonth}-01T00:00:00.000Z`, to: `${nextMonth(toMonth)}-01T00:00:00.000Z` }
+    // Danish months: from local midnight on the 1st to local midnight on the 1st after `to`.
+    const range = { from: danishMonthStart(fromMonth), to: danishMonthStart(addMonths(toMonth, 1)) }
     const data = await store.reportData(range)
     return { report: buildReport(data, range, config.reportRegions), fromMonth, toMonth }
   }
