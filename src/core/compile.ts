@@ -15,6 +15,7 @@ import { organizationFunctions, type OrganizationList } from './organizations.js
 import { retrievalKey } from './record.js'
 import { compileFast, type DomainFunction } from './fhirpath-compiler/compile.js'
 import { runnable, type ExpressionEngine, type Mismatch } from './fhirpath-compiler/expression.js'
+import { memoised } from './expression-memo.js'
 import { ANY, BOOLEAN, DATE_TIME, DECIMAL, INTEGER, STRING, types, type TypeSet } from './fhirpath-compiler/static-types.js'
 
 export type CompiledExpression = (resource: unknown, env: Record<string, unknown>) => unknown[]
@@ -183,7 +184,8 @@ export function compileCatalogue (input: CatalogueInput): CompiledCatalogue {
     else compiledExpressions++
     const onMismatch = input.onMismatch ? (m: Mismatch) => input.onMismatch!({ ...m, indication, path }) : undefined
     const compiled = 'unsupported' in fast ? undefined : fast
-    return { run: runnable(expr, compiled, reference, engine, onMismatch), type: compiled?.type ?? ANY }
+    // Reused within one evaluation where another indication runs the same expression on the same values.
+    return { run: memoised(expr, runnable(expr, compiled, reference, engine, onMismatch)), type: compiled?.type ?? ANY }
   }
   const ids = new Set<string>()
   const indications = input.indications.map((def) => {

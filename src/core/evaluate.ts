@@ -16,6 +16,7 @@ import { orderEvidence, STALE, type StaleSink } from './evidence-age.js'
 import { ORGANIZATION_INDEX, organizationIndex } from './organizations.js'
 import { ROOT_RESOURCE } from './fhirpath-compiler/expression.js'
 import { toFhirDateTime } from './fhirpath-values.js'
+import { EXPRESSION_MEMO, expressionMemo } from './expression-memo.js'
 
 const { valData } = fhirpath.util
 
@@ -64,7 +65,9 @@ function baseEnvironment (catalogue: CompiledCatalogue, record: PatientRecord, n
     // Every Organization of the record, for the partOf chains of onList() (organizations.ts).
     ...(orgs.length ? { [ORGANIZATION_INDEX]: organizationIndex(orgs) } : {}),
     order: options.order ? [options.order] : [],
-    orderEvidence: orderEvidence(options.order, record.byType)
+    orderEvidence: orderEvidence(options.order, record.byType),
+    // Shared by every indication of this evaluation (expression-memo.ts).
+    [EXPRESSION_MEMO]: expressionMemo()
   }
 }
 
