@@ -1,0 +1,84 @@
+/**
+ * The report queries (report-data.ts), written once for both stores: the same
+ * groups, filters and figures; only what the two dialects spell differently
+ * comes from a {@link ReportDialect} (sqlite-reports.ts, postgres-reports.ts).
+ * Months are Danish (reports/danish-time.ts) on both.
+ */
+import type { ReportData } from './report-data.js'
+
+type Row = Record<string, any>
+
+export interface ReportDialect {
+  /** The Danish month (`YYYY-MM`) of a timestamp column. */
+  month: (col: string) => string
+  /** A count as the driver should return it (PostgreSQL's COUNT is a bigint, read as a string by pg). */
+  count: (expr: string) => string
+  /** Placeholders of the period's start and end and of the order-select lookback start. */
+  from: string
+  to: string
+  lookback: string
+  /** Joins the elements of a JSON array column as `j.value`, and the condition that it is not empty. */
+  elements: (col: string) => { join: string, nonEmpty: string }
+  /** Whole minutes between two timestamp expressions. */
+  minutes: (from: string, to: string) => string
+}
+
+export type ReportSql = Record<keyof ReportData, string>
+
+export function reportSql (d: ReportDialect): ReportSql {
+  const month = d.month('e.evaluated_at')
+  const key = `${month} AS month, e.ordering_org_chain AS chain, e.ordering_region AS region, i.indication AS indication`
+  const group = `${month}, e.ordering_org_chain, e.ordering_region, i.indication`
+  const from = 'evaluations e JOIN evaluation_indications i ON i.evaluation_id = e.id'
+  const period = `e.evaluated_at >= ${d.from} AND e.evaluated_at < ${d.to}`
+  const signed = `e.hook = 'order-sign' AND ${period}`
+  const overridden = `${from}
+    JOIN cards c ON c.evaluation_id = i.evaluation_id AND c.indication = i.indication
+    JOIN feedback f ON f.card_uuid = c.card_uuid
+    WHERE ${signed} AND i.status <> 'eligible' AND f.outcome = 'overridden'`
+  const failed = d.elements('i.failed_criteria')
+  const unknown = d.elements('i.unknown_criteria')
+  return {
+    orders: `SELECT ${key}, ${d.count('DISTINCT COALESCE(i.order_key, e.id)')} AS n FROM ${from} WHERE ${period} GROUP BY ${group}`,
+    verdicts: `SELECT ${key}, i.status AS status, ${d.count('*')} AS n FROM ${from} WHERE ${signed} GROUP BY ${group}, i.status`,
+    signedDespite: `SELECT ${key}, ${d.count('DISTINCT f.card_uuid')} AS n FROM ${overridden} GROUP BY ${group}`,
+    overrideReasons: `SELECT ${key}, f.override_reason_code AS code, f.override_reason_system AS system, f.override_reason_display AS display, ${d.count('DISTINCT f.card_uuid')} AS n
+    FROM ${overridden}
+    GROUP BY ${group}, f.override_reason_code, f.override_reason_system, f.override_reason_display`,
+    criteria: `SELECT ${key}, j.value AS criterion, 'not-met' AS kind, ${d.count('*')} AS n FROM ${from} ${failed.join}
+      WHERE ${signed} AND ${failed.nonEmpty} GROUP BY ${group}, j.value
+    UNION ALL
+    SELECT ${key}, j.value AS criterion, 'unknown' AS kind, ${d.count('*')} AS n FROM ${from} ${unknown.join}
+      WHERE ${signed} AND i.unknown_criteria IS NOT NULL AND ${unknown.nonEmpty} GROUP BY ${group}, j.value`,
+    signMinutes: `WITH firsts AS (
+      SELECT i.order_key, i.indication,
+        MIN(CASE WHEN e.hook = 'order-select' THEN e.evaluated_at END) AS selected,
+        MIN(CASE WHEN e.hook = 'order-sign' THEN e.evaluated_at END) AS signed,
+        MAX(CASE WHEN e.hook = 'order-sign' THEN e.ordering_org_chain END) AS chain,
+        MAX(CASE WHEN e.hook = 'order-sign' THEN e.ordering_region END) AS region
+      FROM ${from}
+      WHERE i.order_key IS NOT NULL AND e.evaluated_at >= ${d.lookback} AND e.evaluated_at < ${d.to}
+      GROUP BY i.order_key, i.indication)
+    SELECT ${d.month('signed')} AS month, chain, region, indication, ${d.minutes('selected', 'signed')} AS minutes, ${d.count('*')} AS n
+    FROM firsts WHERE signed >= ${d.from} AND selected IS NOT NULL AND signed >= selected
+    GROUP BY 1, 2, 3, 4, 5`
+  }
+}
+
+const key = (r: Row): { month: string, chain: string | null, region: string | null, indication: string } =>
+  ({ month: String(r.month), chain: r.chain ?? null, region: r.region ?? null, indication: String(r.indication) })
+
+/** The rows of each query as the report data, the same for both stores. */
+export function reportRows (rows: Record<keyof ReportData, Row[]>): ReportData {
+  return {
+    orders: rows.orders.map((r) => ({ ...key(r), n: Number(r.n) })),
+    verdicts: rows.verdicts.map((r) => ({ ...key(r), status: String(r.status), n: Number(r.n) })),
+    signedDespite: rows.signedDespite.map((r) => ({ ...key(r), n: Number(r.n) })),
+    overrideReasons: rows.overrideReasons.map((r) => ({ ...key(r), code: r.code ?? null, system: r.system ?? null, display: r.display ?? null, n: Number(r.n) })),
+    criteria: rows.criteria.map((r) => ({ ...key(r), criterion: String(r.criterion), kind: r.kind === 'unknown' ? 'unknown' as const : 'not-met' as const, n: Number(r.n) })),
+    signMinutes: rows.signMinutes.map((r) => ({ ...key(r), minutes: Number(r.minutes), n: Number(r.n) }))
+  }
+}
+
+/** The order the queries run in (and their names). */
+export const REPORT_QUERIES = ['orders', 'verdicts', 'signedDespite', 'overrideReasons', 'criteria', 'signMinutes'] as const
