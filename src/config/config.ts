@@ -27,6 +27,8 @@ export interface Config {
   bodyLimitBytes: number
   /** Public URL of this service, for links to the criteria pages in cards. */
   publicBaseUrl?: string
+  /** OAuth client id of the requisition form (the SMART app under /smart/) at the EHR's authorisation server. */
+  smartClientId: string
   /** Discovery lists order-select and order-sign under one service id instead of one id per hook. */
   discoverySharedId: boolean
   requestTimeoutMs: number
@@ -98,6 +100,7 @@ export const SETTINGS: Setting[] = [
   { env: 'RULES_ROOT', key: 'rulesRoot', schema: { type: 'string', minLength: 1, default: '.' }, doc: 'Folder that holds cds-services/ and fhir-profiles/.' },
   { env: 'BODY_LIMIT_BYTES', key: 'bodyLimitBytes', schema: { type: 'integer', minimum: 1024, maximum: 104857600, default: 10485760 }, parse: int, doc: 'Largest accepted request body (bytes); larger requests get 413.' },
   { env: 'PUBLIC_BASE_URL', key: 'publicBaseUrl', schema: { type: 'string', pattern: '^https?://' }, doc: 'Public URL of this service, used for links to the criteria pages in cards.' },
+  { env: 'SMART_CLIENT_ID', key: 'smartClientId', schema: { type: 'string', minLength: 1, pattern: '^[\\x21-\\x7e]+$', default: 'wgs-eligibility' }, doc: 'OAuth client id of the requisition form (the SMART on FHIR app at `/smart/launch.html`), as registered at the EHR\'s authorisation server (docs/requisition-form.md).' },
   { env: 'DISCOVERY_SHARED_ID', key: 'discoverySharedId', schema: { type: 'boolean', default: false }, parse: bool, doc: 'Discovery (`GET /cds-services`) lists order-select and order-sign under one service id, `ngc-wgs-eligibility`, as CDS Hooks allows (clients that key cards by service id then replace the order-select cards with the order-sign ones). Default `false`: one id per hook (`ngc-wgs-eligibility-order-select`, `ngc-wgs-eligibility-order-sign`), because the official CDS Hooks sandbox keys services by URL and with a shared id sees only one hook. Calls and feedback are accepted on all three ids either way (docs/connecting-an-ehr.md).' },
   { env: 'REQUEST_TIMEOUT_MS', key: 'requestTimeoutMs', schema: { type: 'integer', minimum: 100, maximum: 600000, default: 10000 }, parse: int, doc: 'Server-side request timeout.' },
   { env: 'FHIR_SERVER_ALLOWLIST', key: 'fhirServerAllowlist', schema: { type: 'array', items: { type: 'string', pattern: '^https?://' }, default: [] }, parse: list, doc: 'Comma-separated FHIR base URLs the prefetch fallback may query with the EHR\'s token (exact match). Empty: no fallback; missing data stays unknown (412 without a Patient).' },

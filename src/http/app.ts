@@ -112,7 +112,7 @@ export async function cdsApp (app: FastifyInstance, opts: AppOptions): Promise<v
     ...(pool ? { pool } : {})
   })
   await app.register(feedbackRoutes, { serviceId: rules.service.id, store: audit.store, metrics: app.metrics })
-  await app.register(webRoutes, { rules, clock: opts.clock })
+  await app.register(webRoutes, { rules, clock: opts.clock, smartClientId: config.smartClientId })
   await app.register(reportRoutes, { config, rules, store: audit.store, clock: opts.clock })
   await app.register(questionnaireRoutes, { rules })
   await app.register(evaluateRoutes, { rules, language: config.language, publicBaseUrl: config.publicBaseUrl, clock: opts.clock })

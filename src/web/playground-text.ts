@@ -2,7 +2,7 @@
 export const PLAYGROUND_TEXT = {
   da: {
     title: 'Playground: WGS-kriterier uden EHR',
-    intro: 'En lille CDS Hooks-klient i browseren. Vælg en syntetisk patient (eller indsæt dit eget FHIR Bundle), kald servicen med en WGS-kladdebestilling (order-select, og order-sign ved "Underskriv"), og se kortene, som en EHR ville vise dem. Data forlader ikke denne server.',
+    intro: 'En lille CDS Hooks-klient i browseren: vælg en syntetisk patient (eller indsæt dit eget FHIR Bundle), og se kortet for WGS-kladdebestillingen, som en EHR viser det. Rekvisitionsformularen åbnes fra kortet. Data forlader ikke denne server.',
     patient: 'Patient',
     pick: 'Syntetisk patient',
     pickPlaceholder: '— vælg —',
@@ -43,11 +43,15 @@ export const PLAYGROUND_TEXT = {
     feedbackSent: 'Feedback sendt: HTTP {status}',
     feedbackFailed: 'Feedback fejlede: HTTP {status}',
     yes: 'ja',
-    no: 'nej'
+    no: 'nej',
+    formTitle: 'Rekvisitionsformular',
+    openForm: 'Udfyld rekvisitionen',
+    close: 'Luk',
+    formSaved: 'Svarene er tilføjet journalen; servicen kaldes igen.'
   },
   en: {
     title: 'Playground: WGS criteria without an EHR',
-    intro: 'A small CDS Hooks client in the browser. Pick a synthetic patient (or paste your own FHIR Bundle), call the service with a draft WGS order (order-select, and order-sign on "Sign"), and see the cards as an EHR would show them. Data does not leave this server.',
+    intro: 'A small CDS Hooks client in the browser: pick a synthetic patient (or paste your own FHIR Bundle) and see the card for the draft WGS order as an EHR shows it. The requisition form opens from the card. Data does not leave this server.',
     patient: 'Patient',
     pick: 'Synthetic patient',
     pickPlaceholder: '— choose —',
@@ -88,6 +92,10 @@ export const PLAYGROUND_TEXT = {
     feedbackSent: 'Feedback sent: HTTP {status}',
     feedbackFailed: 'Feedback failed: HTTP {status}',
     yes: 'yes',
-    no: 'no'
+    no: 'no',
+    formTitle: 'Requisition form',
+    openForm: 'Fill in the requisition',
+    close: 'Close',
+    formSaved: 'The answers are added to the record; calling the service again.'
   }
 }

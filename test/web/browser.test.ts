@@ -120,7 +120,10 @@ void t.test('criteria browser and playground in Chromium', async (t) => {
       t.equal(await card.getAttribute('data-status'), c.outcome, `${id}: rendered outcome ${c.outcome}`)
       t.equal(await card.getAttribute('data-indicator'), c.indicator, `${id}: indicator ${c.indicator}`)
       t.match(await card.locator('.summary').innerText(), c.summary, `${id}: summary`)
-      t.ok(await card.locator('.detail table tbody tr').count() >= 3, `${id}: detail Markdown rendered as a checklist table`)
+      t.ok(await card.locator('.detail p strong').count() >= 1, `${id}: detail Markdown rendered (markdown-it): the verdict in bold`)
+      t.equal(await card.locator('.detail script, .detail img').count(), 0, `${id}: no markup from the text`)
+      const box = await card.boundingBox()
+      t.ok(box !== null && box.y + 40 < 900, `${id}: the card is visible without scrolling (top at ${Math.round(box?.y ?? -1)} px)`)
       t.match(await card.locator('.source').innerText(), /Nationalt Genom Center/, `${id}: source`)
       t.equal(await card.locator(`.links a[href="${base}/criteria/${meta.indication}"]`).count(), 1, `${id}: links to its criteria page`)
       const colour = await card.evaluate((e) => (globalThis as unknown as { getComputedStyle: (x: unknown) => { borderLeftColor: string } }).getComputedStyle(e).borderLeftColor)
@@ -134,6 +137,35 @@ void t.test('criteria browser and playground in Chromium', async (t) => {
     t.equal(await none.count(), 1, 'one card when nothing matches')
     t.equal(await none.getAttribute('data-status'), 'no-matching-indication')
     await shot(page, 'playground-no-match')
+  })
+
+  await t.test('playground: the card\'s smart link opens the requisition form on the playground\'s record', async (t) => {
+    const id = pick('inherited-thrombocytopenia', 'incomplete')
+    await runPatient(id)
+    const meta = demo.list.find((p) => p.id === id)!
+    const card = page.locator(`#cards article.card[data-indication="${meta.indication}"]`)
+    t.equal(await card.getAttribute('data-status'), 'incomplete')
+    await card.locator('button.smart-link').first().click()
+    t.ok(await page.locator('#form-dialog').isVisible(), 'the form opens in a dialog')
+    const form = page.frameLocator('#form-frame')
+    await form.locator('body[data-ready="true"]').waitFor({ timeout: 60_000 })
+    t.match(await form.locator('#verdict-text').innerText(), /Mangler dokumentation/, 'the form shows the card\'s verdict')
+    t.match(await form.locator('#patient-name').innerText(), (await page.locator('#patient-name').innerText()).split(' ')[0]!, 'for the playground\'s patient')
+    await shot(page, 'playground-form')
+    // Answer every open question yes and submit: the answers go back to the playground, which calls the hook again.
+    const open = await form.locator('[id$="/1||true"]:not(.ant-radio-wrapper-disabled)').all()
+    for (const radio of open) await radio.click()
+    const again = page.waitForResponse((r) => r.url().includes('/cds-services/') && r.request().method() === 'POST')
+    await form.locator('#submit-answers').click()
+    await again
+    await form.locator('body[data-reassessed]').waitFor({ timeout: 60_000 })
+    t.match(await page.locator('#raw-request').innerText(), /"resourceType": "QuestionnaireResponse"/, 'the hook is called again with the form\'s answers')
+    t.ok(['eligible', 'incomplete', 'not-eligible'].includes(String(await form.locator('body').getAttribute('data-reassessed'))), 'the form shows the new verdict')
+    await shot(page, 'playground-form-submitted')
+    await page.click('#form-close')
+    t.notOk(await page.locator('#form-dialog').isVisible(), 'the dialog closes')
+    t.equal(await page.locator(`#cards article.card[data-indication="${meta.indication}"]`).count(), 1, 'the card for the order, re-rendered')
+    await shot(page, 'playground-after-form')
   })
 
   await t.test('playground: apply a suggestion (accepted feedback)', async (t) => {

@@ -107,7 +107,7 @@ void t.test('playground page and its patients', async (t) => {
   t.equal(bundle.statusCode, 200)
   t.equal(bundle.json().resourceType, 'Bundle')
   t.equal((await app.inject({ url: '/playground/patients/nope.json' })).statusCode, 404)
-  for (const file of ['playground.js', 'markdown.js', 'web.css']) {
+  for (const file of ['playground.js', 'card-markdown.js', 'markdown-it.js', 'web.css']) {
     const r = await app.inject({ url: `/static/web/${file}` })
     t.equal(r.statusCode, 200, file)
     t.match(r.headers['content-type'], file.endsWith('.css') ? /text\/css/ : /javascript/)

@@ -1,7 +1,8 @@
 /**
  * Pages for people (src/web/): the criteria browser at `/` and
  * `/criteria/{id}` (Danish; `?lang=en` for English), the playground at
- * `/playground` with its bundled synthetic patients, and their static files.
+ * `/playground` with its bundled synthetic patients, and their static files;
+ * the requisition form under `/smart/` (routes/smart-app.ts).
  * Not behind the CDS client JWT (only /cds-services is). Pages are rendered
  * once from the loaded rules, which do not change while the service runs.
  * A Content-Security-Policy allows same-origin resources only.
@@ -16,6 +17,7 @@ import { languageOf, WEB, type WebLanguage } from '../../web/i18n.js'
 import { page, STATIC_PREFIX } from '../../web/layout.js'
 import { html } from '../../web/html.js'
 import { playgroundConfig, playgroundPage } from '../../web/playground-page.js'
+import { packageFile, smartAppRoutes } from './smart-app.js'
 
 export interface WebRouteOptions {
   rules: LoadedRules
@@ -23,17 +25,25 @@ export interface WebRouteOptions {
   clock?: () => Date
   /** Folder of `playground-*.json` (default examples/patients/). */
   patientsDir?: string | URL
+  /** OAuth client id of the requisition form under /smart/ (SMART_CLIENT_ID; routes/smart-app.ts). */
+  smartClientId?: string
 }
 
 const STATIC_DIR = new URL('../../../src/web/static/', import.meta.url)
 const STATIC_FILES: Record<string, string> = {
   'web.css': 'text/css; charset=utf-8',
   'playground.js': 'text/javascript; charset=utf-8',
-  'markdown.js': 'text/javascript; charset=utf-8',
+  'card-markdown.js': 'text/javascript; charset=utf-8',
+  'markdown-it.js': 'text/javascript; charset=utf-8',
   'favicon.svg': 'image/svg+xml'
 }
+/** Static files served from an npm package's browser bundle instead of src/web/static/. */
+const PACKAGE_FILES: Record<string, () => string> = {
+  'markdown-it.js': () => packageFile('markdown-it', 'dist/browser/markdown-it.esm.min.mjs')
+}
 
-export const PAGE_CSP = "default-src 'none'; script-src 'self'; style-src 'self'; img-src 'self' data:; connect-src 'self'; base-uri 'none'; form-action 'self'; frame-ancestors 'self'"
+/** `frame-src 'self'`: the playground opens the requisition form (/smart/) in a frame. */
+export const PAGE_CSP = "default-src 'none'; script-src 'self'; style-src 'self'; img-src 'self' data:; connect-src 'self'; frame-src 'self'; base-uri 'none'; form-action 'self'; frame-ancestors 'self'"
 
 function sendHtml (reply: FastifyReply, body: string, status = 200): FastifyReply {
   return reply.code(status)
@@ -53,8 +63,9 @@ export async function webRoutes (app: FastifyInstance, opts: WebRouteOptions): P
   const index = Object.fromEntries(langs.map((l) => [l, indexPage(rules, l)])) as Record<WebLanguage, string>
   const playground = Object.fromEntries(langs.map((l) => [l, playgroundPage(playgroundConfig(rules, demo.list, displays, l))])) as Record<WebLanguage, string>
   const indicationPages = new Map(langs.flatMap((l) => rules.indications.map((i) => [`${l}:${i.id}`, indicationPage(rules, i.id, l, displays)!] as const)))
-  const statics = new Map(Object.entries(STATIC_FILES).map(([name, type]) => [name, { type, body: readFileSync(new URL(name, STATIC_DIR)) }]))
+  const statics = new Map(Object.entries(STATIC_FILES).map(([name, type]) => [name, { type, body: readFileSync(PACKAGE_FILES[name]?.() ?? new URL(name, STATIC_DIR)) }]))
   const hide = { schema: { hide: true } }
+  await app.register(smartAppRoutes, { clientId: opts.smartClientId ?? 'wgs-eligibility' })
 
   app.get('/', hide, async (request, reply) => sendHtml(reply, index[languageOf(request.query)]))
   app.get<{ Params: { id: string } }>('/criteria/:id', hide, async (request, reply) => {

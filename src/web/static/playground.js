@@ -2,10 +2,17 @@
 // order-select (or order-sign) request from a FHIR Bundle with a draft WGS
 // order, calls the service over HTTP, renders the cards as an EHR would, and
 // sends feedback (accepted suggestion / override with reason). Data is shown
-// with textContent only; card detail Markdown goes through markdown.js, which
-// escapes everything it does not produce itself.
-/* global document, fetch, crypto, performance, Node */
-import { renderMarkdown } from './markdown.js'
+// with textContent only; card detail Markdown goes through markdown-it (its
+// browser module, served from node_modules as markdown-it.js) with raw
+// HTML off (card-markdown.js). A card's smart link opens the requisition form
+// (/smart/?playground=1) in a dialog: the form reads this page's record through
+// window.wgsPlayground and hands its QuestionnaireResponse back, and the hook
+// is called again with it.
+/* global document, window, fetch, crypto, performance, Node, URLSearchParams */
+import markdownit from './markdown-it.js'
+import { cardMarkdownRenderer } from './card-markdown.js'
+
+const renderMarkdown = cardMarkdownRenderer(markdownit)
 
 const config = JSON.parse(document.getElementById('playground-config').textContent)
 const T = config.text
@@ -279,18 +286,28 @@ function cardEl (card) {
   const result = card.extension?.['dk.ngc-wgs-cds.eligibility']
   const node = el('article', { class: `card card-${indicator}`, 'data-indicator': indicator, 'data-status': result?.status, 'data-indication': result?.indication ?? '', 'data-uuid': card.uuid })
   const detail = el('div', { class: 'detail' })
-  // renderMarkdown escapes all text and emits only its own small tag set.
+  // markdown-it with raw HTML off: text from the card never becomes markup (card-markdown.js).
   detail.innerHTML = renderMarkdown(card.detail ?? '')
-  for (const a of detail.querySelectorAll('a')) { a.target = '_blank'; a.rel = 'noopener noreferrer' }
   const links = [...(card.links ?? [])]
   if (result?.indication && !links.some((l) => typeof l.url === 'string' && l.url.endsWith(`/criteria/${result.indication}`))) {
     links.push({ label: T.criteriaPage, url: `/criteria/${result.indication}${config.lang === 'en' ? '?lang=en' : ''}` })
   }
+  // Without PUBLIC_BASE_URL the service sends no smart link; the playground offers the form all the same.
+  if (result?.indication && result.status !== 'eligible' && !links.some((l) => l.type === 'smart')) {
+    links.unshift({ label: T.openForm, type: 'smart', url: '/smart/launch.html', appContext: JSON.stringify({ indication: result.indication, order: `ServiceRequest/${state.order.id}` }) })
+  }
+  const smart = links.filter((l) => l.type === 'smart')
+  const other = links.filter((l) => l.type !== 'smart')
   node.append(
     el('header', {}, el('span', { class: 'indicator' }, indicator), el('h3', { class: 'summary' }, String(card.summary ?? ''))),
     detail,
+    smart.length ? el('div', { class: 'smart-links' }, smart.map((l) => {
+      const b = el('button', { type: 'button', class: 'smart-link' }, String(l.label ?? T.openForm))
+      b.addEventListener('click', () => openForm(l))
+      return b
+    })) : '',
     el('p', { class: 'source' }, `${T.source}: `, linkEl(String(card.source?.label ?? ''), card.source?.url), card.source?.topic?.display ? ` (${card.source.topic.display})` : ''),
-    links.length ? el('ul', { class: 'links' }, links.map((l) => el('li', {}, linkEl(String(l.label ?? l.url), l.url)))) : ''
+    other.length ? el('ul', { class: 'links' }, other.map((l) => el('li', {}, linkEl(String(l.label ?? l.url), l.url)))) : ''
   )
   const outcome = el('p', { class: 'outcome', role: 'status' })
   if (Array.isArray(card.suggestions) && card.suggestions.length) {
@@ -325,6 +342,38 @@ function cardEl (card) {
   node.append(outcome)
   return node
 }
+
+// ---------------------------------------------------------------- the requisition form
+
+/** The form in a dialog, on this page's record (a same-origin frame: /smart/?playground=1). */
+function openForm (link) {
+  const query = new URLSearchParams({ playground: '1', lang: config.lang })
+  if (typeof link.appContext === 'string') query.set('appContext', link.appContext)
+  $('form-frame').src = `/smart/?${query}`
+  $('form-dialog').showModal()
+}
+
+/** What the form reads and writes in the playground (smart/app.js, playgroundSource). */
+window.wgsPlayground = {
+  record: () => {
+    const role = state.resources.find((r) => r.resourceType === 'PractitionerRole')
+    return { patient: state.patient, resources: state.resources, order: state.order, userId: role?.practitioner?.reference }
+  },
+  addResource: (resource) => {
+    const saved = { ...resource, id: resource.id ?? uuid(), meta: { lastUpdated: new Date().toISOString() } }
+    state.resources.push(saved)
+    renderPatient()
+    $('call-status').textContent = T.formSaved
+    // The hook again, as an EHR does when the app closes; the cards update behind the dialog.
+    void callService(state.lastHook ?? 'order-select')
+    return saved
+  }
+}
+
+$('form-close').addEventListener('click', () => {
+  $('form-dialog').close()
+  $('form-frame').src = 'about:blank'
+})
 
 function renderCards (cards) {
   $('cards').replaceChildren(...(cards.length ? cards.map(cardEl) : [el('p', { class: 'empty' }, T.noCards)]))

@@ -1,0 +1,82 @@
+/**
+ * UI text of the requisition form (the SMART on FHIR app under /smart/), Danish
+ * (default) and English (`?lang=en`). Sent to the browser as JSON in the page
+ * (strings only; `{name}` placeholders). Short clinical wording: the clinician
+ * sees the verdict, what the record already shows and what is left to answer.
+ */
+export const SMART_APP_TEXT = {
+  da: {
+    title: 'Rekvisition: helgenomsekventering (WGS)',
+    launching: 'Starter …',
+    loading: 'Henter journaldata …',
+    evaluating: 'Vurderer kriterierne …',
+    saving: 'Gemmer svarene …',
+    patient: 'Patient',
+    born: 'født',
+    user: 'Rekvirent',
+    indication: 'Indikation',
+    verdict: 'Vurdering',
+    status: { eligible: 'Kriterierne er opfyldt', 'not-eligible': 'Kriterierne er ikke opfyldt', incomplete: 'Mangler dokumentation' } as Record<string, string>,
+    missingCount: '{n} punkt(er) mangler at blive besvaret.',
+    blocking: 'Ikke opfyldt: {items}.',
+    noneMissing: 'Alle punkter er dokumenteret.',
+    nextEligible: 'Bestillingen kan nu underskrives.',
+    formIntro: 'Besvar de spørgsmål, journalen ikke allerede viser. Grå punkter er udfyldt fra journalen.',
+    fromRecord: 'Fra journalen',
+    recordShows: 'Journalen viser: {evidence}',
+    recordLacks: 'Ikke fundet i journalen.',
+    recordNotMet: 'Ikke opfyldt ifølge journalen: {evidence}',
+    notApplicable: 'Gælder ikke for patienten.',
+    answered: 'Besvaret {answer}',
+    submit: 'Gem svar og vurdér igen',
+    saved: 'Svarene er gemt i journalen ({date}).',
+    reevaluated: 'Ny vurdering',
+    noAnswers: 'Besvar mindst ét spørgsmål.',
+    notMatched: 'Patientens journal matcher ikke indikationen.',
+    otherIndications: 'Andre indikationer',
+    unreadable: 'Kunne ikke læse: {types}. Kriterier, der bygger på dem, kan mangle.',
+    failed: 'Noget gik galt: {message}',
+    noLaunch: 'Formularen åbnes fra WGS-kortet i journalsystemet.',
+    criteria: 'Kriterierne for indikationen',
+    yes: 'Ja',
+    no: 'Nej'
+  },
+  en: {
+    title: 'Requisition: whole-genome sequencing (WGS)',
+    launching: 'Starting …',
+    loading: 'Reading the record …',
+    evaluating: 'Evaluating the criteria …',
+    saving: 'Saving the answers …',
+    patient: 'Patient',
+    born: 'born',
+    user: 'Ordering clinician',
+    indication: 'Indication',
+    verdict: 'Assessment',
+    status: { eligible: 'Criteria met', 'not-eligible': 'Criteria not met', incomplete: 'Documentation missing' } as Record<string, string>,
+    missingCount: '{n} item(s) still to answer.',
+    blocking: 'Not met: {items}.',
+    noneMissing: 'Every item is documented.',
+    nextEligible: 'The order can now be signed.',
+    formIntro: 'Answer what the record does not already show. Grey items are filled in from the record.',
+    fromRecord: 'From the record',
+    recordShows: 'The record shows: {evidence}',
+    recordLacks: 'Not found in the record.',
+    recordNotMet: 'Not met according to the record: {evidence}',
+    notApplicable: 'Does not apply to this patient.',
+    answered: 'Answered {answer}',
+    submit: 'Save answers and re-assess',
+    saved: 'The answers are saved in the record ({date}).',
+    reevaluated: 'New assessment',
+    noAnswers: 'Answer at least one question.',
+    notMatched: 'The patient’s record does not match this indication.',
+    otherIndications: 'Other indications',
+    unreadable: 'Could not read: {types}. Criteria that rely on them may be missing.',
+    failed: 'Something went wrong: {message}',
+    noLaunch: 'The form opens from the WGS card in the EHR.',
+    criteria: 'Criteria for this indication',
+    yes: 'Yes',
+    no: 'No'
+  }
+}
+
+export type SmartAppText = (typeof SMART_APP_TEXT)['da']
