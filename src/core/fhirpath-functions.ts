@@ -200,7 +200,7 @@ export function domainFunctions (ctx: FunctionContext): Record<string, unknown> 
       // The tumour morphology codings wherever a Danish record carries them (interface 7).
       fn: (inputs: unknown[]) => {
         const out: unknown[] = []
-        for (const i of inputs) morphologyOf(data(i), out)
+        for (const i of inputs) for (const c of morphologyOf(data(i))) out.push(c)
         return out
       },
       arity: { 0: [] },
@@ -332,8 +332,24 @@ function codedScore (concept: unknown, observationCode: unknown): number | undef
  * Observation's valueCodeableConcept. SKS/Patobank M-codes are also given as ICD-O-3 codings, so a
  * ValueSet listing `9440/3` matches `ZM94403`.
  */
-function morphologyOf (r: AnyResource, out: unknown[]): void {
-  if (typeof r !== 'object' || r === null) return
+function morphologyOf (r: AnyResource): readonly unknown[] {
+  if (typeof r !== 'object' || r === null) return EMPTY_MORPHOLOGY
+  // Once per resource: the ICD-O-3 codings made from SKS M-codes are then the same objects on every
+  // call (so the compiled path and fhirpath.js return identical items) and are not rebuilt per rule.
+  // Kept on the resource under a non-enumerable symbol, not in a WeakMap (see the note at the top).
+  const held = r as unknown as Record<symbol, unknown[] | undefined>
+  let out = held[MORPHOLOGY]
+  if (out === undefined) {
+    out = []
+    collectMorphology(r, out)
+    if (Object.isExtensible(r)) Object.defineProperty(r, MORPHOLOGY, { value: out })
+  }
+  return out
+}
+const MORPHOLOGY = Symbol('morphology codings')
+const EMPTY_MORPHOLOGY: readonly unknown[] = Object.freeze([])
+
+function collectMorphology (r: AnyResource, out: unknown[]): void {
   const concepts: unknown[] = []
   if (r.resourceType === 'Condition') concepts.push(r.code)
   else if (r.resourceType === 'DiagnosticReport') { if (Array.isArray(r.conclusionCode)) concepts.push(...r.conclusionCode) } else if (r.resourceType === 'Observation') concepts.push(r.valueCodeableConcept)

@@ -41,3 +41,17 @@ void t.test('morphology(): Condition.code, extensions, SKS additional codes, pat
     t.equal(result(run(ind, [dx, condition('C71.9')], undefined, { catalogue: { ...catalogue, engine } }), 'gbm')?.status, 'unknown', `${engine}: no morphology recorded`)
   }
 })
+
+void t.test('morphology(): in verify mode the compiled path and fhirpath.js return the same codings (no false "differs")', async (t) => {
+  // The ICD-O-3 codings made from SKS M-codes used to be new objects on every call, so the two engines'
+  // equal results compared as different. They are made once per resource now.
+  const ind = indication([criterion('gbm', "iif(%tumours.morphology().where(inValueSet('vs:gbm')).exists(), true, {})", { evidence: '%tumours' })], {
+    data: { dx: { resourceType: 'Condition', valueSet: 'vs:dx' }, tumours: { resourceType: 'Condition' } },
+    variables: { tumourMorphology: '%tumours.morphology()' }
+  })
+  const mismatches: unknown[] = []
+  const catalogue = { valueSets: [...VALUE_SETS, gbmVs as any], engine: 'verify' as const, onMismatch: (m: unknown) => { mismatches.push(m) } }
+  const tumour = condition('DC719', { code: { coding: [{ system: SYSTEMS.sks, code: 'DC719+ZM94403' }] } })
+  t.equal(result(run(ind, [condition('C92.0'), tumour], undefined, { catalogue }), 'gbm')?.status, 'met', 'the SKS additional code is the morphology')
+  t.same(mismatches, [], 'no expression reported as differing')
+})
