@@ -23,13 +23,31 @@ export function allHeaps (m: MemorySample): number { return m.heapUsed + (m.thre
  */
 export interface MemorySample { rss: number, heapUsed: number, heapTotal: number, external: number, threadHeapUsed: number, threadHeapTotal: number, threads: number }
 
+/** CPU time (ms) of the whole process and of each thread that reports it (bench/memory-probe.mjs). */
+export interface CpuSample { processMs: number, threads: Array<{ threadId: number, kind: string, cpuMs: number | null }> }
+
+/** The CPU time (ms, user + system) a process has used so far, from /proc (Linux; the 10 ms clock ticks); null elsewhere. */
+export function processCpuMs (pid: number | undefined): number | null {
+  if (pid === undefined) return null
+  try {
+    const stat = readFileSync(`/proc/${pid}/stat`, 'utf8')
+    const fields = stat.slice(stat.lastIndexOf(')') + 2).split(' ')
+    return (Number(fields[11]) + Number(fields[12])) * 10
+  } catch {
+    return null
+  }
+}
+
 export interface ServiceProcess {
   url: string
+  pid: number | undefined
   /** Spawn to "Server listening" (pino's own timestamp on that line), ms. */
   startupMs: number
   logFile: string
   /** RSS and heap after a forced full GC (needs `probe`). */
   memory: () => Promise<MemorySample>
+  /** CPU time so far, per thread (needs `probe`). */
+  cpu: () => Promise<CpuSample>
   stop: () => Promise<void>
 }
 
@@ -123,6 +141,12 @@ export async function spawnService (opts: SpawnServiceOptions): Promise<ServiceP
     throw new Error(`${(err as Error).message}\n${stderr}`)
   }
   const pending = new Map<number, (m: MemorySample) => void>()
+  const pendingCpu = new Map<number, (m: CpuSample) => void>()
+  child.on('message', (m: { type?: string, id?: number, processCpuMs?: number, threads?: CpuSample['threads'] }) => {
+    if (m?.type !== 'cpu' || m.id === undefined) return
+    pendingCpu.get(m.id)?.({ processMs: m.processCpuMs ?? 0, threads: m.threads ?? [] })
+    pendingCpu.delete(m.id)
+  })
   child.on('message', (m: Omit<MemorySample, 'threadHeapUsed' | 'threadHeapTotal' | 'threads'> & { type?: string, id?: number, threadHeaps?: Array<{ used: number, total: number }> }) => {
     if (m?.type !== 'memory' || m.id === undefined) return
     const threadHeaps = m.threadHeaps ?? []
@@ -132,6 +156,7 @@ export async function spawnService (opts: SpawnServiceOptions): Promise<ServiceP
   let asked = 0
   return {
     url: ready.url,
+    pid: child.pid,
     startupMs: ready.time - spawnedAt,
     logFile,
     memory: async () => {
@@ -141,16 +166,23 @@ export async function spawnService (opts: SpawnServiceOptions): Promise<ServiceP
       child.send({ type: 'memory', id })
       return await answer
     },
+    cpu: async () => {
+      if (!opts.probe || !child.send) throw new Error('cpu needs the probe')
+      const id = ++asked
+      const answer = new Promise<CpuSample>((resolve) => pendingCpu.set(id, resolve))
+      child.send({ type: 'cpu', id })
+      return await answer
+    },
     stop: async () => { await stopChild(child) }
   }
 }
 
-export interface BaselineProcess { url: string, stop: () => Promise<void> }
+export interface BaselineProcess { url: string, pid: number | undefined, stop: () => Promise<void> }
 
 export async function spawnBaseline (): Promise<BaselineProcess> {
   const child = spawn(process.execPath, [join(ROOT, 'bench/baseline-server.mjs')], { cwd: ROOT, stdio: ['ignore', 'pipe', 'inherit'] })
   let out = ''
   child.stdout?.on('data', (d: Buffer) => { out += d.toString() })
   const port = await waitFor('the baseline server', child, 30_000, () => /listening (\d+)/.exec(out)?.[1])
-  return { url: `http://127.0.0.1:${port}`, stop: async () => { await stopChild(child) } }
+  return { url: `http://127.0.0.1:${port}`, pid: child.pid, stop: async () => { await stopChild(child) } }
 }

@@ -247,3 +247,17 @@ export function orderSelectRequest (service: ServiceDefinition, p: SyntheticPati
   request.prefetch = prefetch
   return request
 }
+
+/**
+ * The same request with its draft order for something else than WGS: a blood count, LOINC 58410-2
+ * "CBC panel - Blood by Automated count" (verified: loinc.org/58410-2). The service answers it
+ * `{"cards":[]}`: an EHR may call on every order a clinician selects.
+ */
+export function withoutWgsOrder (request: Record<string, any>): Record<string, any> {
+  const copy = structuredClone(request)
+  const order = copy.context.draftOrders.entry[0].resource as Record<string, unknown>
+  order.id = 'bench-blood-count-1'
+  order.code = { coding: [{ system: 'http://loinc.org', code: '58410-2', display: 'CBC panel - Blood by Automated count' }] }
+  copy.context.selections = ['ServiceRequest/bench-blood-count-1']
+  return copy
+}

@@ -53,8 +53,20 @@ void t.test('bench harness: a smoke run writes a complete report', async (t) => 
   if (threads > 0) t.ok(profiled.includes('evaluation thread'), 'and of the evaluation threads')
   t.equal(json.startup?.runs.length, SMOKE.startup.runs)
   t.ok((json.fallback?.keys ?? 0) > 1, 'the fallback fetched several keys')
-  t.same(json.targets.map((x) => x.id), ['core-p99-150', 'core-p99-150-realistic', 'core-linear', 'http-throughput', 'http-p99', 'memory-rss', 'memory-heap', 'startup', 'fallback-parallel'])
+  const ids = json.targets.map((x) => x.id)
+  for (const id of ['core-p99-150', 'core-p99-150-realistic', 'core-linear', 'http-non-wgs-cpu', 'http-wgs-cpu', 'answer-size', 'http-throughput', 'http-p99', 'memory-rss', 'memory-heap', 'startup', 'fallback-parallel']) t.ok(ids.includes(id), `target ${id}`)
+  // CPU per request, per thread, for both calls; answer sizes; more connections.
+  for (const [name, c] of [['WGS', json.http], ['non-WGS', json.http?.nonWgs]] as const) {
+    t.ok((c?.service.cpuMsPerRequest ?? 0) > 0 && (c?.baseline.cpuMsPerRequest ?? 0) > 0, `${name}: CPU per request of both servers`)
+    t.ok(typeof c?.cpuRatio === 'number', `${name}: their ratio`)
+    t.ok(c?.service.threads?.some((x) => x.thread === 'event loop (main thread)'), `${name}: CPU per request of the event loop`)
+    t.ok((c?.answerBytes ?? 0) > 0, `${name}: answer size`)
+  }
+  t.equal(json.http?.nonWgs?.answerBytes, Buffer.byteLength('{"cards":[]}'), 'the call without a WGS order is answered {"cards":[]}')
+  t.same(json.http?.answers.map((a) => a.resources), [SMOKE.http.resources, ...SMOKE.http.answerSizes], 'answer sizes at every size')
+  t.same(json.http?.concurrency.map((c) => c.connections), SMOKE.http.concurrency, 'the WGS call at more connections')
   for (const target of json.targets) t.ok(target.met === null || typeof target.met === 'boolean', `${target.id}: verdict`)
   const md = readFileSync(join(out, 'latest.md'), 'utf8')
+  t.match(md, /CPU per request per thread/)
   for (const heading of ['## Targets', '## 1. Core evaluation', '## 2. HTTP', '### Where the time goes (CPU profile per thread', '## 3. Memory', '## 4. Start-up', '## 5. FHIR fallback']) t.match(md, heading)
 })
