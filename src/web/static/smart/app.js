@@ -341,7 +341,7 @@ async function assess (src, indication) {
   const result = results.find((r) => r.indication === indication) ?? (indication ? undefined : results[0])
   const warning = $('app-warning')
   warning.hidden = rec.unreadable.length === 0
-  warning.textContent = rec.unreadable.length ? fmt(T.unreadable, { types: rec.unreadable.join(', ') }) : ''
+  warning.textContent = rec.unreadable.length ? fmt(T.unreadable, { types: rec.unreadable.map((type) => T.types[type] ?? type).join(', ') }) : ''
   return { rec, evaluation, result }
 }
 
