@@ -6,7 +6,7 @@
  * service — loadRulesFor → buildRecord → evaluate — without HTTP.
  */
 import { buildRecord, type RecordInput } from '../core/record.js'
-import { answerKeyOf } from '../core/questionnaire.js'
+import { answerKeyOf, containedResponses } from '../core/questionnaire.js'
 import { evaluate } from '../core/evaluate.js'
 import type { AnyResource, Patient } from '../core/fhir.js'
 import type { IndicationResult, IndicationStatus } from '../core/types.js'
@@ -74,7 +74,9 @@ export function readPatientInput (rules: LoadedRules, doc: unknown): PatientInpu
 
 /** Evaluate every indication for the record at `at` (ISO instant), as the service does for one order. */
 export function evaluateInput (rules: LoadedRules, input: PatientInput, at: string): IndicationResult[] {
-  return evaluate(rules.catalogue, buildRecord({ ...input.record, answerKey: answerKeyOf(rules.indications) }), at, input.orders[0] ? { order: input.orders[0] } : {})
+  const contained = containedResponses(input.orders)
+  const record = buildRecord({ ...input.record, resources: contained.length ? [...input.record.resources, ...contained] : input.record.resources, answerKey: answerKeyOf(rules.indications) })
+  return evaluate(rules.catalogue, record, at, input.orders[0] ? { order: input.orders[0] } : {})
 }
 
 /** The best status over all matching indications (results are sorted best first), or undefined when none matches. */

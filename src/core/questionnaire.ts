@@ -223,3 +223,12 @@ export function answerKeyOf (indications: readonly IndicationDefinition[]): Answ
   if (!key) { key = answerKey(indications); KEYS.set(indications, key) }
   return key
 }
+
+/**
+ * QuestionnaireResponses the draft orders carry themselves (`contained`, as a requisition travels
+ * with its order): added to the record, so that they are read like the others; the order's
+ * `supportingInfo` `#id` reference then makes them current (evidence-age.ts orderEvidence).
+ */
+export function containedResponses (orders: readonly AnyResource[]): AnyResource[] {
+  return orders.flatMap((o) => Array.isArray(o.contained) ? (o.contained as AnyResource[]).filter((c) => c?.resourceType === 'QuestionnaireResponse') : [])
+}

@@ -4,7 +4,7 @@
  * cards. The HTTP layer validates the body and maps HookError to a status.
  */
 import { buildRecord } from '../core/record.js'
-import { answerKeyOf } from '../core/questionnaire.js'
+import { answerKeyOf, containedResponses } from '../core/questionnaire.js'
 import { evaluate } from '../core/evaluate.js'
 import type { AnyResource } from '../core/fhir.js'
 import type { IndicationResult } from '../core/types.js'
@@ -111,7 +111,9 @@ export async function handleHook (settings: HookSettings, request: CdsRequest, n
   }
   requireKeys(rules.service, states, fetched)
   // Answers of the service's requisition forms count as attestations (core/questionnaire.ts).
-  const record = buildRecord({ ...input, answerKey: answerKeyOf(rules.indications) })
+  // Responses the draft orders contain count too (core/questionnaire.ts).
+  const contained = containedResponses(orders.map((o) => o.resource))
+  const record = buildRecord({ ...input, resources: contained.length ? [...input.resources, ...contained] : input.resources, answerKey: answerKeyOf(rules.indications) })
   const unavailable = [...new Set((input.unavailable ?? []).map((u) => u.reason))]
   const cards: Card[] = []
   const indications = new Map<string, HookOutcome['indications'][number]>()

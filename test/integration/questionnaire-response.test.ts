@@ -10,7 +10,7 @@
 import t from 'tap'
 import { buildTestApp, postHook, resultFor } from '../helpers/app.js'
 import { startFhirServer } from '../helpers/fhir-server.js'
-import { attestation, condition, ecog, hookRequest, orderingRole, patient, type Json } from '../helpers/fhir-builders.js'
+import { attestation, condition, ecog, hookRequest, orderingRole, patient, wgsOrder, type Json } from '../helpers/fhir-builders.js'
 import { questionnaireUrl } from '../../src/core/questionnaire.js'
 
 const ID = 'sarcoma'
@@ -92,6 +92,18 @@ void t.test('attestation Observations still count', async (t) => {
   const app = await buildTestApp(t)
   const observations = hookRequest(pt, [...record(), attestation('metastatic-or-recurrent-disease'), attestation('histopathology-diagnosis')])
   t.equal(resultFor((await postHook(app, observations)).body, ID)?.status, 'eligible', 'the same facts as Observations')
+})
+
+void t.test('a response the draft order contains (supportingInfo #id) is read too', async (t) => {
+  const app = await buildTestApp(t)
+  const contained = { ...response(both), id: 'form' }
+  const order = wgsOrder('wgs-order-form', { contained: [contained], supportingInfo: [{ reference: '#form' }] })
+  const request = hookRequest(pt, record(), { order, omit: ['questionnaireResponses'] })
+  const res = await postHook(app, request)
+  t.equal(res.status, 200)
+  t.equal(resultFor(res.body, ID)?.status, 'eligible')
+  const withoutResponse = hookRequest(pt, record(), { order: wgsOrder('wgs-order-form'), omit: ['questionnaireResponses'] })
+  t.equal(resultFor((await postHook(app, withoutResponse)).body, ID)?.status, 'incomplete', 'the same order without it')
 })
 
 void t.test('FHIR fallback: the responses are read from the FHIR server', async (t) => {
