@@ -39,6 +39,8 @@ export const SMART_APP_TEXT = {
     failed: 'Noget gik galt: {message}',
     noLaunch: 'Formularen åbnes fra WGS-kortet i journalsystemet.',
     criteria: 'Kriterierne for indikationen',
+    /** Status words in the evidence values (as the cards word them). */
+    words: { active: 'aktiv', recurrence: 'recidiv', relapse: 'recidiv', inactive: 'inaktiv', remission: 'remission', resolved: 'ophørt', unconfirmed: 'ubekræftet', provisional: 'foreløbig', differential: 'differentialdiagnose', confirmed: 'bekræftet', refuted: 'afkræftet', true: 'ja', false: 'nej' } as Record<string, string>,
     yes: 'Ja',
     no: 'Nej'
   },
@@ -76,6 +78,7 @@ export const SMART_APP_TEXT = {
     failed: 'Something went wrong: {message}',
     noLaunch: 'The form opens from the WGS card in the EHR.',
     criteria: 'Criteria for this indication',
+    words: { true: 'yes', false: 'no' } as Record<string, string>,
     yes: 'Yes',
     no: 'No'
   }

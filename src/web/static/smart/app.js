@@ -191,7 +191,7 @@ function evidenceText (evidence) {
     let what
     if (isAnswer([e])) what = fmt(T.answered, { answer: yesNo(e.value ?? 'true') })
     else if (e.resourceType === 'Patient') what = `${T.born} ${/\d{4}-\d{2}-\d{2}/.exec(`${e.value ?? ''} ${e.display ?? ''}`)?.[0] ?? ''}`
-    else what = [e.display, yesNo(e.value)].filter(Boolean).join(' ')
+    else what = [e.display, typeof e.value === 'string' ? e.value.split(', ').map((w) => T.words[w] ?? w).join(', ') : e.value].filter(Boolean).join(' ')
     return e.date && !isAnswer([e]) ? `${what} (${String(e.date).slice(0, 10)})` : (e.date ? `${what} ${String(e.date).slice(0, 10)}` : what)
   }).filter(Boolean).join('; ')
 }
