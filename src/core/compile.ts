@@ -152,6 +152,8 @@ export function compileCatalogue (input: CatalogueInput): CompiledCatalogue {
   const parse = input.parseFhirPath ?? ((e: string): unknown => fhirpath.parse(e))
   const referenceOnly: ReferenceOnly[] = []
   let compiledExpressions = 0
+  // Only an expression declared more than once can be reused within an evaluation: the others run unwrapped.
+  const declared = declaredExpressions(input.indications)
   const compileExpr = (indication: string, path: string, text: string, variables: ReadonlyMap<string, TypeSet>): TypedExpression => {
     // `%ageYears >= 18` is settled by a year-only birthDate when both possible ages agree.
     const expr = rewriteAgeComparisons(text)
@@ -185,7 +187,8 @@ export function compileCatalogue (input: CatalogueInput): CompiledCatalogue {
     const onMismatch = input.onMismatch ? (m: Mismatch) => input.onMismatch!({ ...m, indication, path }) : undefined
     const compiled = 'unsupported' in fast ? undefined : fast
     // Reused within one evaluation where another indication runs the same expression on the same values.
-    return { run: memoised(expr, runnable(expr, compiled, reference, engine, onMismatch)), type: compiled?.type ?? ANY }
+    const run = runnable(expr, compiled, reference, engine, onMismatch)
+    return { run: (declared.get(text) ?? 0) > 1 ? memoised(expr, run) : run, type: compiled?.type ?? ANY }
   }
   const ids = new Set<string>()
   const indications = input.indications.map((def) => {
@@ -194,6 +197,21 @@ export function compileCatalogue (input: CatalogueInput): CompiledCatalogue {
     return compileIndication(def, valueSets, compileExpr)
   })
   return { indications, valueSets, defaultIntervals, displays: codeDisplays(input), settings: input.settings, referenceOnly, compiledExpressions }
+}
+
+/** How often each expression text is declared across the catalogue's indications. */
+function declaredExpressions (indications: IndicationDefinition[]): Map<string, number> {
+  const out = new Map<string, number>()
+  const add = (e: string | undefined): void => { if (e) out.set(e, (out.get(e) ?? 0) + 1) }
+  for (const d of indications) {
+    add(d.matches)
+    add(d.matchEvidence)
+    for (const e of Object.values(d.variables ?? {})) add(e)
+    for (const c of d.criteria) { add(c.applies); add(c.expression); add(c.evidence) }
+    for (const a of d.advice ?? []) add(a.when)
+    for (const r of d.related ?? []) add(r.when)
+  }
+  return out
 }
 
 /** CodeSystem concepts first (the project's own names), then ValueSet concepts, then performance-status answers. */
