@@ -8,6 +8,7 @@ import { spawn } from 'node:child_process'
 import { cpSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs'
 import { tmpdir } from 'node:os'
 import { join } from 'node:path'
+import { parse, stringify } from 'yaml'
 import { parseAt, run } from '../../src/cli/main.js'
 
 const BIN = 'bin/wgs-cds.js'
@@ -136,7 +137,9 @@ void t.test('validate: the shipped definitions are valid; every problem is repor
 
   // Schema-valid but not compilable: reported the same way (file, path, message).
   writeFileSync(join(root, 'fhir-profiles/valuesets/ValueSet-platelet-count.json'), readFileSync('fhir-profiles/valuesets/ValueSet-platelet-count.json'))
-  writeFileSync(sarcoma, readFileSync('cds-services/indications/sarcoma.yaml', 'utf8').replace('matches: "', 'matches: "today() and '))
+  // Through the YAML parser, so the edit holds whatever scalar style the rule file uses.
+  const rule = parse(readFileSync('cds-services/indications/sarcoma.yaml', 'utf8')) as { matches: string }
+  writeFileSync(sarcoma, stringify({ ...rule, matches: `today() and ${rule.matches}` }))
   const compile = inProcess(['validate', '--rules', root])
   t.equal(compile.code, 1)
   t.match(compile.stdout, /cds-services\/indications\/sarcoma\.yaml \/?matches: .*today\(\)/, 'FHIRPath problems name the file and path')
