@@ -41,10 +41,10 @@ export interface Interval { low?: number, high?: number, unit: string, source: s
 
 const data = (node: unknown): any => valData(node)
 
-// No per-resource memos here on purpose. WeakMaps keyed by each request's resources made every
+// No WeakMap memos here on purpose. WeakMaps keyed by each request's resources made every
 // young-generation GC walk their ephemeron tables: scavenges took 2.4 ms instead of 1.0 ms and the
-// p99 of an evaluation doubled (bench, 2026-11-22), while recomputing a date or a classification
-// costs less than the lookup saved.
+// p99 of an evaluation doubled (bench, 2026-11-22), while recomputing a date costs less than the
+// lookup saved. What is worth keeping (normality, morphology) is kept on the resource, under a symbol.
 function datedOf (r: AnyResource): string | undefined {
   return typeof r === 'object' && r !== null ? clinicalDate(r) : undefined
 }
@@ -54,11 +54,22 @@ const NORMALITY_RESULT: Record<Normality, readonly string[]> = {
   low: Object.freeze(['low']), normal: Object.freeze(['normal']), high: Object.freeze(['high'])
 }
 
+interface NormalityMemo { defaults: ReadonlyMap<string, Interval[]>, gender: string | undefined, value: Normality | undefined }
+const NORMALITY = Symbol('normality')
+
 /** Build the invocation table over the compiled terminology; created once per catalogue. */
 export function domainFunctions (ctx: FunctionContext): Record<string, unknown> {
   const classifyOne = (node: unknown, gender: string | undefined): Normality | undefined => {
     const o = data(node)
-    return typeof o === 'object' && o !== null ? normality(o, ctx.defaultIntervals, gender) : undefined
+    if (typeof o !== 'object' || o === null) return undefined
+    // Many rules ask the same Observation (the platelet history): classified once per resource, kept on
+    // it under a non-enumerable symbol (not a WeakMap, see above), for this catalogue's intervals and sex.
+    const held = o as Record<symbol, NormalityMemo | undefined>
+    const known = held[NORMALITY]
+    if (known !== undefined && known.defaults === ctx.defaultIntervals && known.gender === gender) return known.value
+    const value = normality(o, ctx.defaultIntervals, gender)
+    if (known === undefined && Object.isExtensible(o)) Object.defineProperty(o, NORMALITY, { value: { defaults: ctx.defaultIntervals, gender, value } })
+    return value
   }
   return {
     inValueSet: {
