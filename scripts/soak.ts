@@ -160,8 +160,10 @@ function nextCall (bundles: Array<{ bundle: Json, indication: string | null, out
       const r = await fetch(`${base}${SERVICE_PATH}`, { method: 'POST', headers: { 'content-type': 'application/json' }, body: JSON.stringify(hookRequest(p.bundle, hook)), signal })
       const json = await r.json() as { cards?: Array<{ uuid: string, extension?: Json }> }
       if (r.status !== 200) return `${hook} ${r.status}`
-      const card = (json.cards ?? []).find((c) => c.extension?.[CARD_EXTENSION]?.indication === p.indication)
-      const status = card?.extension?.[CARD_EXTENSION]?.status as string | undefined
+      // One card per order: the patient's indication is the card's own or one of the others it carries.
+      const card = (json.cards ?? []).find((c) => c.extension?.[CARD_EXTENSION]?.indication === p.indication || (c.extension?.[CARD_EXTENSION]?.others as Json[] | undefined)?.some((o) => o.indication === p.indication))
+      const result = card?.extension?.[CARD_EXTENSION]
+      const status = (result?.indication === p.indication ? result : (result?.others as Json[] | undefined)?.find((o) => o.indication === p.indication))?.status as string | undefined
       if (status !== p.outcome) return `${hook}: outcome ${status ?? 'none'}, expected ${p.outcome}`
       if (recentCards.length < 500) recentCards.push(card!.uuid)
       else recentCards[n % 500] = card!.uuid

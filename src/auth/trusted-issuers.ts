@@ -32,6 +32,8 @@ export interface TrustedIssuerConfig {
   jkuAllowList?: string[]
   /** When set, the JWT `tenant` claim must be one of these. */
   tenants?: string[]
+  /** Card language for this client's calls; CARD_LANGUAGE when absent (issue 15: a client can ask for the other language). */
+  language?: 'da' | 'en'
 }
 
 /** A trusted issuer ready for verification. */
@@ -41,6 +43,7 @@ export interface TrustedIssuer {
   keys?: JWTVerifyGetKey
   jkuAllowList: ReadonlySet<string>
   tenants?: ReadonlySet<string>
+  language?: 'da' | 'en'
 }
 
 export interface RemoteJwksOptions {
@@ -155,7 +158,8 @@ export function buildTrustedIssuers (configs: TrustedIssuerConfig[], remote: Rem
       iss: c.iss,
       ...(keys ? { keys } : {}),
       jkuAllowList: new Set(c.jkuAllowList ?? []),
-      ...(c.tenants ? { tenants: new Set(c.tenants) } : {})
+      ...(c.tenants ? { tenants: new Set(c.tenants) } : {}),
+      ...(c.language ? { language: c.language } : {})
     })
   })
   return out

@@ -24,7 +24,7 @@ export type AuthFailureReason =
   | 'expired' | 'iat' | 'nbf' | 'aud' | 'claims' | 'tenant' | 'replayed' | 'replay-cache-full' | 'replay-store-unavailable' | 'jwks-unavailable'
 
 /** The authenticated client, for logs and the audit row. */
-export interface CdsClient { iss: string, jti: string, sub?: string, tenant?: string }
+export interface CdsClient { iss: string, jti: string, sub?: string, tenant?: string, /** the issuer's card language, when its entry sets one */ language?: 'da' | 'en' }
 
 export type VerifyResult =
   | { ok: true, client: CdsClient }
@@ -123,6 +123,6 @@ export class CdsJwtVerifier {
     const lastValid = Math.min(payload.exp!, payload.iat! + this.opts.maxTokenAgeSeconds) + this.opts.clockSkewSeconds
     const verdict = await this.opts.replay.check(`${issuer.iss}\u0000${jti}`, lastValid * 1000)
     if (verdict !== 'fresh') return { ok: false, reason: verdict === 'replayed' ? 'replayed' : verdict === 'full' ? 'replay-cache-full' : 'replay-store-unavailable', ...seen }
-    return { ok: true, client: { iss: issuer.iss, jti, ...(typeof sub === 'string' ? { sub } : {}), ...(typeof tenant === 'string' ? { tenant } : {}) } }
+    return { ok: true, client: { iss: issuer.iss, jti, ...(typeof sub === 'string' ? { sub } : {}), ...(typeof tenant === 'string' ? { tenant } : {}), ...(issuer.language ? { language: issuer.language } : {}) } }
   }
 }

@@ -1,15 +1,19 @@
 /**
- * Render evaluation results as CDS Hooks cards (shared/reference/cds-hooks.md
- * §1.5): one card per WGS order and matching indication, best outcome first,
- * or one info card when nothing matches. Every card carries the
- * machine-readable result under CARD_EXTENSION (documented in the README).
+ * Render evaluation results as CDS Hooks cards (shared/reference/cds-hooks.md §1.5): ONE card per
+ * evaluated WGS order (issue 15 §1). Its summary is the best-matching indication's verdict — the
+ * indication the order's own `reasonCode` names, when it matches, else the one closest to eligible —
+ * and the other matching indications are one line each in its short detail (src/cards/detail.ts),
+ * never cards of their own. When nothing matches, one info card says so. The machine-readable result
+ * of every matching indication, with every criterion, is under CARD_EXTENSION (docs/connecting-an-ehr.md).
  * Optional fields are omitted rather than empty (spec §1.0).
  */
 import { randomUUID } from 'node:crypto'
-import type { AnyResource } from '../core/fhir.js'
-import type { CriterionResult, Evidence, IndicationResult } from '../core/types.js'
-import { UNFOUNDED } from '../core/evaluate.js'
+import type { AnyResource, CodeSystem } from '../core/fhir.js'
+import type { Evidence, IndicationResult } from '../core/types.js'
 import { STRINGS, type Language } from './i18n.js'
+import { detailOf } from './detail.js'
+import { danishNames, md, reasonWords } from './evidence-words.js'
+import { eligibilitySuggestion } from './suggestion.js'
 
 /** Reverse-domain key of the machine-readable result on every card. */
 export const CARD_EXTENSION = 'dk.ngc-wgs-cds.eligibility'
@@ -18,7 +22,6 @@ export const OVERRIDE_REASON_SYSTEM = 'https://ngc-wgs-cds.dk/fhir/CodeSystem/wg
 export const NGC_RECOMMENDATIONS_URL = 'https://ngc.dk/sundhedsfaglige/patientgrupper/faglige-anbefalinger-for-patientgrupper-i-drift'
 
 const SUMMARY_MAX = 139
-const EVIDENCE_SHOWN = 5
 /**
  * Evidence listed per criterion in the card extension (and attached by the suggestion): the latest,
  * with a count of the rest (`evidenceNotListed`), so an answer does not grow with the patient's
@@ -27,26 +30,21 @@ const EVIDENCE_SHOWN = 5
 export const MAX_EVIDENCE_LISTED = 10
 /**
  * Largest draft order (serialised) copied into an eligible card's suggestion: a FHIR update carries the
- * whole resource, once per eligible card, so a larger order gets the card without the suggestion.
+ * whole resource, so a larger order gets the card without the suggestion.
  */
 export const MAX_SUGGESTED_ORDER_BYTES = 64 * 1024
 const FHIR_ID = /^[A-Za-z0-9\-.]{1,64}$/
 
 /** The latest `n` pieces of evidence (by date; undated last), in their original order. */
-function latest (evidence: Evidence[], n: number): Evidence[] {
+export function latest (evidence: Evidence[], n: number): Evidence[] {
   if (evidence.length <= n) return evidence
   const ranked = evidence.map((e, i) => ({ date: e.date ?? '', i })).sort((a, b) => a.date < b.date ? 1 : a.date > b.date ? -1 : a.i - b.i)
   const keep = new Set(ranked.slice(0, n).map((x) => x.i))
   return evidence.filter((_, i) => keep.has(i))
 }
 
-/** The draft order's reference, when its id is a FHIR id (an out-of-format id is not copied into every card). */
-function orderReference (order?: AnyResource): { order: string } | Record<string, never> {
-  return typeof order?.id === 'string' && FHIR_ID.test(order.id) ? { order: `ServiceRequest/${order.id}` } : {}
-}
-const MARK = { met: '✓', 'not-met': '✗', unknown: '?', 'not-applicable': '–' } as const
-
 export interface Coding { system: string, code: string, display?: string }
+export interface CardLink { label: string, url: string, type: 'absolute' | 'smart', appContext?: string }
 export interface Card {
   uuid: string
   summary: string
@@ -56,28 +54,34 @@ export interface Card {
   suggestions?: Array<{ label: string, uuid: string, isRecommended?: boolean, actions: Array<{ type: 'update', description: string, resource: AnyResource }> }>
   selectionBehavior?: 'at-most-one' | 'any'
   overrideReasons?: Coding[]
-  links?: Array<{ label: string, url: string, type: 'absolute' }>
+  links?: CardLink[]
   extension: Record<string, unknown>
 }
 
 export interface RenderContext {
   language: Language
   rulesVersion: string
-  /** Prefetch keys that could not be read, with reasons, shown once per card. */
+  /** Why data could not be read (technical, English): kept in the card extension for integrators. */
   unavailable: string[]
+  /** Resource types that could not be read: named in words on the card. */
+  unavailableTypes?: string[]
   /** The record's Conditions could not be read, so "no indication matches" is not a finding. */
   diagnosesUnavailable?: boolean
   publicBaseUrl?: string
+  /** How the client knows the draft order (`ServiceRequest/{id}` or its fullUrl), for the links and the result. */
+  orderReference?: string
+  /** The evaluation time (ISO instant): the date of the eligibility information. */
+  evaluatedAt?: string
+  /** The rules' CodeSystems: the Danish names of this project's own codes in evidence. */
+  codeSystems?: readonly CodeSystem[]
 }
 
-/** The machine-readable result (README, "Card extension"). */
-export interface CardResult {
-  indication: string | null
+/** One matching indication's machine-readable result (the card extension; also what POST /evaluate returns per indication). */
+export interface IndicationCardResult {
+  indication: string
+  title: string
   status: string
-  order?: string
-  criteria: Array<{ id: string, status: string, required: boolean, text: string, evidence: Evidence[], evidenceNotListed?: number, reason?: string, warnings?: string[] }>
-  rulesVersion: string
-  alternatives?: string[]
+  criteria: Array<{ id: string, status: string, required: boolean, text: string, evidence: Evidence[], evidenceNotListed?: number, reason?: string, reasonText?: string, document?: string, warnings?: string[] }>
   /** Card notes shown for this indication (e.g. specimen advice). */
   advice?: Array<{ id: string, text: string }>
   /** Other indications named by this one's rules (overlaps, redirects). */
@@ -85,124 +89,81 @@ export interface CardResult {
   paediatricRedirect?: boolean
 }
 
+/** The machine-readable result on a card (docs/connecting-an-ehr.md, "Card extension"): the card's indication at the top, the others under `others`. */
+export interface CardResult extends Omit<IndicationCardResult, 'indication' | 'title'> {
+  indication: string | null
+  title?: string
+  order?: string
+  rulesVersion: string
+  alternatives?: string[]
+  /** Every other matching indication, with all its criteria. */
+  others?: IndicationCardResult[]
+  /** Why data could not be read (technical, English). */
+  unavailable?: string[]
+}
+
 function truncate (s: string, max: number): string {
   return s.length <= max ? s : `${s.slice(0, max - 1).trimEnd()}…`
 }
 
-const MD_SPECIAL = /[|*_`<>[\]\\]/
-const MD_SPECIAL_ALL = /[|*_`<>[\]\\]/g
-/** Whitespace other than a single space: a run of spaces, or a tab, newline or other space character. */
-const ODD_SPACE = /[^\S ]| {2}/
-const SPACE_RUN = /\s+/g
-
-/**
- * Markdown-safe inline text: no table or emphasis characters from data, whitespace runs as one space.
- * Most texts need neither change, so each is tested before it is rewritten (md runs for every criterion
- * and piece of evidence on every card: the replace calls were half of rendering).
- */
-function md (s: string): string {
-  const escaped = MD_SPECIAL.test(s) ? s.replace(MD_SPECIAL_ALL, '\\$&') : s
-  return ODD_SPACE.test(escaped) ? escaped.replace(SPACE_RUN, ' ') : escaped
+/** The draft order's reference: how the client named it, else `ServiceRequest/{id}` when its id is a FHIR id. */
+function orderReferenceOf (ctx: RenderContext, order?: AnyResource): string | undefined {
+  if (ctx.orderReference) return ctx.orderReference
+  return typeof order?.id === 'string' && FHIR_ID.test(order.id) ? `ServiceRequest/${order.id}` : undefined
 }
 
-function describeEvidence (e: Evidence, lang: Language): string {
-  const what = e.display ?? e.code?.split('|')[1] ?? e.resourceType ?? ''
-  // A value outside the rule's window is shown with its date, marked too old (it did not count).
-  return [what, e.value, e.date, e.tooOld ? STRINGS[lang].tooOld : undefined].filter(Boolean).join(' · ')
-}
-
-function evidenceCell (c: CriterionResult, lang: Language): string {
-  // Never a ✓ or "no data" for a conditional criterion that does not apply: it says so.
-  if (c.status === 'not-applicable') return STRINGS[lang].criterion['not-applicable']
-  const cell = evidenceText(c, lang)
-  // A warning (e.g. the department was not recognised; the listed ones are named) follows the evidence.
-  return c.warnings?.length ? `${cell} ⚠ ${c.warnings.map((w) => md(w[lang])).join(' ')}` : cell
-}
-
-function evidenceText (c: CriterionResult, lang: Language): string {
-  if (c.reason === UNFOUNDED) return `_${STRINGS[lang].unfounded}_`
-  if (c.evidence.length === 0) return c.reason ? `_${md(c.reason)}_` : STRINGS[lang].evidenceNone
-  const shown = c.evidence.slice(0, EVIDENCE_SHOWN).map((e) => md(describeEvidence(e, lang)))
-  if (c.evidence.length > EVIDENCE_SHOWN) shown.push(STRINGS[lang].moreEvidence(c.evidence.length - EVIDENCE_SHOWN))
-  return shown.join('; ')
-}
-
-function detailOf (r: IndicationResult, others: IndicationResult[], ctx: RenderContext): string {
-  const s = STRINGS[ctx.language]
-  const lines: string[] = [`**${md(r.title[ctx.language])}** — ${s.status[r.status]}`, '']
-  if (r.paediatricRedirect) lines.push(`> ${s.paediatric}`, '')
-  lines.push(`| | ${s.heading.criteria} | Evidens / evidence |`, '|---|---|---|')
-  for (const c of r.criteria) {
-    const note = c.required ? '' : ` (${s.optional})`
-    lines.push(`| ${MARK[c.status]} | ${md(c.text[ctx.language])}${note} | ${evidenceCell(c, ctx.language)} |`)
-  }
-  const toDocument = r.criteria.filter((c) => c.status === 'unknown' && c.document)
-  if (toDocument.length) {
-    lines.push('', `**${s.heading.toDocument}**`)
-    for (const c of toDocument) lines.push(`- ${md(c.text[ctx.language])}: ${md(c.document![ctx.language])}`)
-  }
-  if (r.advice.length) {
-    lines.push('', `**${s.heading.advice}**`)
-    for (const a of r.advice) lines.push(`- ${md(a.text[ctx.language])}`)
-  }
-  const alternatives = [...others.map((o) => `${md(o.title[ctx.language])} — ${s.status[o.status]}`), ...r.related.map((x) => md(x.text[ctx.language]))]
-  if (alternatives.length) {
-    lines.push('', `**${s.heading.alternatives}**`)
-    for (const a of alternatives) lines.push(`- ${a}`)
-  }
-  if (ctx.unavailable.length) {
-    lines.push('', `**${s.heading.unavailable}**`)
-    for (const u of ctx.unavailable) lines.push(`- ${md(u)}`)
-  }
-  lines.push('', `_${s.rulesVersion}: ${ctx.rulesVersion}_`)
-  return lines.join('\n')
-}
-
-function resultExtension (r: IndicationResult, others: IndicationResult[], ctx: RenderContext, order?: AnyResource): CardResult {
+/** One indication's result in the card's language: every criterion, its evidence capped (MAX_EVIDENCE_LISTED). */
+export function indicationResult (r: IndicationResult, language: Language): IndicationCardResult {
   return {
     indication: r.indication,
+    title: r.title[language],
     status: r.status,
-    ...orderReference(order),
     criteria: r.criteria.map((c) => ({
       id: c.id,
       status: c.status,
       required: c.required,
-      text: c.text[ctx.language],
+      text: c.text[language],
       evidence: latest(c.evidence, MAX_EVIDENCE_LISTED),
       ...(c.evidence.length > MAX_EVIDENCE_LISTED ? { evidenceNotListed: c.evidence.length - MAX_EVIDENCE_LISTED } : {}),
-      ...(c.reason ? { reason: c.reason } : {}),
-      ...(c.warnings?.length ? { warnings: c.warnings.map((w) => w[ctx.language]) } : {})
+      ...(c.reason ? { reason: c.reason, reasonText: reasonWords(c.reason, language) } : {}),
+      ...(c.status === 'unknown' && c.document ? { document: c.document[language] } : {}),
+      ...(c.warnings?.length ? { warnings: c.warnings.map((w) => w[language]) } : {})
     })),
-    rulesVersion: ctx.rulesVersion,
-    ...(others.length ? { alternatives: others.map((o) => o.indication) } : {}),
-    ...(r.advice.length ? { advice: r.advice.map((a) => ({ id: a.id, text: a.text[ctx.language] })) } : {}),
-    ...(r.related.length ? { related: r.related.map((x) => ({ indication: x.indication, text: x.text[ctx.language] })) } : {}),
+    ...(r.advice.length ? { advice: r.advice.map((a) => ({ id: a.id, text: a.text[language] })) } : {}),
+    ...(r.related.length ? { related: r.related.map((x) => ({ indication: x.indication, text: x.text[language] })) } : {}),
     ...(r.paediatricRedirect ? { paediatricRedirect: true } : {})
   }
 }
 
-/** For an eligible card: the draft order with the indication as reasonCode and the evidence as supportingInfo. */
-function suggestionFor (r: IndicationResult, order: AnyResource, ctx: RenderContext): NonNullable<Card['suggestions']> {
-  const s = STRINGS[ctx.language]
-  // Never evidence that was too old: attached to the order it would count as current on the next call.
-  const refs = [...new Set(r.criteria.flatMap((c) => latest(c.evidence, MAX_EVIDENCE_LISTED).filter((e) => !e.tooOld).map((e) => e.reference)).filter((x): x is string => Boolean(x)))]
-  const diagnosis = r.matchEvidence.map((e) => e.reference).filter((x): x is string => Boolean(x))
-  const existingReasons = Array.isArray(order.reasonCode) ? order.reasonCode : []
-  const existingSupport = Array.isArray(order.supportingInfo) ? order.supportingInfo : []
-  const updated: AnyResource = {
-    ...order,
-    reasonCode: [...existingReasons, { coding: [{ system: INDICATION_SYSTEM, code: r.indication, display: r.title[ctx.language] }], text: r.title[ctx.language] }],
-    ...(diagnosis.length ? { reasonReference: [...(Array.isArray(order.reasonReference) ? order.reasonReference : []), ...diagnosis.map((reference) => ({ reference }))] } : {}),
-    supportingInfo: [...existingSupport, ...refs.filter((ref) => !ref.startsWith('Patient/')).map((reference) => ({ reference }))]
+function resultExtension (r: IndicationResult, others: IndicationResult[], ctx: RenderContext, order?: string): CardResult {
+  return {
+    ...indicationResult(r, ctx.language),
+    ...(order ? { order } : {}),
+    rulesVersion: ctx.rulesVersion,
+    ...(others.length ? { alternatives: others.map((o) => o.indication), others: others.map((o) => indicationResult(o, ctx.language)) } : {}),
+    ...(ctx.unavailable.length ? { unavailable: ctx.unavailable } : {})
   }
-  return [{ label: s.suggestion, uuid: randomUUID(), isRecommended: true, actions: [{ type: 'update', description: s.suggestionAction, resource: updated }] }]
 }
 
-function linksFor (indication: string | null, url: string, ctx: RenderContext): NonNullable<Card['links']> {
+/** The indication codes the order's reasonCode names (this project's indication CodeSystem). */
+function orderedIndications (order?: AnyResource): Array<{ code: string, display?: string }> {
+  const reasons = Array.isArray(order?.reasonCode) ? order.reasonCode as Array<{ coding?: unknown, text?: unknown }> : []
+  return reasons.flatMap((rc) => Array.isArray(rc?.coding) ? rc.coding as Array<Record<string, unknown>> : [])
+    .filter((c) => c?.system === INDICATION_SYSTEM && typeof c.code === 'string')
+    .map((c) => ({ code: c.code as string, ...(typeof c.display === 'string' ? { display: c.display } : {}) }))
+}
+
+function linksFor (r: IndicationResult | undefined, ctx: RenderContext, order?: string): CardLink[] {
   const s = STRINGS[ctx.language]
-  const links: NonNullable<Card['links']> = [{ label: s.linkNgc, url: NGC_RECOMMENDATIONS_URL, type: 'absolute' }]
-  if (url !== NGC_RECOMMENDATIONS_URL) links.push({ label: `NGC: ${s.linkCriteria.toLowerCase()}`, url, type: 'absolute' })
-  if (indication && ctx.publicBaseUrl) links.push({ label: s.linkCriteria, url: `${ctx.publicBaseUrl.replace(/\/$/, '')}/criteria/${indication}`, type: 'absolute' })
+  const links: CardLink[] = []
+  const base = ctx.publicBaseUrl?.replace(/\/+$/, '')
+  if (base && r) {
+    // The requisition form (SMART app) for this order and indication, where what is missing can be answered.
+    if (r.status !== 'eligible') links.push({ label: s.linkForm, url: `${base}/smart/launch.html`, type: 'smart', appContext: JSON.stringify({ indication: r.indication, ...(order ? { order } : {}) }) })
+    links.push({ label: s.linkCriteriaPage, url: `${base}/criteria/${encodeURIComponent(r.indication)}${ctx.language === 'en' ? '?lang=en' : ''}`, type: 'absolute' })
+  }
+  links.push({ label: s.linkNgc, url: NGC_RECOMMENDATIONS_URL, type: 'absolute' })
+  if (r && r.url !== NGC_RECOMMENDATIONS_URL) links.push({ label: `NGC: ${s.linkCriteria.toLowerCase()}`, url: r.url, type: 'absolute' })
   return links
 }
 
@@ -210,40 +171,56 @@ function overrideReasons (lang: Language): Coding[] {
   return Object.entries(STRINGS[lang].overrideReasons).map(([code, display]) => ({ system: OVERRIDE_REASON_SYSTEM, code, display }))
 }
 
-/** Cards for one evaluated WGS order. */
+function noMatchCard (ctx: RenderContext, order?: string): Card {
+  const s = STRINGS[ctx.language]
+  const ext: CardResult = { indication: null, status: 'no-matching-indication', ...(order ? { order } : {}), criteria: [], rulesVersion: ctx.rulesVersion, ...(ctx.unavailable.length ? { unavailable: ctx.unavailable } : {}) }
+  const types = ctx.unavailableTypes ?? []
+  const unavailable = types.length ? ['', `_${md(s.unavailableData(types.map((t) => (s.resourceType[t] ?? t).toLowerCase())))}_`] : []
+  return {
+    uuid: randomUUID(),
+    summary: truncate(ctx.diagnosesUnavailable ? s.noMatchUnreadable : s.noMatchSummary, SUMMARY_MAX),
+    detail: [ctx.diagnosesUnavailable ? s.noMatchUnreadableDetail : s.noMatchDetail, ...unavailable].join('\n'),
+    indicator: ctx.diagnosesUnavailable ? 'warning' : 'info',
+    source: { label: s.source, url: NGC_RECOMMENDATIONS_URL },
+    links: linksFor(undefined, ctx),
+    extension: { [CARD_EXTENSION]: ext }
+  }
+}
+
+/**
+ * The card for one evaluated WGS order (a list of one, so callers handle every order alike).
+ * `results` come best first (core/evaluate.ts); the order's reasonCode can name the card's indication.
+ */
 export function renderCards (results: IndicationResult[], ctx: RenderContext, order?: AnyResource): Card[] {
   const s = STRINGS[ctx.language]
-  if (results.length === 0) {
-    const ext: CardResult = { indication: null, status: 'no-matching-indication', ...orderReference(order), criteria: [], rulesVersion: ctx.rulesVersion }
-    return [{
-      uuid: randomUUID(),
-      summary: truncate(ctx.diagnosesUnavailable ? s.noMatchUnreadable : s.noMatchSummary, SUMMARY_MAX),
-      detail: [ctx.diagnosesUnavailable ? s.noMatchUnreadableDetail : s.noMatchDetail, ...(ctx.unavailable.length ? ['', `**${s.heading.unavailable}**`, ...ctx.unavailable.map((u) => `- ${md(u)}`)] : []), '', `_${s.rulesVersion}: ${ctx.rulesVersion}_`].join('\n'),
-      indicator: ctx.diagnosesUnavailable ? 'warning' : 'info',
-      source: { label: s.source, url: NGC_RECOMMENDATIONS_URL },
-      links: linksFor(null, NGC_RECOMMENDATIONS_URL, ctx),
-      extension: { [CARD_EXTENSION]: ext }
-    }]
+  const orderRef = orderReferenceOf(ctx, order)
+  if (results.length === 0) return [noMatchCard(ctx, orderRef)]
+  const ordered = orderedIndications(order)
+  const primary = results.find((r) => ordered.some((o) => o.code === r.indication)) ?? results[0]!
+  const others = results.filter((o) => o !== primary)
+  const notMatched = ordered.find((o) => o.display && !results.some((r) => r.indication === o.code))
+  const eligible = primary.status === 'eligible'
+  const uuid = randomUUID()
+  const card: Card = {
+    uuid,
+    summary: truncate(`${s.summary[primary.status]}: ${primary.title[ctx.language]}`, SUMMARY_MAX),
+    detail: detailOf({
+      primary,
+      others,
+      language: ctx.language,
+      unavailableTypes: ctx.unavailableTypes ?? [],
+      ...(notMatched?.display ? { orderedNotMatched: notMatched.display } : {}),
+      ...(ctx.codeSystems ? { names: danishNames(ctx.codeSystems) } : {})
+    }),
+    indicator: eligible ? 'info' : 'warning',
+    source: { label: s.source, url: primary.url, topic: { system: INDICATION_SYSTEM, code: primary.indication, display: primary.title[ctx.language] } },
+    links: linksFor(primary, ctx, orderRef),
+    extension: { [CARD_EXTENSION]: resultExtension(primary, others, ctx, orderRef) }
   }
-  // Measured once per order, and only if a card is eligible.
-  let copyable: boolean | undefined
-  return results.map((r) => {
-    const others = results.filter((o) => o !== r)
-    const eligible = r.status === 'eligible'
-    const card: Card = {
-      uuid: randomUUID(),
-      summary: truncate(`${s.summary[r.status]}: ${r.title[ctx.language]}`, SUMMARY_MAX),
-      detail: detailOf(r, others, ctx),
-      indicator: eligible ? 'info' : 'warning',
-      source: { label: s.source, url: r.url, topic: { system: INDICATION_SYSTEM, code: r.indication, display: r.title[ctx.language] } },
-      links: linksFor(r.indication, r.url, ctx),
-      extension: { [CARD_EXTENSION]: resultExtension(r, others, ctx, order) }
-    }
-    if (eligible && order && (copyable ??= JSON.stringify(order).length <= MAX_SUGGESTED_ORDER_BYTES)) {
-      card.suggestions = suggestionFor(r, order, ctx)
-      card.selectionBehavior = 'at-most-one'
-    }
-    if (!eligible) card.overrideReasons = overrideReasons(ctx.language)
-    return card
-  })
+  if (eligible && order && JSON.stringify(order).length <= MAX_SUGGESTED_ORDER_BYTES) {
+    card.suggestions = eligibilitySuggestion(primary, order, { ...ctx, assertionId: uuid })
+    card.selectionBehavior = 'at-most-one'
+  }
+  if (!eligible) card.overrideReasons = overrideReasons(ctx.language)
+  return [card]
 }

@@ -103,7 +103,7 @@ export class EvaluationPool {
   }
 
   /** The call on the least busy ready thread, or undefined when none is ready (evaluate inline). */
-  run (bytes: Uint8Array, now: string): Promise<CallResult> | undefined {
+  run (bytes: Uint8Array, now: string, language?: 'da' | 'en'): Promise<CallResult> | undefined {
     let best: Slot | undefined
     for (const s of this.slots) if (s?.ready && (!best || s.pending.size < best.pending.size)) best = s
     if (!best || this.closing) return undefined
@@ -111,7 +111,7 @@ export class EvaluationPool {
     const id = ++this.nextId
     return new Promise<CallResult>((resolve, reject) => {
       slot.pending.set(id, { resolve, reject })
-      const task: Task = { id, bytes, now }
+      const task: Task = language ? { id, bytes, now, language } : { id, bytes, now }
       slot.worker.postMessage(task, transferList(bytes))
     })
   }

@@ -14,7 +14,8 @@ import { evaluateRawCall, type CallResult } from '../hooks/raw-call.js'
 import { transferList } from './transfer.js'
 
 export interface WorkerData { config: Readonly<Config> }
-export interface Task { id: number, bytes: Uint8Array, now: string }
+/** `language`: the calling client's card language (trusted issuer), when it is not the configured one. */
+export interface Task { id: number, bytes: Uint8Array, now: string, language?: 'da' | 'en' }
 export type WorkerMessage =
   | { type: 'ready' }
   | { type: 'result', id: number, result: CallResult }
@@ -28,9 +29,10 @@ const post = (m: WorkerMessage, transfer: ArrayBuffer[] = []): void => { port.po
 const { config } = workerData as WorkerData
 const rules = loadRulesFor(config, (m) => { post({ type: 'mismatch', indication: m.indication, path: m.path, expression: m.expression }) })
 const ctx = { settings: hookSettings(config, rules), validate: requestValidator() }
+const otherLanguage = { ...ctx, settings: { ...ctx.settings, language: ctx.settings.language === 'da' ? 'en' as const : 'da' as const } }
 
 port.on('message', (task: Task) => {
-  evaluateRawCall(ctx, task.bytes, task.now).then(
+  evaluateRawCall(task.language && task.language !== ctx.settings.language ? otherLanguage : ctx, task.bytes, task.now).then(
     (result) => {
       // The request bytes go back with a call the event loop must finish; the response bytes are moved, not copied.
       const answer: CallResult = result.kind === 'needs-fallback' ? { ...result, bytes: task.bytes } : result

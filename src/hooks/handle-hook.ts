@@ -115,15 +115,29 @@ export async function handleHook (settings: HookSettings, request: CdsRequest, n
   const contained = containedResponses(orders.map((o) => o.resource))
   const record = buildRecord({ ...input, resources: contained.length ? [...input.resources, ...contained] : input.resources, answerKey: answerKeyOf(rules.indications) })
   const unavailable = [...new Set((input.unavailable ?? []).map((u) => u.reason))]
+  const unavailableTypes = [...new Set((input.unavailable ?? []).flatMap((u) => u.resourceTypes))]
   const cards: Card[] = []
   const indications = new Map<string, HookOutcome['indications'][number]>()
   for (const order of orders) {
     const results: IndicationResult[] = evaluate(rules.catalogue, record, now, { order: order.resource })
-    const rendered = renderCards(results, { language: settings.language, rulesVersion: rules.rulesVersion, unavailable, diagnosesUnavailable: record.unavailable.has('Condition'), publicBaseUrl: settings.publicBaseUrl }, order.resource)
+    const rendered = renderCards(results, {
+      language: settings.language,
+      rulesVersion: rules.rulesVersion,
+      unavailable,
+      unavailableTypes,
+      diagnosesUnavailable: record.unavailable.has('Condition'),
+      publicBaseUrl: settings.publicBaseUrl,
+      ...(order.reference ? { orderReference: order.reference } : {}),
+      evaluatedAt: now,
+      codeSystems: rules.codeSystems
+    }, order.resource)
     if (order.resource.id === undefined) nameDraft(rendered, order)
     cards.push(...rendered)
-    results.forEach((r, i) => {
-      const order = (rendered[i]!.extension[CARD_EXTENSION] as { order?: string } | undefined)?.order
+    // One card per order (src/cards/render.ts): its uuid is recorded under the card's own indication only.
+    const card = rendered[0]!
+    const shown = card.extension[CARD_EXTENSION] as { order?: string, indication?: string | null } | undefined
+    results.forEach((r) => {
+      const order = shown?.order
       const entry = indications.get(r.indication) ?? {
         indication: r.indication,
         status: r.status,
@@ -132,7 +146,7 @@ export async function handleHook (settings: HookSettings, request: CdsRequest, n
         cardUuids: [],
         ...(order ? { order } : {})
       }
-      entry.cardUuids.push(rendered[i]!.uuid)
+      if (shown?.indication === r.indication) entry.cardUuids.push(card.uuid)
       indications.set(r.indication, entry)
     })
   }

@@ -37,10 +37,11 @@ void t.test('the card shows not applicable, never ✓ or "no data"', async (t) =
   const results = run(ind, [condition('C92.0')])
   for (const language of ['da', 'en'] as const) {
     const [card] = renderCards(results, { language, rulesVersion: 'v', unavailable: [] }, { resourceType: 'ServiceRequest', id: 'o' })
-    const row = card!.detail!.split('\n').find((l) => l.includes('| – |'))
-    t.ok(row, `${language}: a row marked –`)
-    t.match(row, language === 'da' ? /ikke relevant/ : /not applicable/)
-    t.notMatch(row, /ingen data|no data|✓/)
+    // Issue 15: the short card lists no checklist; the result says not applicable, and it is not counted or asked for.
+    const ext = card!.extension['dk.ngc-wgs-cds.eligibility'] as { criteria: Array<{ id: string, status: string }> }
+    t.equal(ext.criteria.find((c) => c.id === boneMarrowIfOver50.id)?.status, 'not-applicable', `${language}: not applicable in the result`)
+    t.match(card!.detail!, language === 'da' ? /1 af 1 påkrævede/ : /1 of 1 required/, 'not counted among the required criteria')
+    t.notMatch(card!.detail!, /ingen data|no data/)
     t.notMatch(card!.detail!, /dokumentér knoglemarv|document marrow/, 'nothing to document for it')
   }
 })

@@ -62,15 +62,28 @@ export async function postHook (app: FastifyInstance, body: unknown, url = SERVI
   return { status: res.statusCode, body: res.json() }
 }
 
-/** The machine-readable result of the card for an indication, or undefined. */
+/**
+ * The machine-readable result for an indication, or undefined: the card's own (the indication in its
+ * summary) or one of the other matching indications the card carries (`others`, one card per order).
+ */
 export function resultFor (body: any, indication: string | null): CardResult | undefined {
-  const card = (body?.cards ?? []).find((c: any) => c.extension?.[CARD_EXTENSION]?.indication === indication)
-  return card?.extension?.[CARD_EXTENSION]
+  for (const c of body?.cards ?? []) {
+    const ext = c.extension?.[CARD_EXTENSION]
+    if (ext?.indication === indication) return ext
+    const other = (ext?.others ?? []).find((o: any) => o.indication === indication)
+    if (other) return { ...other, order: ext.order, rulesVersion: ext.rulesVersion }
+  }
+  return undefined
 }
 
-/** The card itself for an indication. */
+/** The card whose summary is about an indication (the order's best-matching one). */
 export function cardFor (body: any, indication: string | null): any {
   return (body?.cards ?? []).find((c: any) => c.extension?.[CARD_EXTENSION]?.indication === indication)
+}
+
+/** The card that carries an indication, as its own or as one of the others. */
+export function cardWith (body: any, indication: string): any {
+  return (body?.cards ?? []).find((c: any) => c.extension?.[CARD_EXTENSION]?.indication === indication || (c.extension?.[CARD_EXTENSION]?.others ?? []).some((o: any) => o.indication === indication))
 }
 
 /** Status of one criterion in a result. */

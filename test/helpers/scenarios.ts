@@ -46,8 +46,11 @@ export function unfoundedNotMet (body: any): string[] {
   const out: string[] = []
   for (const card of Array.isArray(body?.cards) ? body.cards : []) {
     const ext = card?.extension?.['dk.ngc-wgs-cds.eligibility']
-    for (const c of Array.isArray(ext?.criteria) ? ext.criteria : []) {
-      if (c.status === 'not-met' && !(Array.isArray(c.evidence) && c.evidence.length > 0)) out.push(`${String(ext.indication)}/${String(c.id)}`)
+    // The card's own indication and the others it carries (one card per order).
+    for (const result of [ext, ...(Array.isArray(ext?.others) ? ext.others : [])]) {
+      for (const c of Array.isArray(result?.criteria) ? result.criteria : []) {
+        if (c.status === 'not-met' && !(Array.isArray(c.evidence) && c.evidence.length > 0)) out.push(`${String(result.indication)}/${String(c.id)}`)
+      }
     }
   }
   return out

@@ -8,7 +8,7 @@
  */
 import t from 'tap'
 import { Writable } from 'node:stream'
-import { buildTestApp, postHook, cardFor, testRules } from '../helpers/app.js'
+import { buildTestApp, postHook, cardFor, resultFor, testRules } from '../helpers/app.js'
 import { startFhirServer } from '../helpers/fhir-server.js'
 import { condition, hookRequest, patient, plateletCount, SYSTEMS, type Json } from '../helpers/fhir-builders.js'
 import { resolvePrefetch } from '../../src/hooks/prefetch.js'
@@ -56,7 +56,8 @@ void t.test('not sent and not obtainable: unavailable with the reason the card s
   const app = await buildTestApp(t)
   const res = await postHook(app, request)
   t.equal(res.status, 200)
-  t.match(cardFor(res.body, 'inherited-thrombocytopenia')?.detail, /prefetch 'diagnosticReports' was not sent/, 'the card lists what could not be retrieved')
+  t.match(cardFor(res.body, 'inherited-thrombocytopenia')?.detail, /Data der ikke kunne hentes: .*svar/, 'the card lists what could not be retrieved, in its language')
+  t.match(resultFor(res.body, 'inherited-thrombocytopenia')?.unavailable?.join('; '), /prefetch 'diagnosticReports' was not sent/, 'the result says why')
 })
 
 void t.test('not sent: the FHIR fallback fetches both with the token', async (t) => {
@@ -86,7 +87,8 @@ void t.test('the FHIR server fails for one key: that key unavailable with the fa
   const app = await buildTestApp(t, { FHIR_SERVER_ALLOWLIST: fhir.baseUrl })
   const res = await postHook(app, { ...hookRequest(pt, clinical(), { omit: ['diagnosticReports', 'medicationAdministrations'] }), fhirServer: fhir.baseUrl, fhirAuthorization: auth })
   t.equal(res.status, 200)
-  const detail = cardFor(res.body, 'inherited-thrombocytopenia')?.detail ?? ''
-  t.match(detail, /'diagnosticReports' could not be retrieved from the FHIR server: the FHIR server answered HTTP 500/)
-  t.notMatch(detail, /medicationAdministrations/)
+  const why = resultFor(res.body, 'inherited-thrombocytopenia')?.unavailable?.join('; ') ?? ''
+  t.match(why, /'diagnosticReports' could not be retrieved from the FHIR server: the FHIR server answered HTTP 500/)
+  t.notMatch(why, /medicationAdministrations/)
+  t.notMatch(cardFor(res.body, 'inherited-thrombocytopenia')?.detail ?? '', /could not be retrieved/, 'no English on the Danish card')
 })

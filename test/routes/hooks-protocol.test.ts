@@ -4,7 +4,7 @@
  * states, and the card contract.
  */
 import t from 'tap'
-import { buildTestApp, postHook, resultFor, cardFor, SERVICE_URL } from '../helpers/app.js'
+import { buildTestApp, postHook, resultFor, cardFor, cardWith, SERVICE_URL } from '../helpers/app.js'
 import { attestation, condition, hookRequest, orderingRole, patient, plateletCount, quantityObservation, searchset, SYSTEMS, wgsOrder, type Json } from '../helpers/fhir-builders.js'
 
 const eligibleResources = (): Json[] => [
@@ -137,15 +137,27 @@ void t.test('card contract', async (t) => {
   t.equal(update.resource.reasonCode.at(-1).coding[0].code, 'inherited-thrombocytopenia', 'indication as reasonCode')
   t.ok(update.resource.supportingInfo.some((s: any) => s.reference.startsWith('Observation/')), 'evidence as supportingInfo')
   t.notOk(card.overrideReasons, 'no override reasons on an eligible card')
-  t.match(card.detail, /✓/)
-  t.match(card.detail, /Regelversion/)
+  t.match(card.detail, /^\*\*Opfyldt\*\*: 7 af 7 påkrævede kriterier er opfyldt\./, 'the verdict first')
+  t.notMatch(card.detail, /\|/, 'no table (issue 15): the checklist is in the extension and behind the links')
+  t.equal(card.extension['dk.ngc-wgs-cds.eligibility'].rulesVersion.length > 0, true, 'the rules version in the result')
+  const info = update.resource.extension.find((x: any) => x.url === 'https://ngc-wgs-cds.dk/fhir/StructureDefinition/wgs-eligibility-information')
+  t.same(Object.fromEntries(info.extension.map((x: any) => [x.url, Object.values(x).find((v) => v !== x.url)])), {
+    status: 'eligible',
+    indication: { system: 'https://ngc-wgs-cds.dk/fhir/CodeSystem/wgs-indication', code: 'inherited-thrombocytopenia', display: card.source.topic.display },
+    'doc-needed': 'no-doc',
+    questionnaire: 'https://ngc-wgs-cds.dk/fhir/Questionnaire/wgs-inherited-thrombocytopenia',
+    date: '2026-11-22',
+    'rules-version': card.extension['dk.ngc-wgs-cds.eligibility'].rulesVersion,
+    'assertion-id': card.uuid
+  }, 'the eligibility information on the order (CRD coverage-information style); its assertion id is the card uuid the audit stores')
+  t.notOk(card.links.some((l: any) => l.type === 'smart'), 'no form link without PUBLIC_BASE_URL (nothing to make it absolute)')
   const incomplete = await postHook(app, hookRequest(patient(), eligibleResources().filter((r) => r.code?.coding?.[0]?.code !== 'patient-informed')))
   const warn = cardFor(incomplete.body, 'inherited-thrombocytopenia')
   t.equal(warn.indicator, 'warning', 'incomplete → warning')
   t.ok(warn.overrideReasons.every((r: any) => r.display && r.code && r.system), 'override reasons are Codings with display')
   t.notOk(warn.suggestions, 'no suggestion on a warning card')
   t.match(warn.detail, /Dokumentér for at afklare/, 'says what to document')
-  t.match(warn.detail, /\?/)
+  t.match(warn.detail, /\n- Dokumentér at patienten er informeret/, 'the one thing missing, in the rule\'s words')
   for (const c of [card, warn]) {
     for (const [k, v] of Object.entries(c)) t.not(v === null || v === '' || (Array.isArray(v) && v.length === 0), true, `${k} is never empty`)
   }
@@ -173,5 +185,5 @@ void t.test('a patient under 18 in an adult indication is pointed to the paediat
   const r = resultFor(res.body, 'inherited-thrombocytopenia')
   t.equal(r?.status, 'not-eligible')
   t.equal(r?.paediatricRedirect, true)
-  t.match(cardFor(res.body, 'inherited-thrombocytopenia').detail, /pædiatriske patientgrupper/)
+  t.match(cardWith(res.body, 'inherited-thrombocytopenia').detail, /pædiatriske patientgrupper/, 'said on the card, whichever indication it is about')
 })

@@ -69,6 +69,7 @@ void t.test('conditions fetch fails: the card says they could not be retrieved, 
     const card = res.body.cards[0]
     t.match(card.summary, language === 'da' ? /kan ikke vurderes/ : /cannot be assessed/, `${language}: summary`)
     t.notMatch(card.detail, /matcher ingen|match none/, `${language}: the detail does not contradict the summary`)
-    t.match(card.detail, /'conditions' could not be retrieved from the FHIR server: the FHIR server answered HTTP 503/, `${language}: and says why`)
+    t.match(card.extension['dk.ngc-wgs-cds.eligibility'].unavailable.join('; '), /'conditions' could not be retrieved from the FHIR server: the FHIR server answered HTTP 503/, `${language}: the result says why`)
+    t.match(card.detail, language === 'da' ? /Data der ikke kunne hentes: diagnose/ : /Data that could not be retrieved: diagnosis/, `${language}: the card says what, in its language`)
   }
 })

@@ -61,6 +61,9 @@ export async function hookRoutes (app: FastifyInstance, opts: HookRouteOptions):
   const clock = opts.clock ?? (() => new Date())
   const metrics = opts.metrics ?? NOOP_METRICS
   const ctx: CallContext = { settings: opts.settings, validate: requestValidator() }
+  // A trusted issuer's own card language (CDS_TRUSTED_ISSUERS `language`), else CARD_LANGUAGE.
+  const contexts = { da: { ...ctx, settings: { ...opts.settings, language: 'da' as const } }, en: { ...ctx, settings: { ...opts.settings, language: 'en' as const } } }
+  const contextFor = (request: FastifyRequest): CallContext => contexts[request.cdsClient?.language ?? opts.settings.language]
   // Undefined when the order codes cannot be scanned for: every call then goes to a thread as before.
   const mayHoldWgsOrder = wgsOrderScan(opts.settings.orderValueSet, opts.settings.localOrderCodes)
   // Hook label from a closed set: the hooks this service is registered for, else 'invalid' (a 400/404).
@@ -82,10 +85,10 @@ export async function hookRoutes (app: FastifyInstance, opts: HookRouteOptions):
   }
 
   /** A call the FHIR fallback must complete: parsed again here, where the network and its metrics are. */
-  const withFallback = async (bytes: Uint8Array, now: string): Promise<CallResult> => {
-    const parsed = parseRequest(ctx, bytes)
+  const withFallback = async (bytes: Uint8Array, now: string, call: CallContext): Promise<CallResult> => {
+    const parsed = parseRequest(call, bytes)
     if (!('request' in parsed)) return parsed
-    return evaluatedCall(parsed.request, await handleHook(opts.settings, parsed.request, now))
+    return evaluatedCall(parsed.request, await handleHook(call.settings, parsed.request, now))
   }
 
   app.post<{ Params: { id: string } }>('/cds-services/:id', {
@@ -104,10 +107,11 @@ export async function hookRoutes (app: FastifyInstance, opts: HookRouteOptions):
     const now = clock().toISOString()
     const bytes = request.body as Buffer
     let result: CallResult
-    const onThread = mayHoldWgsOrder?.(bytes) === false ? undefined : opts.pool?.run(bytes, now)
+    const call = contextFor(request)
+    const onThread = mayHoldWgsOrder?.(bytes) === false ? undefined : opts.pool?.run(bytes, now, call.settings.language === opts.settings.language ? undefined : call.settings.language)
     let place: 'thread' | 'event_loop' = onThread ? 'thread' : 'event_loop'
     try {
-      result = await (onThread ?? evaluateRawCall(ctx, bytes, now))
+      result = await (onThread ?? evaluateRawCall(call, bytes, now))
     } catch (err) {
       if (err instanceof EvaluationThreadStopped) {
         // The thread is being replaced; any other thread, or the event loop, takes the retry.
@@ -118,7 +122,7 @@ export async function hookRoutes (app: FastifyInstance, opts: HookRouteOptions):
     }
     if (result.kind === 'needs-fallback') {
       seen(request, reply, result.request)
-      result = await withFallback(result.bytes ?? bytes, now)
+      result = await withFallback(result.bytes ?? bytes, now, call)
       place = 'event_loop'
     }
     switch (result.kind) {
