@@ -17,6 +17,8 @@ function defaultOf (schema: Record<string, unknown>): string {
   const d = schema.default
   if (d === undefined) return '—'
   if (Array.isArray(d)) return d.length ? `\`${d.join(',')}\`` : '(empty)'
+  // A JSON setting's default is shown as the JSON one would set (`{}`), not as "[object Object]".
+  if (typeof d === 'object' && d !== null) return Object.keys(d).length ? `\`${JSON.stringify(d)}\`` : '(empty)'
   return `\`${String(d)}\``
 }
 
