@@ -168,6 +168,25 @@ export const MIGRATIONS: Migration[] = [
     postgres: `
       ALTER TABLE cards ADD COLUMN suggestion_uuids JSONB;
       ALTER TABLE cards ADD COLUMN override_reasons JSONB;`
+  },
+  {
+    // Reports at scale (issue 17, docs/reports.md): the Danish month (Europe/Copenhagen, `YYYY-MM`) of each evaluation,
+    // written with the row (report-data.ts reportMonth) so that the report queries group by a column instead of
+    // converting every row's time; backfilled here for the rows already recorded. SQLite has no time zones: a UTC
+    // instant is in another Danish month only from 22:00 UTC on the 28th on, shifted then by the offset at the next
+    // month's start (+2 h when that month is April to October, +1 h otherwise) — exact for every month
+    // (test/reports/store-reports.test.ts). The index covers the reports' range scans (hook, period) with their groups.
+    version: 6,
+    name: 'the Danish report month of each evaluation',
+    sqlite: `
+      ALTER TABLE evaluations ADD COLUMN report_month TEXT;
+      UPDATE evaluations SET report_month = CASE WHEN substr(evaluated_at, 9, 5) < '28T22' THEN substr(evaluated_at, 1, 7)
+        ELSE strftime('%Y-%m', evaluated_at, CASE WHEN substr(evaluated_at, 6, 2) BETWEEN '03' AND '09' THEN '+2 hours' ELSE '+1 hours' END) END;
+      CREATE INDEX evaluations_report ON evaluations (hook, evaluated_at, report_month, ordering_org_chain, ordering_region, id);`,
+    postgres: `
+      ALTER TABLE evaluations ADD COLUMN report_month TEXT;
+      UPDATE evaluations SET report_month = to_char(evaluated_at AT TIME ZONE 'Europe/Copenhagen', 'YYYY-MM');
+      CREATE INDEX evaluations_report ON evaluations (hook, evaluated_at, report_month, ordering_org_chain, ordering_region, id);`
   }
 ]
 

@@ -1,7 +1,8 @@
 /**
  * The report aggregates on PostgreSQL (report-data.ts; the queries, shared with
  * SQLite: report-sql.ts). Months are Danish (Europe/Copenhagen,
- * reports/danish-time.ts), as on SQLite, so both stores agree to the row. All
+ * reports/danish-time.ts; the report_month column, migration 6), as on SQLite,
+ * so both stores agree to the row. All
  * queries run in one REPEATABLE READ transaction (one snapshot).
  */
 import type pg from 'pg'
@@ -9,7 +10,6 @@ import { SELECT_LOOKBACK_DAYS, type ReportData, type ReportQuery } from './repor
 import { REPORT_QUERIES, reportRows, reportSql, type ReportDialect } from './report-sql.js'
 
 const POSTGRES: ReportDialect = {
-  month: (col) => `to_char(${col} AT TIME ZONE 'Europe/Copenhagen', 'YYYY-MM')`,
   count: (expr) => `COUNT(${expr})::int`,
   from: '$1',
   to: '$2',

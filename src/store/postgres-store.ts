@@ -4,6 +4,7 @@
  * several replicas starting together migrate once.
  */
 import pg from 'pg'
+import { reportMonth } from './report-data.js'
 import { MIGRATIONS, MIGRATIONS_TABLE, pendingMigrations, type Migration } from './migrations.js'
 import { cardFromRow, evaluationFromRow, feedbackFromRow } from './sqlite-store.js'
 import type { CardRef, EvaluationRecord, EvaluationStore, FeedbackRecord, StoreHealth } from './store.js'
@@ -80,9 +81,9 @@ export class PostgresStore implements EvaluationStore {
 
   async recordEvaluation (e: EvaluationRecord): Promise<void> {
     await this.transaction(async (c) => {
-      await c.query(`INSERT INTO evaluations (id, hook_instance, hook, service_id, rules_version, patient_key, ordering_organization, client_iss, tenant, orders, duration_ms, evaluated_at, ordering_org_chain, ordering_region)
-        VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11, $12, $13, $14)`,
-      [e.id, e.hookInstance, e.hook, e.serviceId, e.rulesVersion, e.patientKey, e.orderingOrganization ?? null, e.clientIss ?? null, e.tenant ?? null, e.orders, e.durationMs, e.evaluatedAt, e.orderingOrgChain ?? null, e.orderingRegion ?? null])
+      await c.query(`INSERT INTO evaluations (id, hook_instance, hook, service_id, rules_version, patient_key, ordering_organization, client_iss, tenant, orders, duration_ms, evaluated_at, ordering_org_chain, ordering_region, report_month)
+        VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11, $12, $13, $14, $15)`,
+      [e.id, e.hookInstance, e.hook, e.serviceId, e.rulesVersion, e.patientKey, e.orderingOrganization ?? null, e.clientIss ?? null, e.tenant ?? null, e.orders, e.durationMs, e.evaluatedAt, e.orderingOrgChain ?? null, e.orderingRegion ?? null, reportMonth(e.evaluatedAt)])
       for (const i of e.indications) {
         await c.query('INSERT INTO evaluation_indications (evaluation_id, indication, status, failed_criteria, unknown_criteria, order_key) VALUES ($1, $2, $3, $4::jsonb, $5::jsonb, $6)',
           [e.id, i.indication, i.status, JSON.stringify(i.failedCriteria), i.unknownCriteria ? JSON.stringify(i.unknownCriteria) : null, i.orderKey ?? null])

@@ -7,6 +7,8 @@
  * rows (test/reports/store-reports.test.ts).
  */
 
+import { danishMonth } from '../reports/danish-time.js'
+
 /** Evaluations made at or after `from` and before `to` (ISO 8601 instants). */
 export interface ReportQuery { from: string, to: string }
 
@@ -33,3 +35,22 @@ export interface ReportData {
 
 /** How far back before `from` an order-select may lie and still be paired with an order-sign in the period. */
 export const SELECT_LOOKBACK_DAYS = 90
+
+const monthOfHour = new Map<string, string>()
+
+/**
+ * The Danish month (`YYYY-MM`) an evaluation made at `evaluatedAt` (ISO 8601) is reported under, written with its
+ * row (evaluations.report_month) so that the reports group by a column. Danish months begin on a whole UTC hour,
+ * so the month is the same for a whole UTC hour: computed once per hour (reports/danish-time.ts).
+ */
+export function reportMonth (evaluatedAt: string): string {
+  const at = new Date(evaluatedAt)
+  const hour = at.toISOString().slice(0, 13)
+  let month = monthOfHour.get(hour)
+  if (month === undefined) {
+    if (monthOfHour.size >= 10_000) monthOfHour.clear()
+    month = danishMonth(at)
+    monthOfHour.set(hour, month)
+  }
+  return month
+}

@@ -2,15 +2,14 @@
  * The report queries (report-data.ts), written once for both stores: the same
  * groups, filters and figures; only what the two dialects spell differently
  * comes from a {@link ReportDialect} (sqlite-reports.ts, postgres-reports.ts).
- * Months are Danish (reports/danish-time.ts) on both.
+ * Months are Danish (reports/danish-time.ts) on both: the column report_month,
+ * written with each evaluation (report-data.ts reportMonth; migration 6).
  */
 import type { ReportData } from './report-data.js'
 
 type Row = Record<string, any>
 
 export interface ReportDialect {
-  /** The Danish month (`YYYY-MM`) of a timestamp column. */
-  month: (col: string) => string
   /** A count as the driver should return it (PostgreSQL's COUNT is a bigint, read as a string by pg). */
   count: (expr: string) => string
   /** Placeholders of the period's start and end and of the order-select lookback start. */
@@ -26,7 +25,8 @@ export interface ReportDialect {
 export type ReportSql = Record<keyof ReportData, string>
 
 export function reportSql (d: ReportDialect): ReportSql {
-  const month = d.month('e.evaluated_at')
+  // The Danish month is written with the row (migration 6, report_month): grouped as a column, no per-row time arithmetic.
+  const month = 'e.report_month'
   const key = `${month} AS month, e.ordering_org_chain AS chain, e.ordering_region AS region, i.indication AS indication`
   const group = `${month}, e.ordering_org_chain, e.ordering_region, i.indication`
   const from = 'evaluations e JOIN evaluation_indications i ON i.evaluation_id = e.id'
@@ -54,12 +54,14 @@ export function reportSql (d: ReportDialect): ReportSql {
       SELECT i.order_key, i.indication,
         MIN(CASE WHEN e.hook = 'order-select' THEN e.evaluated_at END) AS selected,
         MIN(CASE WHEN e.hook = 'order-sign' THEN e.evaluated_at END) AS signed,
+        -- The month of the first order-sign: months never decrease with time, so the least month of the signs is its month.
+        MIN(CASE WHEN e.hook = 'order-sign' THEN e.report_month END) AS month,
         MAX(CASE WHEN e.hook = 'order-sign' THEN e.ordering_org_chain END) AS chain,
         MAX(CASE WHEN e.hook = 'order-sign' THEN e.ordering_region END) AS region
       FROM ${from}
       WHERE i.order_key IS NOT NULL AND e.evaluated_at >= ${d.lookback} AND e.evaluated_at < ${d.to}
       GROUP BY i.order_key, i.indication)
-    SELECT ${d.month('signed')} AS month, chain, region, indication, ${d.minutes('selected', 'signed')} AS minutes, ${d.count('*')} AS n
+    SELECT month, chain, region, indication, ${d.minutes('selected', 'signed')} AS minutes, ${d.count('*')} AS n
     FROM firsts WHERE signed >= ${d.from} AND selected IS NOT NULL AND signed >= selected
     GROUP BY 1, 2, 3, 4, 5`
   }

@@ -1,20 +1,15 @@
 /**
  * The report aggregates on SQLite (report-data.ts; the queries: report-sql.ts).
  * `evaluated_at` is an ISO 8601 text in UTC (toISOString), so a range is a
- * text comparison on the (hook, evaluated_at) index. Months are Danish
- * (reports/danish-time.ts): SQLite has no time zones, but a UTC instant falls
- * in another Danish month only in the last hours of a UTC month, so only
- * instants from the 28th at 22:00 on are shifted by the offset at the next
- * month's start (+2 h for the months March to September, +1 h otherwise) —
- * exact for every month, and the plain substring for the rest.
+ * text comparison on the evaluations_report index. Months are Danish
+ * (reports/danish-time.ts), read from the report_month column (written with
+ * each row; migration 6 backfills older rows).
  */
 import type Database from 'better-sqlite3'
 import { SELECT_LOOKBACK_DAYS, type ReportData, type ReportQuery } from './report-data.js'
 import { REPORT_QUERIES, reportRows, reportSql, type ReportDialect } from './report-sql.js'
 
-const SQLITE: ReportDialect = {
-  month: (col) => `CASE WHEN substr(${col}, 9, 5) < '28T22' THEN substr(${col}, 1, 7)
-    ELSE strftime('%Y-%m', ${col}, CASE WHEN substr(${col}, 6, 2) BETWEEN '03' AND '09' THEN '+2 hours' ELSE '+1 hours' END) END`,
+export const SQLITE_DIALECT: ReportDialect = {
   count: (expr) => `COUNT(${expr})`,
   from: '@from',
   to: '@to',
@@ -23,7 +18,7 @@ const SQLITE: ReportDialect = {
   minutes: (from, to) => `CAST(ROUND((julianday(${to}) - julianday(${from})) * 86400) AS INTEGER) / 60`
 }
 
-const SQL = reportSql(SQLITE)
+const SQL = reportSql(SQLITE_DIALECT)
 
 export function sqliteReportData (db: Database.Database, q: ReportQuery): ReportData {
   const from = new Date(q.from).toISOString()

@@ -12,6 +12,7 @@
  */
 import type Database from 'better-sqlite3'
 import type { EvaluationRecord, FeedbackRecord } from './store.js'
+import { reportMonth } from './report-data.js'
 
 export type WriteJob =
   | { kind: 'evaluation', evaluation: EvaluationRecord }
@@ -38,8 +39,8 @@ export type BatchWriter = (jobs: WriteJob[]) => WriteResult[]
 
 /** Prepare the statements on `db` and return the batch writer. */
 export function batchWriter (db: Database.Database): BatchWriter {
-  const insertEvaluation = db.prepare(`INSERT INTO evaluations (id, hook_instance, hook, service_id, rules_version, patient_key, ordering_organization, client_iss, tenant, orders, duration_ms, evaluated_at, ordering_org_chain, ordering_region)
-    VALUES (@id, @hookInstance, @hook, @serviceId, @rulesVersion, @patientKey, @orderingOrganization, @clientIss, @tenant, @orders, @durationMs, @evaluatedAt, @orderingOrgChain, @orderingRegion)`)
+  const insertEvaluation = db.prepare(`INSERT INTO evaluations (id, hook_instance, hook, service_id, rules_version, patient_key, ordering_organization, client_iss, tenant, orders, duration_ms, evaluated_at, ordering_org_chain, ordering_region, report_month)
+    VALUES (@id, @hookInstance, @hook, @serviceId, @rulesVersion, @patientKey, @orderingOrganization, @clientIss, @tenant, @orders, @durationMs, @evaluatedAt, @orderingOrgChain, @orderingRegion, @reportMonth)`)
   const insertIndication = db.prepare('INSERT INTO evaluation_indications (evaluation_id, indication, status, failed_criteria, unknown_criteria, order_key) VALUES (?, ?, ?, ?, ?, ?)')
   const insertCard = db.prepare('INSERT INTO cards (card_uuid, evaluation_id, indication, suggestion_uuids, override_reasons) VALUES (?, ?, ?, ?, ?)')
   const rememberToken = db.prepare(REMEMBER_TOKEN_SQL.sqlite)
@@ -65,7 +66,8 @@ export function batchWriter (db: Database.Database): BatchWriter {
       durationMs: e.durationMs,
       evaluatedAt: e.evaluatedAt,
       orderingOrgChain: e.orderingOrgChain ?? null,
-      orderingRegion: e.orderingRegion ?? null
+      orderingRegion: e.orderingRegion ?? null,
+      reportMonth: reportMonth(e.evaluatedAt)
     })
     for (const i of e.indications) {
       insertIndication.run(e.id, i.indication, i.status, JSON.stringify(i.failedCriteria), i.unknownCriteria ? JSON.stringify(i.unknownCriteria) : null, i.orderKey ?? null)
