@@ -120,9 +120,15 @@ export async function fillPostgres (url: string, schema: string, rows: number): 
       [col((x) => x.id), col((x) => x.hookInstance), col((x) => x.hook), col((x) => x.serviceId), col((x) => x.rulesVersion), col((x) => x.patientKey), col((x) => x.orderingOrganization ?? null),
         col((x) => x.orders), col((x) => x.durationMs), col((x) => x.evaluatedAt), col((x) => x.orderingOrgChain ?? null), col((x) => x.orderingRegion ?? null), col((x) => reportMonth(x.evaluatedAt))])
       const ind = e.map((x) => ({ id: x.id, ...x.indications[0]! }))
-      await client.query(`INSERT INTO evaluation_indications (evaluation_id, indication, status, failed_criteria, unknown_criteria, order_key)
-        SELECT a, b, c, d::jsonb, e::jsonb, f FROM unnest($1::text[], $2::text[], $3::text[], $4::text[], $5::text[], $6::text[]) AS t(a, b, c, d, e, f)`,
-      [ind.map((x) => x.id), ind.map((x) => x.indication), ind.map((x) => x.status), ind.map((x) => JSON.stringify(x.failedCriteria)), ind.map((x) => JSON.stringify(x.unknownCriteria ?? [])), ind.map((x) => x.orderKey ?? null)])
+      await client.query(`INSERT INTO evaluation_indications (evaluation_id, indication, status, failed_criteria, unknown_criteria, order_key, hook, evaluated_at, report_month, ordering_org_chain, ordering_region)
+        SELECT a, b, c, d::jsonb, e::jsonb, f, g, h, k, l, m FROM unnest($1::text[], $2::text[], $3::text[], $4::text[], $5::text[], $6::text[], $7::text[], $8::timestamptz[], $9::text[], $10::text[], $11::text[]) AS t(a, b, c, d, e, f, g, h, k, l, m)`,
+      [ind.map((x) => x.id), ind.map((x) => x.indication), ind.map((x) => x.status), ind.map((x) => JSON.stringify(x.failedCriteria)), ind.map((x) => JSON.stringify(x.unknownCriteria ?? [])), ind.map((x) => x.orderKey ?? null),
+        col((x) => x.hook), col((x) => x.evaluatedAt), col((x) => reportMonth(x.evaluatedAt)), col((x) => x.orderingOrgChain ?? null), col((x) => x.orderingRegion ?? null)])
+      const crit = ind.flatMap((x, k) => [...x.failedCriteria.map((c) => ['not-met', c]), ...(x.unknownCriteria ?? []).map((c) => ['unknown', c])].map(([kind, c]) => ({ x, e: e[k]!, kind: kind!, c: c! })))
+      await client.query(`INSERT INTO evaluation_criteria (evaluation_id, indication, kind, criterion, hook, evaluated_at, report_month, ordering_org_chain, ordering_region)
+        SELECT * FROM unnest($1::text[], $2::text[], $3::text[], $4::text[], $5::text[], $6::timestamptz[], $7::text[], $8::text[], $9::text[])`,
+      [crit.map((r) => r.x.id), crit.map((r) => r.x.indication), crit.map((r) => r.kind), crit.map((r) => r.c), crit.map((r) => r.e.hook), crit.map((r) => r.e.evaluatedAt),
+        crit.map((r) => reportMonth(r.e.evaluatedAt)), crit.map((r) => r.e.orderingOrgChain ?? null), crit.map((r) => r.e.orderingRegion ?? null)])
       await client.query('INSERT INTO cards (card_uuid, evaluation_id, indication) SELECT * FROM unnest($1::text[], $2::text[], $3::text[])',
         [ind.map((x) => x.cardUuids[0]), ind.map((x) => x.id), ind.map((x) => x.indication)])
       if (f.length) {

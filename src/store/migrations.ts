@@ -187,6 +187,76 @@ export const MIGRATIONS: Migration[] = [
       ALTER TABLE evaluations ADD COLUMN report_month TEXT;
       UPDATE evaluations SET report_month = to_char(evaluated_at AT TIME ZONE 'Europe/Copenhagen', 'YYYY-MM');
       CREATE INDEX evaluations_report ON evaluations (hook, evaluated_at, report_month, ordering_org_chain, ordering_region, id);`
+  },
+  {
+    // Reports at scale (issue 17, docs/reports.md): what the reports filter and group an indication row by — its
+    // evaluation's hook, time, Danish month, ordering organisation chain and region — copied onto the row when it is
+    // written (sqlite-writes.ts, postgres-store.ts), so that each report query reads one index of one table instead
+    // of joining every row to its evaluation; backfilled from the evaluations here. The indexes are the queries':
+    // order-sign verdicts and criteria (hook, period), orders of both hooks (period), and order-select → order-sign
+    // pairs (order key first, in the GROUP BY's order). The criteria not met or unknown, one row each with the same
+    // keys (evaluation_criteria, filled from the JSON arrays here and with every write), so that the criteria figures
+    // are a count over an index rather than a JSON expansion of every row.
+    version: 7,
+    name: 'report keys on each indication row; criteria not met or unknown as rows',
+    sqlite: `
+      ALTER TABLE evaluation_indications ADD COLUMN hook TEXT;
+      ALTER TABLE evaluation_indications ADD COLUMN evaluated_at TEXT;
+      ALTER TABLE evaluation_indications ADD COLUMN report_month TEXT;
+      ALTER TABLE evaluation_indications ADD COLUMN ordering_org_chain TEXT;
+      ALTER TABLE evaluation_indications ADD COLUMN ordering_region TEXT;
+      UPDATE evaluation_indications AS i SET hook = e.hook, evaluated_at = e.evaluated_at, report_month = e.report_month,
+        ordering_org_chain = e.ordering_org_chain, ordering_region = e.ordering_region
+        FROM evaluations e WHERE e.id = i.evaluation_id;
+      CREATE INDEX evaluation_indications_report_hook ON evaluation_indications (hook, evaluated_at, report_month, ordering_org_chain, ordering_region, indication, status);
+      CREATE INDEX evaluation_indications_report_orders ON evaluation_indications (evaluated_at, report_month, ordering_org_chain, ordering_region, indication, order_key, evaluation_id);
+      CREATE INDEX evaluation_indications_report_pairs ON evaluation_indications (order_key, indication, hook, evaluated_at, report_month, ordering_org_chain, ordering_region);
+      CREATE TABLE evaluation_criteria (
+        evaluation_id TEXT NOT NULL REFERENCES evaluations (id),
+        indication TEXT NOT NULL,
+        kind TEXT NOT NULL CHECK (kind IN ('not-met', 'unknown')),
+        criterion TEXT NOT NULL,
+        hook TEXT NOT NULL,
+        evaluated_at TEXT NOT NULL,
+        report_month TEXT,
+        ordering_org_chain TEXT,
+        ordering_region TEXT
+      );
+      INSERT INTO evaluation_criteria SELECT i.evaluation_id, i.indication, 'not-met', j.value, i.hook, i.evaluated_at, i.report_month, i.ordering_org_chain, i.ordering_region
+        FROM evaluation_indications i, json_each(i.failed_criteria) j;
+      INSERT INTO evaluation_criteria SELECT i.evaluation_id, i.indication, 'unknown', j.value, i.hook, i.evaluated_at, i.report_month, i.ordering_org_chain, i.ordering_region
+        FROM evaluation_indications i, json_each(i.unknown_criteria) j WHERE i.unknown_criteria IS NOT NULL;
+      CREATE INDEX evaluation_criteria_evaluation ON evaluation_criteria (evaluation_id);
+      CREATE INDEX evaluation_criteria_report ON evaluation_criteria (hook, evaluated_at, report_month, ordering_org_chain, ordering_region, indication, kind, criterion);`,
+    postgres: `
+      ALTER TABLE evaluation_indications ADD COLUMN hook TEXT;
+      ALTER TABLE evaluation_indications ADD COLUMN evaluated_at TIMESTAMPTZ;
+      ALTER TABLE evaluation_indications ADD COLUMN report_month TEXT;
+      ALTER TABLE evaluation_indications ADD COLUMN ordering_org_chain TEXT;
+      ALTER TABLE evaluation_indications ADD COLUMN ordering_region TEXT;
+      UPDATE evaluation_indications AS i SET hook = e.hook, evaluated_at = e.evaluated_at, report_month = e.report_month,
+        ordering_org_chain = e.ordering_org_chain, ordering_region = e.ordering_region
+        FROM evaluations e WHERE e.id = i.evaluation_id;
+      CREATE INDEX evaluation_indications_report_hook ON evaluation_indications (hook, evaluated_at, report_month, ordering_org_chain, ordering_region, indication, status);
+      CREATE INDEX evaluation_indications_report_orders ON evaluation_indications (evaluated_at, report_month, ordering_org_chain, ordering_region, indication, order_key, evaluation_id);
+      CREATE INDEX evaluation_indications_report_pairs ON evaluation_indications (order_key, indication, hook, evaluated_at, report_month, ordering_org_chain, ordering_region);
+      CREATE TABLE evaluation_criteria (
+        evaluation_id TEXT NOT NULL REFERENCES evaluations (id),
+        indication TEXT NOT NULL,
+        kind TEXT NOT NULL CHECK (kind IN ('not-met', 'unknown')),
+        criterion TEXT NOT NULL,
+        hook TEXT NOT NULL,
+        evaluated_at TIMESTAMPTZ NOT NULL,
+        report_month TEXT,
+        ordering_org_chain TEXT,
+        ordering_region TEXT
+      );
+      INSERT INTO evaluation_criteria SELECT i.evaluation_id, i.indication, 'not-met', j.value, i.hook, i.evaluated_at, i.report_month, i.ordering_org_chain, i.ordering_region
+        FROM evaluation_indications i CROSS JOIN LATERAL jsonb_array_elements_text(i.failed_criteria) AS j(value);
+      INSERT INTO evaluation_criteria SELECT i.evaluation_id, i.indication, 'unknown', j.value, i.hook, i.evaluated_at, i.report_month, i.ordering_org_chain, i.ordering_region
+        FROM evaluation_indications i CROSS JOIN LATERAL jsonb_array_elements_text(i.unknown_criteria) AS j(value) WHERE i.unknown_criteria IS NOT NULL;
+      CREATE INDEX evaluation_criteria_evaluation ON evaluation_criteria (evaluation_id);
+      CREATE INDEX evaluation_criteria_report ON evaluation_criteria (hook, evaluated_at, report_month, ordering_org_chain, ordering_region, indication, kind, criterion);`
   }
 ]
 

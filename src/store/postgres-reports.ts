@@ -14,7 +14,6 @@ const POSTGRES: ReportDialect = {
   from: '$1',
   to: '$2',
   lookback: '$3',
-  elements: (col) => ({ join: `CROSS JOIN LATERAL jsonb_array_elements_text(${col}) AS j(value)`, nonEmpty: `${col} <> '[]'::jsonb` }),
   minutes: (from, to) => `floor(EXTRACT(EPOCH FROM (${to} - ${from})) / 60)::int`
 }
 

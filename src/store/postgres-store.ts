@@ -80,13 +80,23 @@ export class PostgresStore implements EvaluationStore {
   }
 
   async recordEvaluation (e: EvaluationRecord): Promise<void> {
+    const month = reportMonth(e.evaluatedAt)
     await this.transaction(async (c) => {
       await c.query(`INSERT INTO evaluations (id, hook_instance, hook, service_id, rules_version, patient_key, ordering_organization, client_iss, tenant, orders, duration_ms, evaluated_at, ordering_org_chain, ordering_region, report_month)
         VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11, $12, $13, $14, $15)`,
-      [e.id, e.hookInstance, e.hook, e.serviceId, e.rulesVersion, e.patientKey, e.orderingOrganization ?? null, e.clientIss ?? null, e.tenant ?? null, e.orders, e.durationMs, e.evaluatedAt, e.orderingOrgChain ?? null, e.orderingRegion ?? null, reportMonth(e.evaluatedAt)])
+      [e.id, e.hookInstance, e.hook, e.serviceId, e.rulesVersion, e.patientKey, e.orderingOrganization ?? null, e.clientIss ?? null, e.tenant ?? null, e.orders, e.durationMs, e.evaluatedAt, e.orderingOrgChain ?? null, e.orderingRegion ?? null, month])
       for (const i of e.indications) {
-        await c.query('INSERT INTO evaluation_indications (evaluation_id, indication, status, failed_criteria, unknown_criteria, order_key) VALUES ($1, $2, $3, $4::jsonb, $5::jsonb, $6)',
-          [e.id, i.indication, i.status, JSON.stringify(i.failedCriteria), i.unknownCriteria ? JSON.stringify(i.unknownCriteria) : null, i.orderKey ?? null])
+        // With the report keys of its evaluation (migration 7).
+        await c.query(`INSERT INTO evaluation_indications (evaluation_id, indication, status, failed_criteria, unknown_criteria, order_key,
+          hook, evaluated_at, report_month, ordering_org_chain, ordering_region) VALUES ($1, $2, $3, $4::jsonb, $5::jsonb, $6, $7, $8, $9, $10, $11)`,
+        [e.id, i.indication, i.status, JSON.stringify(i.failedCriteria), i.unknownCriteria ? JSON.stringify(i.unknownCriteria) : null, i.orderKey ?? null,
+          e.hook, e.evaluatedAt, month, e.orderingOrgChain ?? null, e.orderingRegion ?? null])
+        const criteria = [...i.failedCriteria.map((c) => ['not-met', c]), ...(i.unknownCriteria ?? []).map((c) => ['unknown', c])]
+        if (criteria.length) {
+          await c.query(`INSERT INTO evaluation_criteria (evaluation_id, indication, kind, criterion, hook, evaluated_at, report_month, ordering_org_chain, ordering_region)
+            SELECT $1, $2, k, v, $5, $6, $7, $8, $9 FROM unnest($3::text[], $4::text[]) AS t(k, v)`,
+          [e.id, i.indication, criteria.map((x) => x[0]), criteria.map((x) => x[1]), e.hook, e.evaluatedAt, month, e.orderingOrgChain ?? null, e.orderingRegion ?? null])
+        }
         for (const uuid of i.cardUuids) {
           const offer = e.cardOffers?.[uuid]
           await c.query('INSERT INTO cards (card_uuid, evaluation_id, indication, suggestion_uuids, override_reasons) VALUES ($1, $2, $3, $4::jsonb, $5::jsonb)',

@@ -16,8 +16,6 @@ export interface ReportDialect {
   from: string
   to: string
   lookback: string
-  /** Joins the elements of a JSON array column as `j.value`, and the condition that it is not empty. */
-  elements: (col: string) => { join: string, nonEmpty: string }
   /** Whole minutes between two timestamp expressions. */
   minutes: (from: string, to: string) => string
 }
@@ -25,41 +23,37 @@ export interface ReportDialect {
 export type ReportSql = Record<keyof ReportData, string>
 
 export function reportSql (d: ReportDialect): ReportSql {
-  // The Danish month is written with the row (migration 6, report_month): grouped as a column, no per-row time arithmetic.
-  const month = 'e.report_month'
-  const key = `${month} AS month, e.ordering_org_chain AS chain, e.ordering_region AS region, i.indication AS indication`
-  const group = `${month}, e.ordering_org_chain, e.ordering_region, i.indication`
-  const from = 'evaluations e JOIN evaluation_indications i ON i.evaluation_id = e.id'
-  const period = `e.evaluated_at >= ${d.from} AND e.evaluated_at < ${d.to}`
-  const signed = `e.hook = 'order-sign' AND ${period}`
+  // Each indication row carries its evaluation's hook, time, Danish month, chain and region (migrations 6 and 7):
+  // one table, read through its report indexes, grouped by columns — no join to the evaluations, no per-row time arithmetic.
+  const key = 'i.report_month AS month, i.ordering_org_chain AS chain, i.ordering_region AS region, i.indication AS indication'
+  const group = 'i.report_month, i.ordering_org_chain, i.ordering_region, i.indication'
+  const from = 'evaluation_indications i'
+  const period = `i.evaluated_at >= ${d.from} AND i.evaluated_at < ${d.to}`
+  const signed = `i.hook = 'order-sign' AND ${period}`
   const overridden = `${from}
     JOIN cards c ON c.evaluation_id = i.evaluation_id AND c.indication = i.indication
     JOIN feedback f ON f.card_uuid = c.card_uuid
     WHERE ${signed} AND i.status <> 'eligible' AND f.outcome = 'overridden'`
-  const failed = d.elements('i.failed_criteria')
-  const unknown = d.elements('i.unknown_criteria')
   return {
-    orders: `SELECT ${key}, ${d.count('DISTINCT COALESCE(i.order_key, e.id)')} AS n FROM ${from} WHERE ${period} GROUP BY ${group}`,
+    orders: `SELECT ${key}, ${d.count('DISTINCT COALESCE(i.order_key, i.evaluation_id)')} AS n FROM ${from} WHERE ${period} GROUP BY ${group}`,
     verdicts: `SELECT ${key}, i.status AS status, ${d.count('*')} AS n FROM ${from} WHERE ${signed} GROUP BY ${group}, i.status`,
     signedDespite: `SELECT ${key}, ${d.count('DISTINCT f.card_uuid')} AS n FROM ${overridden} GROUP BY ${group}`,
     overrideReasons: `SELECT ${key}, f.override_reason_code AS code, f.override_reason_system AS system, f.override_reason_display AS display, ${d.count('DISTINCT f.card_uuid')} AS n
     FROM ${overridden}
     GROUP BY ${group}, f.override_reason_code, f.override_reason_system, f.override_reason_display`,
-    criteria: `SELECT ${key}, j.value AS criterion, 'not-met' AS kind, ${d.count('*')} AS n FROM ${from} ${failed.join}
-      WHERE ${signed} AND ${failed.nonEmpty} GROUP BY ${group}, j.value
-    UNION ALL
-    SELECT ${key}, j.value AS criterion, 'unknown' AS kind, ${d.count('*')} AS n FROM ${from} ${unknown.join}
-      WHERE ${signed} AND i.unknown_criteria IS NOT NULL AND ${unknown.nonEmpty} GROUP BY ${group}, j.value`,
+    // One row per criterion not met or unknown, with the report keys (evaluation_criteria, migration 7), under the alias i.
+    criteria: `SELECT ${key}, i.criterion AS criterion, i.kind AS kind, ${d.count('*')} AS n FROM evaluation_criteria i
+      WHERE ${signed} GROUP BY ${group}, i.kind, i.criterion`,
     signMinutes: `WITH firsts AS (
       SELECT i.order_key, i.indication,
-        MIN(CASE WHEN e.hook = 'order-select' THEN e.evaluated_at END) AS selected,
-        MIN(CASE WHEN e.hook = 'order-sign' THEN e.evaluated_at END) AS signed,
+        MIN(CASE WHEN i.hook = 'order-select' THEN i.evaluated_at END) AS selected,
+        MIN(CASE WHEN i.hook = 'order-sign' THEN i.evaluated_at END) AS signed,
         -- The month of the first order-sign: months never decrease with time, so the least month of the signs is its month.
-        MIN(CASE WHEN e.hook = 'order-sign' THEN e.report_month END) AS month,
-        MAX(CASE WHEN e.hook = 'order-sign' THEN e.ordering_org_chain END) AS chain,
-        MAX(CASE WHEN e.hook = 'order-sign' THEN e.ordering_region END) AS region
+        MIN(CASE WHEN i.hook = 'order-sign' THEN i.report_month END) AS month,
+        MAX(CASE WHEN i.hook = 'order-sign' THEN i.ordering_org_chain END) AS chain,
+        MAX(CASE WHEN i.hook = 'order-sign' THEN i.ordering_region END) AS region
       FROM ${from}
-      WHERE i.order_key IS NOT NULL AND e.evaluated_at >= ${d.lookback} AND e.evaluated_at < ${d.to}
+      WHERE i.order_key IS NOT NULL AND i.evaluated_at >= ${d.lookback} AND i.evaluated_at < ${d.to}
       GROUP BY i.order_key, i.indication)
     SELECT month, chain, region, indication, ${d.minutes('selected', 'signed')} AS minutes, ${d.count('*')} AS n
     FROM firsts WHERE signed >= ${d.from} AND selected IS NOT NULL AND signed >= selected

@@ -14,7 +14,6 @@ export const SQLITE_DIALECT: ReportDialect = {
   from: '@from',
   to: '@to',
   lookback: '@lookback',
-  elements: (col) => ({ join: `, json_each(${col}) j`, nonEmpty: `${col} <> '[]'` }),
   minutes: (from, to) => `CAST(ROUND((julianday(${to}) - julianday(${from})) * 86400) AS INTEGER) / 60`
 }
 

@@ -41,7 +41,10 @@ export type BatchWriter = (jobs: WriteJob[]) => WriteResult[]
 export function batchWriter (db: Database.Database): BatchWriter {
   const insertEvaluation = db.prepare(`INSERT INTO evaluations (id, hook_instance, hook, service_id, rules_version, patient_key, ordering_organization, client_iss, tenant, orders, duration_ms, evaluated_at, ordering_org_chain, ordering_region, report_month)
     VALUES (@id, @hookInstance, @hook, @serviceId, @rulesVersion, @patientKey, @orderingOrganization, @clientIss, @tenant, @orders, @durationMs, @evaluatedAt, @orderingOrgChain, @orderingRegion, @reportMonth)`)
-  const insertIndication = db.prepare('INSERT INTO evaluation_indications (evaluation_id, indication, status, failed_criteria, unknown_criteria, order_key) VALUES (?, ?, ?, ?, ?, ?)')
+  const insertIndication = db.prepare(`INSERT INTO evaluation_indications (evaluation_id, indication, status, failed_criteria, unknown_criteria, order_key,
+    hook, evaluated_at, report_month, ordering_org_chain, ordering_region) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)`)
+  const insertCriterion = db.prepare(`INSERT INTO evaluation_criteria (evaluation_id, indication, kind, criterion, hook, evaluated_at, report_month, ordering_org_chain, ordering_region)
+    VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?)`)
   const insertCard = db.prepare('INSERT INTO cards (card_uuid, evaluation_id, indication, suggestion_uuids, override_reasons) VALUES (?, ?, ?, ?, ?)')
   const rememberToken = db.prepare(REMEMBER_TOKEN_SQL.sqlite)
   // On the expires_at index: only the expired rows are visited.
@@ -52,6 +55,7 @@ export function batchWriter (db: Database.Database): BatchWriter {
 
   // Called inside the batch transaction, better-sqlite3 runs each of these as a SAVEPOINT.
   const evaluation = db.transaction((e: EvaluationRecord) => {
+    const month = reportMonth(e.evaluatedAt)
     insertEvaluation.run({
       id: e.id,
       hookInstance: e.hookInstance,
@@ -67,10 +71,14 @@ export function batchWriter (db: Database.Database): BatchWriter {
       evaluatedAt: e.evaluatedAt,
       orderingOrgChain: e.orderingOrgChain ?? null,
       orderingRegion: e.orderingRegion ?? null,
-      reportMonth: reportMonth(e.evaluatedAt)
+      reportMonth: month
     })
     for (const i of e.indications) {
-      insertIndication.run(e.id, i.indication, i.status, JSON.stringify(i.failedCriteria), i.unknownCriteria ? JSON.stringify(i.unknownCriteria) : null, i.orderKey ?? null)
+      insertIndication.run(e.id, i.indication, i.status, JSON.stringify(i.failedCriteria), i.unknownCriteria ? JSON.stringify(i.unknownCriteria) : null, i.orderKey ?? null,
+        // The report keys of its evaluation (migration 7).
+        e.hook, e.evaluatedAt, month, e.orderingOrgChain ?? null, e.orderingRegion ?? null)
+      for (const c of i.failedCriteria) insertCriterion.run(e.id, i.indication, 'not-met', c, e.hook, e.evaluatedAt, month, e.orderingOrgChain ?? null, e.orderingRegion ?? null)
+      for (const c of i.unknownCriteria ?? []) insertCriterion.run(e.id, i.indication, 'unknown', c, e.hook, e.evaluatedAt, month, e.orderingOrgChain ?? null, e.orderingRegion ?? null)
       for (const uuid of i.cardUuids) {
         const offer = e.cardOffers?.[uuid]
         insertCard.run(uuid, e.id, i.indication, JSON.stringify(offer?.suggestions ?? []), JSON.stringify(offer?.overrideReasons ?? []))
