@@ -2,7 +2,8 @@
  * The criteria page shows each criterion's "what to document" and
  * interpretation texts verbatim to clinicians (issue 15 §1): they name no
  * internal artefact of this project — no Markdown or rule file, no seed path,
- * no attestation code — and cite NGC's documents by title instead.
+ * no attestation code, no FHIR element or configuration variable name —
+ * and cite NGC's documents by title instead.
  */
 import t from 'tap'
 import { testRules } from '../helpers/app.js'
@@ -12,7 +13,9 @@ const FORBIDDEN: Array<[RegExp, string]> = [
   [/\.md\b/i, 'a Markdown file'],
   [/\.ya?ml\b/i, 'a YAML file'],
   [/attestation '/i, "attestation '<code>'"],
-  [/seeds\//i, 'a seeds/ path']
+  [/seeds\//i, 'a seeds/ path'],
+  [/\b(?:verificationStatus|clinicalStatus|ValueSets?|CodeSystem|PractitionerRole|DiagnosticReport|FamilyMemberHistory|Medication(?:Request|Statement|Administration))\b|\b[A-Z][a-z]+\.[a-z][A-Za-z]+\b/, 'a FHIR element or resource name'],
+  [/\b[A-Z]+(?:_[A-Z]+)+\b/, 'a configuration variable']
 ]
 
 /** The forbidden things a text names, by description. */
@@ -24,6 +27,8 @@ void t.test('the check finds each artefact', async (t) => {
   t.same(internalArtefacts('">18 år" læses som voksen (criteria.md, Alder).'), ['criteria.md', 'a Markdown file'])
   t.same(internalArtefacts('Dokumentér det (attestation \'incurable-disease\').'), ["attestation '<code>'"])
   t.same(internalArtefacts('se shared/seeds/000_6087517ef50949d1.txt og myeloid-cancer.yaml'), ['a YAML file', 'a seeds/ path'])
+  t.same(internalArtefacts("Opfyldt ved verificationStatus 'confirmed' i ValueSet myeloid-neoplasm"), ['a FHIR element or resource name'])
+  t.same(internalArtefacts('Køn læses fra Patient.gender (PERFORMANCE_STATUS_LOOKBACK_DAYS).'), ['a FHIR element or resource name', 'a configuration variable'])
   t.same(internalArtefacts('Registrér metastaserne som diagnose (DC77–DC79), eller bekræft i rekvisitionsskemaet: »Sygdommen vurderes uhelbredelig«.'), [])
 })
 
