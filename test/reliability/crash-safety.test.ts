@@ -86,7 +86,11 @@ interface Target {
 
 const ORPHANS = {
   evaluationsWithoutIndications: 'SELECT COUNT(*) AS n FROM evaluations e WHERE NOT EXISTS (SELECT 1 FROM evaluation_indications i WHERE i.evaluation_id = e.id)',
-  indicationsWithoutCards: 'SELECT COUNT(*) AS n FROM evaluation_indications i WHERE NOT EXISTS (SELECT 1 FROM cards c WHERE c.evaluation_id = i.evaluation_id AND c.indication = i.indication)',
+  // One card per WGS order (the other matching indications ride inside it), so an evaluated
+  // indication need not have a card of its own — but an evaluation with indications has a card,
+  // and every card is about one of its evaluation's indications.
+  evaluationsWithoutCards: 'SELECT COUNT(*) AS n FROM evaluations e WHERE EXISTS (SELECT 1 FROM evaluation_indications i WHERE i.evaluation_id = e.id) AND NOT EXISTS (SELECT 1 FROM cards c WHERE c.evaluation_id = e.id)',
+  cardsOfAnotherIndication: 'SELECT COUNT(*) AS n FROM cards c WHERE NOT EXISTS (SELECT 1 FROM evaluation_indications i WHERE i.evaluation_id = c.evaluation_id AND i.indication = c.indication)',
   cardsWithoutEvaluation: 'SELECT COUNT(*) AS n FROM cards c WHERE NOT EXISTS (SELECT 1 FROM evaluations e WHERE e.id = c.evaluation_id)',
   feedbackWithoutCard: 'SELECT COUNT(*) AS n FROM feedback f WHERE NOT EXISTS (SELECT 1 FROM cards c WHERE c.card_uuid = f.card_uuid AND c.evaluation_id = f.evaluation_id)'
 }
