@@ -50,3 +50,21 @@ void t.test('no document or interpretation text names an internal artefact', asy
   }
   t.ok(texts > 200, `the texts were read (${texts})`)
 })
+
+// The criterion's own text heads its row on the card, the form and the criteria page: it names
+// NGC's recommendation, never "the seed" (this project's word for its source documents).
+void t.test('no criterion text names a source file or "the seed"', async (t) => {
+  const rules = testRules()
+  let texts = 0
+  for (const indication of rules.indications) {
+    for (const criterion of indication.criteria) {
+      for (const lang of ['da', 'en'] as const) {
+        const text = criterion.text[lang]
+        texts++
+        const found = [...internalArtefacts(text).filter((w) => w !== 'a FHIR element or resource name'), ...(/\bseed/i.test(text) ? ['"seed"'] : [])]
+        t.same(found, [], `${indication.id}/${criterion.id} text.${lang}`)
+      }
+    }
+  }
+  t.ok(texts > 200, `the texts were read (${texts})`)
+})
