@@ -14,6 +14,7 @@ const POSTGRES: ReportDialect = {
   from: '$1',
   to: '$2',
   lookback: '$3',
+  pairsIndex: '',
   minutes: (from, to) => `floor(EXTRACT(EPOCH FROM (${to} - ${from})) / 60)::int`
 }
 

@@ -16,6 +16,8 @@ export interface ReportDialect {
   from: string
   to: string
   lookback: string
+  /** What makes the order-select → order-sign pairing read the index ordered by order key (its GROUP BY), if the planner needs telling. */
+  pairsIndex: string
   /** Whole minutes between two timestamp expressions. */
   minutes: (from: string, to: string) => string
 }
@@ -30,10 +32,12 @@ export function reportSql (d: ReportDialect): ReportSql {
   const from = 'evaluation_indications i'
   const period = `i.evaluated_at >= ${d.from} AND i.evaluated_at < ${d.to}`
   const signed = `i.hook = 'order-sign' AND ${period}`
-  const overridden = `${from}
-    JOIN cards c ON c.evaluation_id = i.evaluation_id AND c.indication = i.indication
-    JOIN feedback f ON f.card_uuid = c.card_uuid
-    WHERE ${signed} AND i.status <> 'eligible' AND f.outcome = 'overridden'`
+  // From the feedback (far fewer rows) to its card and indication row. CROSS JOIN keeps this order on SQLite, whose
+  // planner without statistics (no ANALYZE) would start from every indication row of the period; PostgreSQL plans
+  // CROSS JOIN with its WHERE as the inner join it is.
+  const overridden = `feedback f CROSS JOIN cards c CROSS JOIN ${from}
+    WHERE c.card_uuid = f.card_uuid AND i.evaluation_id = c.evaluation_id AND i.indication = c.indication
+      AND ${signed} AND i.status <> 'eligible' AND f.outcome = 'overridden'`
   return {
     orders: `SELECT ${key}, ${d.count('DISTINCT COALESCE(i.order_key, i.evaluation_id)')} AS n FROM ${from} WHERE ${period} GROUP BY ${group}`,
     verdicts: `SELECT ${key}, i.status AS status, ${d.count('*')} AS n FROM ${from} WHERE ${signed} GROUP BY ${group}, i.status`,
@@ -52,7 +56,7 @@ export function reportSql (d: ReportDialect): ReportSql {
         MIN(CASE WHEN i.hook = 'order-sign' THEN i.report_month END) AS month,
         MAX(CASE WHEN i.hook = 'order-sign' THEN i.ordering_org_chain END) AS chain,
         MAX(CASE WHEN i.hook = 'order-sign' THEN i.ordering_region END) AS region
-      FROM ${from}
+      FROM ${from} ${d.pairsIndex}
       WHERE i.order_key IS NOT NULL AND i.evaluated_at >= ${d.lookback} AND i.evaluated_at < ${d.to}
       GROUP BY i.order_key, i.indication)
     SELECT month, chain, region, indication, ${d.minutes('selected', 'signed')} AS minutes, ${d.count('*')} AS n
