@@ -77,6 +77,25 @@ export function attestation (code: string, value = true, date = '2026-11-01'): J
   return { resourceType: 'Observation', id: nextId('att'), status: 'final', subject, code: { coding: [{ system: SYSTEMS.attestation, code }] }, effectiveDateTime: date, valueBoolean: value }
 }
 
+/**
+ * A pathology answer as a Danish pathology system (Patobank) sends it: a DiagnosticReport with category
+ * HL7 v2-0074 SP (Surgical Pathology) and the diagnosis as conclusionCode — here the morphology, as an
+ * ICD-O-3 code or as an SKS M-code (M + the ICD-O-3 morphology digits + behaviour, e.g. M89363 = 8936/3).
+ */
+export const pathologyReport = (conclusion: { system: string, code: string }, date = '2026-09-10'): Json => ({
+  resourceType: 'DiagnosticReport',
+  id: `path-${conclusion.code.replace(/\W/g, '')}`,
+  status: 'final',
+  subject: { reference: `Patient/${PATIENT_ID}` },
+  category: [{ coding: [{ system: 'http://terminology.hl7.org/CodeSystem/v2-0074', code: 'SP' }] }],
+  code: { text: 'Patologisvar' },
+  effectiveDateTime: date,
+  conclusionCode: [{ coding: [conclusion] }]
+})
+export const icdo3 = (code: string): { system: string, code: string } => ({ system: 'http://terminology.hl7.org/CodeSystem/icd-o-3', code })
+/** An SKS/Patobank M-code, sent under the SKS root OID. */
+export const sksM = (code: string): { system: string, code: string } => ({ system: 'urn:oid:1.2.208.176.2.4', code })
+
 export function procedure (system: string, code: string, date: string, over: Json = {}): Json {
   return { resourceType: 'Procedure', id: nextId('proc'), status: 'completed', subject, code: { coding: [{ system, code }] }, performedDateTime: date, ...over }
 }

@@ -6,7 +6,7 @@
 import t from 'tap'
 import { buildTestApp, postHook, resultFor } from '../helpers/app.js'
 import { runScenarios, assertCoverage, assemble, type Scenario } from '../helpers/scenarios.js'
-import { attestation, condition, ecog, familyMember, hookRequest, orderingRole, patient, procedure, SYSTEMS, type Json } from '../helpers/fhir-builders.js'
+import { attestation, condition, ecog, familyMember, hookRequest, orderingRole, patient, procedure, SYSTEMS, icdo3, pathologyReport, sksM, type Json } from '../helpers/fhir-builders.js'
 
 const ID = 'pancreatic-cancer'
 /** Load shedding (503 under event-loop pressure) is not under test here; on a busy CI box it would make scenarios flaky. */
@@ -20,24 +20,6 @@ const older = (): Json => patient({ birthDate: '1960-04-01' })
 const young = (): Json => patient({ birthDate: '1985-04-01' })
 const pancreas = (over: Json = {}): Json => condition('C25.0', { onsetDateTime: '2026-09-01', ...over })
 
-/**
- * A pathology answer as a Danish pathology system (Patobank) sends it: a DiagnosticReport with category
- * HL7 v2-0074 SP (Surgical Pathology) and the diagnosis as conclusionCode — here the morphology, as an
- * ICD-O-3 code or as an SKS M-code (M + the ICD-O-3 morphology digits + behaviour, e.g. M89363 = 8936/3).
- */
-const pathologyReport = (conclusion: { system: string, code: string }, date = '2026-09-10'): Json => ({
-  resourceType: 'DiagnosticReport',
-  id: `path-${conclusion.code.replace(/\W/g, '')}`,
-  status: 'final',
-  subject: { reference: 'Patient/pt-1' },
-  category: [{ coding: [{ system: 'http://terminology.hl7.org/CodeSystem/v2-0074', code: 'SP' }] }],
-  code: { text: 'Patologisvar' },
-  effectiveDateTime: date,
-  conclusionCode: [{ coding: [conclusion] }]
-})
-const icdo3 = (code: string): { system: string, code: string } => ({ system: 'http://terminology.hl7.org/CodeSystem/icd-o-3', code })
-/** An SKS/Patobank M-code, sent under the SKS root OID. */
-const sksM = (code: string): { system: string, code: string } => ({ system: 'urn:oid:1.2.208.176.2.4', code })
 
 /** Metastatic pancreatic cancer in a 66-year-old, everything documented; each scenario changes one thing. */
 function complete (over: { without?: string[], add?: Json[], primary?: Json[] } = {}): Json[] {

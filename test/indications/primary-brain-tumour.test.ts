@@ -10,7 +10,7 @@
 import t from 'tap'
 import { buildTestApp } from '../helpers/app.js'
 import { runScenarios, assertCoverage, assemble, type Scenario } from '../helpers/scenarios.js'
-import { attestation, condition, ecog, orderingRole, patient, procedure, SYSTEMS, type Json } from '../helpers/fhir-builders.js'
+import { attestation, condition, ecog, orderingRole, patient, procedure, SYSTEMS, icdo3, pathologyReport, sksM, type Json } from '../helpers/fhir-builders.js'
 
 const ID = 'primary-brain-tumour'
 const ICDO3 = 'http://terminology.hl7.org/CodeSystem/icd-o-3'
@@ -35,24 +35,6 @@ const diseaseStatus = (trend: string, date: string): Json => ({
 const WORSENED = '271299001'
 const STABLE = '359746009'
 
-/**
- * A pathology answer as a Danish pathology system (Patobank) sends it: a DiagnosticReport with category
- * HL7 v2-0074 SP (Surgical Pathology) and the diagnosis as conclusionCode — here the morphology, as an
- * ICD-O-3 code or as an SKS M-code (M + the ICD-O-3 morphology digits + behaviour, e.g. M89363 = 8936/3).
- */
-const pathologyReport = (conclusion: { system: string, code: string }, date = '2026-09-10'): Json => ({
-  resourceType: 'DiagnosticReport',
-  id: `path-${conclusion.code.replace(/\W/g, '')}`,
-  status: 'final',
-  subject: { reference: 'Patient/pt-1' },
-  category: [{ coding: [{ system: 'http://terminology.hl7.org/CodeSystem/v2-0074', code: 'SP' }] }],
-  code: { text: 'Patologisvar' },
-  effectiveDateTime: date,
-  conclusionCode: [{ coding: [conclusion] }]
-})
-const icdo3 = (code: string): { system: string, code: string } => ({ system: 'http://terminology.hl7.org/CodeSystem/icd-o-3', code })
-/** An SKS/Patobank M-code, sent under the SKS root OID. */
-const sksM = (code: string): { system: string, code: string } => ({ system: 'urn:oid:1.2.208.176.2.4', code })
 
 /** Suspected glioblastoma, PS 1, at first operation, ordered by a neurosurgeon: eligible. */
 function complete (over: { without?: string[], add?: Json[], tumour?: Json, ps?: number } = {}): Json[] {
