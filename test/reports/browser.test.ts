@@ -9,7 +9,6 @@
  */
 import t from 'tap'
 import { mkdirSync } from 'node:fs'
-import { createServer, type AddressInfo } from 'node:net'
 import { join } from 'node:path'
 import { chromium, type Browser } from 'playwright-core'
 import { loadConfig } from '../../src/config/config.js'
@@ -17,23 +16,12 @@ import { buildServer } from '../../src/http/build.js'
 import { testRules } from '../helpers/app.js'
 import { reportPostgresCoverage, storeKinds } from '../helpers/stores.js'
 import { chromiumExecutable } from '../setup/chromium.js'
+import { CHROMIUM_FLAGS, freePort } from '../helpers/browser.js'
 import { EXPECTED_CRITERIA, EXPECTED_ROWS, EXPECTED_TOTALS, REGION_MAPPING, seed } from './seed.js'
 
 const CHROMIUM = chromiumExecutable()?.path
 const ARTIFACTS = 'test-artifacts/reports'
-const CHROMIUM_FLAGS = ['--headless', '--no-sandbox', '--disable-gpu', '--disable-quic', '--no-first-run', '--disable-background-networking', '--disable-component-update', '--disable-sync']
 const TOKEN = 'reports-operator-token-0123456789abcdef'
-
-async function freePort (): Promise<number> {
-  return await new Promise((resolve, reject) => {
-    const s = createServer()
-    s.once('error', reject)
-    s.listen(0, '127.0.0.1', () => {
-      const { port } = s.address() as AddressInfo
-      s.close(() => resolve(port))
-    })
-  })
-}
 
 void t.test('reports page in Chromium over both stores', async (t) => {
   if (CHROMIUM === undefined) {

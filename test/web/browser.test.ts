@@ -10,34 +10,19 @@
  */
 import t from 'tap'
 import { mkdirSync } from 'node:fs'
-import { createServer, type AddressInfo } from 'node:net'
-import { join } from 'node:path'
-import { chromium, type Browser, type Page } from 'playwright-core'
+import { chromium, type Browser } from 'playwright-core'
 import type { FastifyInstance } from 'fastify'
 import { loadConfig } from '../../src/config/config.js'
 import { buildServer } from '../../src/http/build.js'
 import { testRules } from '../helpers/app.js'
 import { loadDemoPatients } from '../../src/web/demo-patients.js'
 import { chromiumExecutable } from '../setup/chromium.js'
+import { CHROMIUM_FLAGS, freePort, shooter } from '../helpers/browser.js'
 
 const CHROMIUM = chromiumExecutable()?.path
 const ARTIFACTS = 'test-artifacts/web'
-const CHROMIUM_FLAGS = ['--headless', '--no-sandbox', '--disable-gpu', '--disable-quic', '--no-first-run', '--disable-background-networking', '--disable-component-update', '--disable-sync']
 
-async function freePort (): Promise<number> {
-  return await new Promise((resolve, reject) => {
-    const s = createServer()
-    s.once('error', reject)
-    s.listen(0, '127.0.0.1', () => {
-      const { port } = s.address() as AddressInfo
-      s.close(() => resolve(port))
-    })
-  })
-}
-
-async function shot (page: Page, name: string): Promise<void> {
-  await page.screenshot({ path: join(ARTIFACTS, `${name}.png`), fullPage: true })
-}
+const shot = shooter(ARTIFACTS)
 
 void t.test('criteria browser and playground in Chromium', async (t) => {
   if (CHROMIUM === undefined) {

@@ -20,8 +20,6 @@
  */
 import t from 'tap'
 import { mkdirSync } from 'node:fs'
-import { createServer, type AddressInfo } from 'node:net'
-import { join } from 'node:path'
 import { chromium, type Browser, type Page } from 'playwright-core'
 import type { FastifyInstance } from 'fastify'
 import type { Resource } from '@medplum/fhirtypes'
@@ -30,31 +28,18 @@ import { buildServer } from '../../src/http/build.js'
 import { testRules } from '../helpers/app.js'
 import { daysBetween, loadDemoPatients, shiftDates } from '../../src/web/demo-patients.js'
 import { chromiumExecutable } from '../setup/chromium.js'
+import { CHROMIUM_FLAGS, freePort, shooter } from '../helpers/browser.js'
 import { startOpenFhirServer } from './smart-app-fhir-server.js'
 
 const CHROMIUM = chromiumExecutable()?.path
 const ARTIFACTS = 'test-artifacts/smart-app'
-const CHROMIUM_FLAGS = ['--headless', '--no-sandbox', '--disable-gpu', '--disable-quic', '--no-first-run', '--disable-background-networking', '--disable-component-update', '--disable-sync']
 const INDICATION = 'inherited-thrombocytopenia'
 const ATTESTATION = 'https://ngc-wgs-cds.dk/fhir/CodeSystem/wgs-attestation'
 /** The two attestations taken out of the eligible patient's record: what the form must ask for. */
 const REMOVED = ['acquired-causes-excluded', 'patient-informed']
 const CARD_EXTENSION = 'dk.ngc-wgs-cds.eligibility'
 
-async function freePort (): Promise<number> {
-  return await new Promise((resolve, reject) => {
-    const s = createServer()
-    s.once('error', reject)
-    s.listen(0, '127.0.0.1', () => {
-      const { port } = s.address() as AddressInfo
-      s.close(() => resolve(port))
-    })
-  })
-}
-
-async function shot (page: Page, name: string): Promise<void> {
-  await page.screenshot({ path: join(ARTIFACTS, `${name}.png`), fullPage: true })
-}
+const shot = shooter(ARTIFACTS)
 
 type Json = Record<string, any>
 
