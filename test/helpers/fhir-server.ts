@@ -13,7 +13,8 @@ import { FhirRouter, MemoryRepository } from '@medplum/fhir-router'
 import type { Bundle, Resource, SearchParameter } from '@medplum/fhirtypes'
 
 let indexed = false
-function indexDefinitions (): void {
+/** Index the FHIR R4 definitions @medplum/fhir-router searches with, once per process. */
+export function indexDefinitions (): void {
   if (indexed) return
   for (const f of ['fhir/r4/profiles-types.json', 'fhir/r4/profiles-resources.json']) indexStructureDefinitionBundle(readJson(f))
   for (const f of SEARCH_PARAMETER_BUNDLE_FILES) indexSearchParameterBundle(readJson(f) as Bundle<SearchParameter>)

