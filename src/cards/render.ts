@@ -6,6 +6,13 @@
  * never cards of their own. When nothing matches, one info card says so. The machine-readable result
  * of every matching indication, with every criterion, is under CARD_EXTENSION (docs/connecting-an-ehr.md).
  * Optional fields are omitted rather than empty (spec §1.0).
+ *
+ * The extension is bounded (issue 18): each piece of evidence is listed once per card (`evidence`) and
+ * criteria name it by index (`evidenceListed`), since the indications of one patient read the same
+ * platelet counts and family history; each criterion lists the latest few (MAX_EVIDENCE_LISTED, fewer for
+ * the other indications) and counts the rest; the other indications carry ids, statuses and reasons but
+ * not the rules' texts, which the Questionnaire (linkId = criterion id) and the criteria page serve for
+ * the same rulesVersion. POST /evaluate answers every indication in full (evaluationResults).
  */
 import { randomUUID } from 'node:crypto'
 import type { AnyResource, CodeSystem } from '../core/fhir.js'
@@ -28,6 +35,12 @@ const SUMMARY_MAX = 139
  * history (issue 18; 1,723 platelet counts for one criterion at 10,000 resources).
  */
 export const MAX_EVIDENCE_LISTED = 10
+/**
+ * Evidence listed per criterion of the card's other indications (each one line on the card): enough to
+ * show what the criterion read, while a second or third matching indication does not double the answer.
+ * POST /evaluate lists MAX_EVIDENCE_LISTED for every indication.
+ */
+export const MAX_EVIDENCE_LISTED_OTHERS = 3
 /**
  * Largest draft order (serialised) copied into an eligible card's suggestion: a FHIR update carries the
  * whole resource, so a larger order gets the card without the suggestion.
@@ -76,7 +89,7 @@ export interface RenderContext {
   codeSystems?: readonly CodeSystem[]
 }
 
-/** One matching indication's machine-readable result (the card extension; also what POST /evaluate returns per indication). */
+/** One matching indication's result with every text and its evidence inline (what POST /evaluate returns per indication). */
 export interface IndicationCardResult {
   indication: string
   title: string
@@ -89,15 +102,50 @@ export interface IndicationCardResult {
   paediatricRedirect?: boolean
 }
 
+/** A criterion in the card extension: its evidence as indexes into the card's `evidence` list. */
+export interface CardCriterion {
+  id: string
+  status: string
+  required: boolean
+  /** The card's own indication only (the rules' text, card language). */
+  text?: string
+  /** Indexes into CardResult.evidence: the latest pieces of evidence, in their original order. */
+  evidenceListed: number[]
+  /** How many more pieces of evidence the criterion read (absent when all are listed). */
+  evidenceNotListed?: number
+  reason?: string
+  reasonText?: string
+  document?: string
+  warnings?: string[]
+}
+
+/** Another matching indication on the card: ids, statuses, reasons and warnings; the rules' texts are served by id. */
+export interface OtherIndicationResult {
+  indication: string
+  title: string
+  status: string
+  criteria: CardCriterion[]
+  advice?: Array<{ id: string }>
+  related?: Array<{ indication: string }>
+  paediatricRedirect?: boolean
+}
+
 /** The machine-readable result on a card (docs/connecting-an-ehr.md, "Card extension"): the card's indication at the top, the others under `others`. */
-export interface CardResult extends Omit<IndicationCardResult, 'indication' | 'title'> {
+export interface CardResult {
   indication: string | null
   title?: string
+  status: string
+  criteria: CardCriterion[]
+  advice?: Array<{ id: string, text: string }>
+  related?: Array<{ indication: string, text: string }>
+  paediatricRedirect?: boolean
   order?: string
   rulesVersion: string
   alternatives?: string[]
   /** Every other matching indication, with all its criteria. */
-  others?: IndicationCardResult[]
+  others?: OtherIndicationResult[]
+  /** Every piece of evidence a criterion on the card lists, once (criteria name them by index). */
+  evidence: Evidence[]
   /** Why data could not be read (technical, English). */
   unavailable?: string[]
 }
@@ -107,12 +155,12 @@ function truncate (s: string, max: number): string {
 }
 
 /** The draft order's reference: how the client named it, else `ServiceRequest/{id}` when its id is a FHIR id. */
-function orderReferenceOf (ctx: RenderContext, order?: AnyResource): string | undefined {
+function orderReferenceOf (ctx: Pick<RenderContext, 'orderReference'>, order?: AnyResource): string | undefined {
   if (ctx.orderReference) return ctx.orderReference
   return typeof order?.id === 'string' && FHIR_ID.test(order.id) ? `ServiceRequest/${order.id}` : undefined
 }
 
-/** One indication's result in the card's language: every criterion, its evidence capped (MAX_EVIDENCE_LISTED). */
+/** One indication's result in the card's language: every criterion, its evidence inline and capped (MAX_EVIDENCE_LISTED). */
 export function indicationResult (r: IndicationResult, language: Language): IndicationCardResult {
   return {
     indication: r.indication,
@@ -135,14 +183,118 @@ export function indicationResult (r: IndicationResult, language: Language): Indi
   }
 }
 
-function resultExtension (r: IndicationResult, others: IndicationResult[], ctx: RenderContext, order?: string): CardResult {
+/** The card's evidence list: each piece of evidence once, in the order criteria first list it. */
+class EvidenceList {
+  readonly entries: Evidence[] = []
+  private readonly index = new Map<string, number>()
+
+  /** The entry's index; an equal entry (same fields, `tooOld` included) is listed once. */
+  add (e: Evidence): number {
+    const key = [e.reference, e.resourceType, e.code, e.display, e.value, e.date, e.author, e.tooOld].map((x) => x === undefined ? '' : String(x)).join('\u0000')
+    let i = this.index.get(key)
+    if (i === undefined) {
+      i = this.entries.length
+      this.entries.push(e)
+      this.index.set(key, i)
+    }
+    return i
+  }
+
+  /** The latest `n` of a criterion's evidence, listed, and the count of the rest. */
+  listed (evidence: Evidence[], n: number): Pick<CardCriterion, 'evidenceListed' | 'evidenceNotListed'> {
+    return {
+      evidenceListed: latest(evidence, n).map((e) => this.add(e)),
+      ...(evidence.length > n ? { evidenceNotListed: evidence.length - n } : {})
+    }
+  }
+}
+
+/** The card's own indication: as indicationResult, with its evidence in the card's list. */
+function mainResult (r: IndicationResult, language: Language, list: EvidenceList): Omit<CardResult, 'rulesVersion' | 'evidence'> {
   return {
-    ...indicationResult(r, ctx.language),
+    indication: r.indication,
+    title: r.title[language],
+    status: r.status,
+    criteria: r.criteria.map((c) => ({
+      id: c.id,
+      status: c.status,
+      required: c.required,
+      text: c.text[language],
+      ...list.listed(c.evidence, MAX_EVIDENCE_LISTED),
+      ...(c.reason ? { reason: c.reason, reasonText: reasonWords(c.reason, language) } : {}),
+      ...(c.status === 'unknown' && c.document ? { document: c.document[language] } : {}),
+      ...(c.warnings?.length ? { warnings: c.warnings.map((w) => w[language]) } : {})
+    })),
+    ...(r.advice.length ? { advice: r.advice.map((a) => ({ id: a.id, text: a.text[language] })) } : {}),
+    ...(r.related.length ? { related: r.related.map((x) => ({ indication: x.indication, text: x.text[language] })) } : {}),
+    ...(r.paediatricRedirect ? { paediatricRedirect: true } : {})
+  }
+}
+
+/**
+ * Another matching indication: every criterion's id, status, reason (technical, stable) and warnings
+ * (computed for this patient, so not in the rules), its latest MAX_EVIDENCE_LISTED_OTHERS pieces of
+ * evidence. The rules' texts (criterion, what to document, advice, related) are left to the
+ * Questionnaire and the criteria page: they are the same for every patient.
+ */
+function otherResult (r: IndicationResult, language: Language, list: EvidenceList): OtherIndicationResult {
+  return {
+    indication: r.indication,
+    title: r.title[language],
+    status: r.status,
+    criteria: r.criteria.map((c) => ({
+      id: c.id,
+      status: c.status,
+      required: c.required,
+      ...list.listed(c.evidence, MAX_EVIDENCE_LISTED_OTHERS),
+      ...(c.reason ? { reason: c.reason } : {}),
+      ...(c.warnings?.length ? { warnings: c.warnings.map((w) => w[language]) } : {})
+    })),
+    ...(r.advice.length ? { advice: r.advice.map((a) => ({ id: a.id })) } : {}),
+    ...(r.related.length ? { related: r.related.map((x) => ({ indication: x.indication })) } : {}),
+    ...(r.paediatricRedirect ? { paediatricRedirect: true } : {})
+  }
+}
+
+function resultExtension (r: IndicationResult, others: IndicationResult[], ctx: RenderContext, order?: string): CardResult {
+  const list = new EvidenceList()
+  const main = mainResult(r, ctx.language, list)
+  const rest = others.map((o) => otherResult(o, ctx.language, list))
+  return {
+    ...main,
     ...(order ? { order } : {}),
     rulesVersion: ctx.rulesVersion,
-    ...(others.length ? { alternatives: others.map((o) => o.indication), others: others.map((o) => indicationResult(o, ctx.language)) } : {}),
+    ...(others.length ? { alternatives: others.map((o) => o.indication), others: rest } : {}),
+    evidence: list.entries,
     ...(ctx.unavailable.length ? { unavailable: ctx.unavailable } : {})
   }
+}
+
+/** The card's indication: the one the order's reasonCode names when it matches, else the best (results come best first). */
+function primaryOf (results: IndicationResult[], order?: AnyResource): IndicationResult {
+  const ordered = orderedIndications(order)
+  return results.find((r) => ordered.some((o) => o.code === r.indication)) ?? results[0]!
+}
+
+/**
+ * Every matching indication in full, the card's first (POST /evaluate): each with every text and its
+ * evidence inline; the first also with the order, the rules version and the alternatives.
+ */
+export function evaluationResults (results: IndicationResult[], ctx: Pick<RenderContext, 'language' | 'rulesVersion' | 'unavailable' | 'orderReference'>, order?: AnyResource): Array<IndicationCardResult & Partial<Pick<CardResult, 'order' | 'rulesVersion' | 'alternatives' | 'unavailable'>>> {
+  if (results.length === 0) return []
+  const primary = primaryOf(results, order)
+  const others = results.filter((o) => o !== primary)
+  const orderRef = orderReferenceOf(ctx, order)
+  return [
+    {
+      ...indicationResult(primary, ctx.language),
+      ...(orderRef ? { order: orderRef } : {}),
+      rulesVersion: ctx.rulesVersion,
+      ...(others.length ? { alternatives: others.map((o) => o.indication) } : {}),
+      ...(ctx.unavailable.length ? { unavailable: ctx.unavailable } : {})
+    },
+    ...others.map((o) => indicationResult(o, ctx.language))
+  ]
 }
 
 /** The indication codes the order's reasonCode names (this project's indication CodeSystem). */
@@ -173,7 +325,7 @@ function overrideReasons (lang: Language): Coding[] {
 
 function noMatchCard (ctx: RenderContext, order?: string): Card {
   const s = STRINGS[ctx.language]
-  const ext: CardResult = { indication: null, status: 'no-matching-indication', ...(order ? { order } : {}), criteria: [], rulesVersion: ctx.rulesVersion, ...(ctx.unavailable.length ? { unavailable: ctx.unavailable } : {}) }
+  const ext: CardResult = { indication: null, status: 'no-matching-indication', ...(order ? { order } : {}), criteria: [], rulesVersion: ctx.rulesVersion, evidence: [], ...(ctx.unavailable.length ? { unavailable: ctx.unavailable } : {}) }
   const types = ctx.unavailableTypes ?? []
   const unavailable = types.length ? ['', `_${md(s.unavailableData(types.map((t) => (s.resourceType[t] ?? t).toLowerCase())))}_`] : []
   return {
@@ -196,7 +348,7 @@ export function renderCards (results: IndicationResult[], ctx: RenderContext, or
   const orderRef = orderReferenceOf(ctx, order)
   if (results.length === 0) return [noMatchCard(ctx, orderRef)]
   const ordered = orderedIndications(order)
-  const primary = results.find((r) => ordered.some((o) => o.code === r.indication)) ?? results[0]!
+  const primary = primaryOf(results, order)
   const others = results.filter((o) => o !== primary)
   const notMatched = ordered.find((o) => o.display && !results.some((r) => r.indication === o.code))
   const eligible = primary.status === 'eligible'
