@@ -20,7 +20,7 @@
 import type { FastifyInstance } from 'fastify'
 import type { LoadedRules } from '../../definitions/load.js'
 import type { Language } from '../../cards/i18n.js'
-import { CARD_EXTENSION, renderCards } from '../../cards/render.js'
+import { evaluationResults } from '../../cards/render.js'
 import { evaluateInput, readPatientInput, InputError } from '../../cli/input.js'
 import { removeNonFiniteNumbers } from '../../hooks/json-limits.js'
 import { HookError } from '../../hooks/operation-outcome.js'
@@ -103,24 +103,8 @@ export async function evaluateRoutes (app: FastifyInstance, opts: EvaluateRouteO
     const evaluatedAt = clock().toISOString()
     const language = q.language ?? opts.language
     const results = evaluateInput(rules, input, evaluatedAt).filter((r) => q.indication === undefined || r.indication === q.indication)
-    const cards = renderCards(results, { language, rulesVersion: rules.rulesVersion, unavailable: [], publicBaseUrl: opts.publicBaseUrl }, order)
-    return reply.type('application/json; charset=utf-8').send({ rulesVersion: rules.rulesVersion, evaluatedAt, language, indications: perIndication(cards) })
+    // Every indication in full (the card extension lists the other indications' evidence more briefly).
+    const indications = evaluationResults(results, { language, rulesVersion: rules.rulesVersion, unavailable: [] }, order)
+    return reply.type('application/json; charset=utf-8').send({ rulesVersion: rules.rulesVersion, evaluatedAt, language, indications })
   })
-}
-
-/** Every indication's result as the cards carry it (a card's own result, and those listed inside it), once each, in order. */
-function perIndication (cards: ReturnType<typeof renderCards>): Array<Record<string, unknown>> {
-  const out = new Map<string, Record<string, unknown>>()
-  for (const card of cards) {
-    const ext = card.extension[CARD_EXTENSION] as Record<string, unknown> | undefined
-    if (!ext) continue
-    const nested = Array.isArray(ext.others) ? ext.others as Array<Record<string, unknown>> : []
-    for (const r of [ext, ...nested]) {
-      if (typeof r.indication !== 'string' || out.has(r.indication)) continue
-      const own = { ...r }
-      delete own.others
-      out.set(r.indication, own)
-    }
-  }
-  return [...out.values()]
 }
