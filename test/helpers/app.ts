@@ -8,7 +8,8 @@ import { buildServer, type BuildOptions } from '../../src/http/build.js'
 import { loadRulesFor } from '../../src/definitions/rules-for-config.js'
 import type { LoadedRules } from '../../src/definitions/load.js'
 import type { Mismatch } from '../../src/core/fhirpath-compiler/expression.js'
-import { CARD_EXTENSION, type CardResult } from '../../src/cards/render.js'
+import { CARD_EXTENSION, type CardCriterion, type CardResult } from '../../src/cards/render.js'
+import type { Evidence } from '../../src/core/types.js'
 
 /** The fixed "now" of every scenario. */
 export const NOW = '2026-11-22T10:00:00.000Z'
@@ -62,16 +63,28 @@ export async function postHook (app: FastifyInstance, body: unknown, url = SERVI
   return { status: res.statusCode, body: res.json() }
 }
 
+/** A criterion of the card extension with its evidence looked up in the card's list (`evidenceListed` → `evidence`). */
+export type ResolvedCriterion = CardCriterion & { evidence: Evidence[] }
+export type ResolvedResult = Omit<CardResult, 'criteria' | 'others' | 'evidence' | 'indication'> & { indication: string | null, criteria: ResolvedCriterion[] }
+
 /**
  * The machine-readable result for an indication, or undefined: the card's own (the indication in its
- * summary) or one of the other matching indications the card carries (`others`, one card per order).
+ * summary) or one of the other matching indications the card carries (`others`, one card per order),
+ * each criterion's evidence looked up in the card's `evidence` list.
  */
-export function resultFor (body: any, indication: string | null): CardResult | undefined {
+export function resultFor (body: any, indication: string | null): ResolvedResult | undefined {
   for (const c of body?.cards ?? []) {
     const ext = c.extension?.[CARD_EXTENSION]
-    if (ext?.indication === indication) return ext
-    const other = (ext?.others ?? []).find((o: any) => o.indication === indication)
-    if (other) return { ...other, order: ext.order, rulesVersion: ext.rulesVersion }
+    if (!ext) continue
+    const resolve = (r: any): ResolvedResult => ({ ...r, criteria: (r.criteria ?? []).map((cr: CardCriterion) => ({ ...cr, evidence: cr.evidenceListed.map((i) => ext.evidence[i]) })) })
+    if (ext.indication === indication) {
+      const own = resolve(ext)
+      delete (own as any).others
+      delete (own as any).evidence
+      return own
+    }
+    const other = (ext.others ?? []).find((o: any) => o.indication === indication)
+    if (other) return resolve({ ...other, order: ext.order, rulesVersion: ext.rulesVersion })
   }
   return undefined
 }
@@ -87,6 +100,6 @@ export function cardWith (body: any, indication: string): any {
 }
 
 /** Status of one criterion in a result. */
-export function criterionStatus (result: CardResult | undefined, id: string): string | undefined {
+export function criterionStatus (result: ResolvedResult | undefined, id: string): string | undefined {
   return result?.criteria.find((c) => c.id === id)?.status
 }

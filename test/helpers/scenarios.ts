@@ -49,7 +49,7 @@ export function unfoundedNotMet (body: any): string[] {
     // The card's own indication and the others it carries (one card per order).
     for (const result of [ext, ...(Array.isArray(ext?.others) ? ext.others : [])]) {
       for (const c of Array.isArray(result?.criteria) ? result.criteria : []) {
-        if (c.status === 'not-met' && !(Array.isArray(c.evidence) && c.evidence.length > 0)) out.push(`${String(result.indication)}/${String(c.id)}`)
+        if (c.status === 'not-met' && !(Array.isArray(c.evidenceListed) && c.evidenceListed.length > 0)) out.push(`${String(result.indication)}/${String(c.id)}`)
       }
     }
   }

@@ -5,7 +5,8 @@
 import t from 'tap'
 import { buildTestApp, cardFor, postHook, resultFor } from '../helpers/app.js'
 import { runScenarios, assertCoverage, assemble, type Scenario } from '../helpers/scenarios.js'
-import { attestation, condition, hookRequest, integerObservation, medicationStatement, orderingRole, patient, quantityObservation, PATIENT_ID, SYSTEMS, type Json } from '../helpers/fhir-builders.js'
+import { attestation, condition, hookRequest, integerObservation, medicationStatement, orderingRole, patient, quantityObservation, PATIENT_ID, SYSTEMS, wgsOrder, type Json } from '../helpers/fhir-builders.js'
+import { INDICATION_SYSTEM } from '../../src/cards/render.js'
 
 const ID = 'inherited-platelet-function-disorder'
 const expertRole = (): Json[] => orderingRole('Afdeling for Blodsygdomme, Rigshospitalet')
@@ -187,7 +188,10 @@ void t.test(ID, async (t) => {
     t.ok(resultFor(both.body, 'inherited-thrombocytopenia'), 'D69.1 + D69.4 matches 2a')
     t.match(cardFor(both.body, ID).detail, RELATED_2A, '2b card names 2a (related)')
     // One card per order (issue 15): the card is about one of them; the other's rules still name this one.
-    t.ok(resultFor(both.body, 'inherited-thrombocytopenia')?.related?.some((x) => RELATED_2B.test(x.text)), '2a names 2b (related)')
+    // The card carries the other indication's related ids (its texts are the rules', served by id: issue 18).
+    t.ok(resultFor(both.body, 'inherited-thrombocytopenia')?.related?.some((x) => x.indication === ID), '2a names 2b (related)')
+    const only2a = await postHook(app, hookRequest(patient(), [...complete(), condition('DD694')], { order: { ...wgsOrder(), reasonCode: [{ coding: [{ system: INDICATION_SYSTEM, code: 'inherited-thrombocytopenia' }] }] } }))
+    t.ok(resultFor(only2a.body, 'inherited-thrombocytopenia')?.related?.some((x) => RELATED_2B.test((x as { text?: string }).text ?? '')), '2a as the card\'s indication: its related note names 2b in words')
   })
 
   await t.test('evidence names the deciding resources', async (t) => {

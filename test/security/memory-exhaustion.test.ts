@@ -119,7 +119,7 @@ for (const c of cases) {
     t.ok(longestString(answer) <= MAX_TEXT_LENGTH + 100, `every string outside the Markdown is bounded (longest ${longestString(answer)})`)
     for (const card of answer.cards) {
       for (const criterion of card.extension['dk.ngc-wgs-cds.eligibility']?.criteria ?? []) {
-        t.ok(criterion.evidence.length <= MAX_EVIDENCE_LISTED, `${criterion.id}: ${criterion.evidence.length} evidence listed${criterion.evidenceNotListed ? `, ${criterion.evidenceNotListed} more counted` : ''}`)
+        t.ok(criterion.evidenceListed.length <= MAX_EVIDENCE_LISTED, `${criterion.id}: ${criterion.evidenceListed.length} evidence listed${criterion.evidenceNotListed ? `, ${criterion.evidenceNotListed} more counted` : ''}`)
       }
       t.ok((card.detail ?? '').length <= 32 * 1024, `Markdown detail ${card.detail?.length ?? 0} characters`)
     }
