@@ -61,6 +61,8 @@ export interface CompiledCriterion {
   reads: string[]
   /** Variables this criterion reads, directly or through other variables: their "too old" evidence is its own. */
   variables: string[]
+  /** A composite's parts (compositionParts of its composition), computed once. */
+  parts?: readonly string[]
 }
 
 export interface CompiledIndication {
@@ -292,7 +294,8 @@ function compileIndication (
       run: c.expression ? compileExpr(def.id, `${path}.expression`, c.expression) : undefined,
       evidence: c.evidence ? compileExpr(def.id, `${path}.evidence`, c.evidence) : undefined,
       reads: [...(c.expression ? readsOf(`${path}.expression`, c.expression) : [])],
-      variables: c.expression ? variablesOf(c.expression) : []
+      variables: c.expression ? variablesOf(c.expression) : [],
+      ...(c.composition ? { parts: Object.freeze(compositionParts(c.composition)) } : {})
     })
     if (c.evidence) readsOf(`${path}.evidence`, c.evidence)
   })

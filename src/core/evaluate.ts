@@ -278,33 +278,64 @@ function hasReference (list: Evidence[], reference: string): boolean {
 function evaluateComposite (c: CompiledCriterion, resolve: (id: string) => CriterionResult): CriterionResult {
   const composition = c.def.composition!
   const status = combine(composition, resolve)
-  const parts = compositionParts(composition)
-  const reasons = parts.map((p) => resolve(p).reason).filter((r): r is string => Boolean(r))
+  const parts = c.parts ?? compositionParts(composition)
   // Two parts citing the same resource share one evidence object (memoised per resource): list it once.
-  let evidence = [...new Set(parts.flatMap((p) => resolve(p).status === status ? resolve(p).evidence : []))]
+  let evidence = evidenceOfParts(parts, resolve, status)
   if (evidence.length === 0 && (status === 'met' || status === 'not-met')) {
     // Decided through `not`: the parts with the opposite status are the evidence.
-    const opposite = status === 'met' ? 'not-met' : 'met'
-    evidence = [...new Set(parts.flatMap((p) => resolve(p).status === opposite ? resolve(p).evidence : []))]
+    evidence = evidenceOfParts(parts, resolve, status === 'met' ? 'not-met' : 'met')
   }
   if (status === 'not-met' && evidence.length === 0) {
     const r = criterionResult(c, 'unknown', evidence, UNFOUNDED)
-    r.parts = parts
+    r.parts = parts.slice()
     return r
   }
-  const r = criterionResult(c, status, evidence, status === 'unknown' && reasons.length ? [...new Set(reasons)].join('; ') : undefined)
-  r.parts = parts
+  let reason: string | undefined
   if (status === 'unknown') {
-    const warnings = [...new Set(parts.flatMap((p) => resolve(p).status === 'unknown' ? resolve(p).warnings ?? [] : []))]
+    const reasons: string[] = []
+    for (const p of parts) {
+      const why = resolve(p).reason
+      if (why && !reasons.includes(why)) reasons.push(why)
+    }
+    if (reasons.length) reason = reasons.join('; ')
+  }
+  const r = criterionResult(c, status, evidence, reason)
+  r.parts = parts.slice()
+  if (status === 'unknown') {
+    const warnings: LocalizedText[] = []
+    for (const p of parts) {
+      const part = resolve(p)
+      if (part.status !== 'unknown' || !part.warnings) continue
+      for (const w of part.warnings) if (!warnings.includes(w)) warnings.push(w)
+    }
     if (warnings.length) r.warnings = warnings
   }
   return r
 }
 
+/** The evidence of the parts with this status, each evidence object once, in order of first appearance. */
+function evidenceOfParts (parts: readonly string[], resolve: (id: string) => CriterionResult, status: CriterionStatus): Evidence[] {
+  const out: Evidence[] = []
+  let seen: Set<Evidence> | undefined // only for long lists; short ones are scanned
+  for (const p of parts) {
+    const part = resolve(p)
+    if (part.status !== status) continue
+    for (const e of part.evidence) {
+      if (out.length > 16) {
+        seen ??= new Set(out)
+        if (seen.has(e)) continue
+        seen.add(e)
+      } else if (out.includes(e)) continue
+      out.push(e)
+    }
+  }
+  return out
+}
+
 /**
  * Kleene logic: any not-met makes `all` not-met; any met makes `any` met; otherwise unknown wins over
  * the rest. Not-applicable parts are left out; a composition of only not-applicable parts is itself
- * not applicable.
+ * not applicable. Every part is resolved, in order, whatever the outcome.
  */
 function combine (node: Composition | string, resolve: (id: string) => CriterionResult): CriterionStatus {
   if (typeof node === 'string') return resolve(node).status
@@ -312,9 +343,19 @@ function combine (node: Composition | string, resolve: (id: string) => Criterion
     const s = combine(node.not, resolve)
     return s === 'met' ? 'not-met' : s === 'not-met' ? 'met' : s
   }
-  const statuses = ('all' in node ? node.all : node.any).map((p) => combine(p, resolve)).filter((s) => s !== 'not-applicable')
-  if (statuses.length === 0) return 'not-applicable'
-  const [decisive, other]: CriterionStatus[] = 'all' in node ? ['not-met', 'met'] : ['met', 'not-met']
-  if (statuses.includes(decisive)) return decisive
-  return statuses.includes('unknown') ? 'unknown' : other
+  const all = 'all' in node
+  const decisive: CriterionStatus = all ? 'not-met' : 'met'
+  let counted = false
+  let decided = false
+  let unknown = false
+  for (const p of all ? node.all : node.any) {
+    const s = combine(p, resolve)
+    if (s === 'not-applicable') continue
+    counted = true
+    if (s === decisive) decided = true
+    else if (s === 'unknown') unknown = true
+  }
+  if (!counted) return 'not-applicable'
+  if (decided) return decisive
+  return unknown ? 'unknown' : all ? 'met' : 'not-met'
 }

@@ -18,28 +18,36 @@ type Expression = (resource: unknown, env: Record<string, unknown>) => unknown[]
 export const EXPRESSION_MEMO = Symbol('expression results of this evaluation')
 
 interface Entry { deps: unknown[], out: unknown[], sink: StaleSink }
-export type ExpressionMemo = Map<string, Entry[]>
+export type ExpressionMemo = Map<object, Entry[]>
 
 /** A fresh memo for one evaluation (evaluate.ts puts it on the base environment). */
 export function expressionMemo (): ExpressionMemo { return new Map() }
 
+// One key object per expression text, shared by every declaration of it: the memo is looked up by
+// identity instead of hashing and comparing the (long) text on every run.
+const KEYS = new Map<string, object>()
+
 /** `run`, reusing its result within one evaluation; `text` is the expression as compiled. */
 export function memoised (text: string, run: Expression): Expression {
   const names = [...new Set([...text.matchAll(/%([A-Za-z][A-Za-z0-9_]*)/g)].map((m) => m[1]!))]
+  let key = KEYS.get(text)
+  if (key === undefined) KEYS.set(text, key = Object.freeze({ text }))
+  const memoKey = key
   return (resource, env) => {
     const vars = env as Record<string | symbol, unknown>
     const memo = vars[EXPRESSION_MEMO] as ExpressionMemo | undefined
     if (memo === undefined || resource !== ROOT_RESOURCE) return run(resource, env)
-    const deps = names.map((n) => vars[n])
-    let entries = memo.get(text)
+    let entries = memo.get(memoKey)
     if (entries) {
+      // Compared in place: the values are collected into an array only for a run that is kept.
       for (const e of entries) {
-        if (sameDeps(e.deps, deps)) {
+        if (sameDeps(e.deps, names, vars)) {
           replay(e.sink, vars)
           return e.out
         }
       }
-    } else memo.set(text, entries = [])
+    } else memo.set(memoKey, entries = [])
+    const deps = names.map((n) => vars[n])
     // Run with a sink of its own, to learn what this expression reports, then pass that on.
     const outer = vars[STALE]
     const local: StaleSink = { items: undefined, warnings: undefined }
@@ -56,8 +64,8 @@ export function memoised (text: string, run: Expression): Expression {
   }
 }
 
-function sameDeps (a: unknown[], b: unknown[]): boolean {
-  for (let i = 0; i < a.length; i++) if (a[i] !== b[i]) return false
+function sameDeps (deps: unknown[], names: string[], vars: Record<string, unknown>): boolean {
+  for (let i = 0; i < names.length; i++) if (deps[i] !== vars[names[i]!]) return false
   return true
 }
 

@@ -54,6 +54,11 @@ const NORMALITY_RESULT: Record<Normality, readonly string[]> = {
   low: Object.freeze(['low']), normal: Object.freeze(['normal']), high: Object.freeze(['high'])
 }
 
+// inValueSet() answers with shared, frozen collections (as normality() does): it runs for every
+// coded item a where() looks at.
+const IN_VALUE_SET: readonly boolean[] = Object.freeze([true])
+const NOT_IN_VALUE_SET: readonly boolean[] = Object.freeze([false])
+
 interface NormalityMemo { defaults: ReadonlyMap<string, Interval[]>, gender: string | undefined, value: Normality | undefined }
 const NORMALITY = Symbol('normality')
 
@@ -79,11 +84,11 @@ export function domainFunctions (ctx: FunctionContext): Record<string, unknown> 
         let seen = false
         for (const i of inputs) {
           for (const c of codingsOf(data(i))) {
-            if (vs.match(c) !== undefined) return [true]
+            if (vs.match(c) !== undefined) return IN_VALUE_SET
             seen = true
           }
         }
-        return seen ? [false] : []
+        return seen ? NOT_IN_VALUE_SET : EMPTY
       },
       arity: { 1: ['String'] },
       internalStructures: true

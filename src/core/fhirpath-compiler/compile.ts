@@ -174,12 +174,19 @@ class Compiler {
     const name = identifier(n)
     const type = this.ctx.variables.get(name)
     need(type, `%${name}`)
+    let single: unknown
+    let wrapped: Collection = op.EMPTY
     return {
       run: (_self, f) => {
         const v = f.env[name]
         if (v === undefined || v === null) throw new op.Bail(`%${name} is not set`)
-        if (!Array.isArray(v)) return [v]
-        if (op.referenceOutputs.has(v)) throw new op.Bail(`%${name} was computed by fhirpath.js`)
+        if (!Array.isArray(v)) {
+          // A single value (`%now`, `%today`): the same one for a whole evaluation, so its (frozen,
+          // never mutated) collection is made once, not on every read.
+          if (v !== single) { single = v; wrapped = Object.freeze([v]) }
+          return wrapped
+        }
+        if (op.isReferenceOutput(v)) throw new op.Bail(`%${name} was computed by fhirpath.js`)
         return v
       },
       type: type!
@@ -264,14 +271,17 @@ class Compiler {
     const current: unknown[] = [undefined]
     return (self, f) => {
       const input = inputRun(self, f)
-      const out: unknown[] = []
-      for (const item of input) {
+      // The result is the input itself while every item is kept; a copy starts at the first one dropped.
+      let out: unknown[] | undefined
+      for (let i = 0; i < input.length; i++) {
+        const item = input[i]
         current[0] = item
         const c = criterion(current, f)
-        if (c.length > 0 && truthy(c[0])) out.push(item)
+        if (c.length > 0 && truthy(c[0])) out?.push(item)
+        else out ??= input.slice(0, i)
       }
       current[0] = undefined
-      return out.length === input.length ? input : out
+      return out ?? input
     }
   }
 

@@ -8,7 +8,7 @@
  */
 import fhirpath from 'fhirpath'
 import type { FastExpression, Frame } from './compile.js'
-import { referenceOutputs } from './operations.js'
+import { markReferenceOutput } from './operations.js'
 import { isTemporal } from '../fhirpath-values.js'
 
 export type ExpressionEngine = 'compiled' | 'reference' | 'verify'
@@ -56,7 +56,7 @@ export function runnable (
   if (engine === 'reference') return reference
   const marked: ReferenceExpression = (resource, env) => {
     const out = reference(resource, env)
-    referenceOutputs.add(out)
+    markReferenceOutput(out)
     return out
   }
   if (!fast) return marked
