@@ -13,7 +13,7 @@
  * 1,000,000 single-row transactions would take hours here — the same rows, the same columns.
  */
 import { mkdirSync, mkdtempSync, rmSync, writeFileSync } from 'node:fs'
-import { availableParallelism, cpus, tmpdir } from 'node:os'
+import { availableParallelism, cpus, loadavg, tmpdir } from 'node:os'
 import { join } from 'node:path'
 import { parseArgs } from 'node:util'
 import Database from 'better-sqlite3'
@@ -22,8 +22,11 @@ import { buildReport } from '../src/reports/aggregate.js'
 import { REGIONS } from '../src/reports/region.js'
 import { PostgresStore } from '../src/store/postgres-store.js'
 import { SqliteStore, SQLITE_FILE } from '../src/store/sqlite-store.js'
-import { batchWriter, type WriteJob } from '../src/store/sqlite-writes.js'
+import { batchWriter, evaluationRows, type WriteJob } from '../src/store/sqlite-writes.js'
 import { reportMonth, type ReportQuery } from '../src/store/report-data.js'
+import { REPORT_QUERIES, reportParams, reportSql } from '../src/store/report-sql.js'
+import { SQLITE_DIALECT } from '../src/store/sqlite-reports.js'
+import { numbered, POSTGRES_DIALECT } from '../src/store/postgres-reports.js'
 import type { EvaluationRecord, EvaluationStore, FeedbackRecord } from '../src/store/store.js'
 import { readState } from '../test/setup/postgres-state.js'
 import { startPostgres, stopPostgres } from '../test/setup/postgres.js'
@@ -124,11 +127,41 @@ export async function fillPostgres (url: string, schema: string, rows: number): 
         SELECT a, b, c, d::jsonb, e::jsonb, f, g, h, k, l, m FROM unnest($1::text[], $2::text[], $3::text[], $4::text[], $5::text[], $6::text[], $7::text[], $8::timestamptz[], $9::text[], $10::text[], $11::text[]) AS t(a, b, c, d, e, f, g, h, k, l, m)`,
       [ind.map((x) => x.id), ind.map((x) => x.indication), ind.map((x) => x.status), ind.map((x) => JSON.stringify(x.failedCriteria)), ind.map((x) => JSON.stringify(x.unknownCriteria ?? [])), ind.map((x) => x.orderKey ?? null),
         col((x) => x.hook), col((x) => x.evaluatedAt), col((x) => reportMonth(x.evaluatedAt)), col((x) => x.orderingOrgChain ?? null), col((x) => x.orderingRegion ?? null)])
-      const crit = ind.flatMap((x, k) => [...x.failedCriteria.map((c) => ['not-met', c]), ...(x.unknownCriteria ?? []).map((c) => ['unknown', c])].map(([kind, c]) => ({ x, e: e[k]!, kind: kind!, c: c! })))
+      // The criteria (order-sign only) and the per-order rows (migration 8) as the writes make them (evaluationRows);
+      // an order's order-select and order-sign are in the same batch, merged here as the upserts would.
+      const rowsOf = e.map(evaluationRows)
+      const crit = rowsOf.flatMap((r) => r.criteria)
+      const columns = (flat: unknown[], width: number): unknown[][] => Array.from({ length: width }, (_, c) => flat.filter((_, k) => k % width === c))
+      const c9 = columns(crit, 9)
       await client.query(`INSERT INTO evaluation_criteria (evaluation_id, indication, kind, criterion, hook, evaluated_at, report_month, ordering_org_chain, ordering_region)
-        SELECT * FROM unnest($1::text[], $2::text[], $3::text[], $4::text[], $5::text[], $6::timestamptz[], $7::text[], $8::text[], $9::text[])`,
-      [crit.map((r) => r.x.id), crit.map((r) => r.x.indication), crit.map((r) => r.kind), crit.map((r) => r.c), crit.map((r) => r.e.hook), crit.map((r) => r.e.evaluatedAt),
-        crit.map((r) => reportMonth(r.e.evaluatedAt)), crit.map((r) => r.e.orderingOrgChain ?? null), crit.map((r) => r.e.orderingRegion ?? null)])
+        SELECT * FROM unnest($1::text[], $2::text[], $3::text[], $4::text[], $5::text[], $6::timestamptz[], $7::text[], $8::text[], $9::text[])`, c9)
+      const orders = new Map<string, unknown[]>()
+      const signs = new Map<string, unknown[]>()
+      for (const r of rowsOf) {
+        for (let k = 0; k < r.orders.length; k += 6) {
+          const o = r.orders.slice(k, k + 6)
+          const id = JSON.stringify(o.slice(0, 5))
+          const had = orders.get(id)
+          if (!had || String(o[5]) < String(had[5])) orders.set(id, o)
+        }
+        for (let k = 0; k < r.selects.length; k += 3) {
+          const id = `${String(r.selects[k])}|${String(r.selects[k + 1])}`
+          const had = signs.get(id) ?? [r.selects[k], r.selects[k + 1], null, null, null, null, null]
+          if (had[2] === null || String(r.selects[k + 2]) < String(had[2])) had[2] = r.selects[k + 2]
+          signs.set(id, had)
+        }
+        for (let k = 0; k < r.signs.length; k += 6) {
+          const id = `${String(r.signs[k])}|${String(r.signs[k + 1])}`
+          const had = signs.get(id) ?? [r.signs[k], r.signs[k + 1], null, null, null, null, null]
+          if (had[3] === null || String(r.signs[k + 2]) < String(had[3])) had.splice(3, 4, ...r.signs.slice(k + 2, k + 6))
+          signs.set(id, had)
+        }
+      }
+      const transpose = (rows: unknown[][], width: number): unknown[][] => Array.from({ length: width }, (_, c) => rows.map((r) => r[c]))
+      await client.query(`INSERT INTO report_orders (order_ref, indication, report_month, ordering_org_chain, ordering_region, first_at)
+        SELECT * FROM unnest($1::text[], $2::text[], $3::text[], $4::text[], $5::text[], $6::timestamptz[])`, transpose([...orders.values()], 6))
+      await client.query(`INSERT INTO report_signs (order_key, indication, selected_at, signed_at, report_month, ordering_org_chain, ordering_region, sign_minutes)
+        SELECT *, ${POSTGRES_DIALECT.minutes('s', 'g')} FROM unnest($1::text[], $2::text[], $3::timestamptz[], $4::timestamptz[], $5::text[], $6::text[], $7::text[]) AS t(k, i, s, g, m, c, r)`, transpose([...signs.values()], 7))
       await client.query('INSERT INTO cards (card_uuid, evaluation_id, indication) SELECT * FROM unnest($1::text[], $2::text[], $3::text[])',
         [ind.map((x) => x.cardUuids[0]), ind.map((x) => x.id), ind.map((x) => x.indication)])
       if (f.length) {
@@ -138,13 +171,53 @@ export async function fillPostgres (url: string, schema: string, rows: number): 
       }
       await client.query('COMMIT')
     }
-    await client.query('ANALYZE')
+    // What autovacuum does on a live database (inserts trigger it since PostgreSQL 13): statistics and the visibility
+    // map, without which no index-only scan is taken.
+    await client.query('VACUUM ANALYZE')
   } finally {
     await client.end()
   }
 }
 
-interface Timing { store: string, rows: number, seedSec: number, runsMs: number[], medianMs: number, groups: number, met: boolean }
+interface Timing { store: string, rows: number, seedSec: number, runsMs: number[], medianMs: number, groups: number, met: boolean, queriesMs?: Record<string, number> }
+
+/** Each report query alone on SQLite (ms, one run after the timed ones: warm cache). */
+function sqliteQueries (file: string): Record<string, number> {
+  const db = new Database(file, { readonly: true })
+  try {
+    const sql = reportSql(SQLITE_DIALECT)
+    const params = reportParams(QUERY)
+    return Object.fromEntries(REPORT_QUERIES.map((name) => {
+      const own = Object.fromEntries(Object.entries(params).filter(([k]) => sql[name].includes(`@${k}`)))
+      const started = performance.now()
+      db.prepare(sql[name]).all(own)
+      return [name, Math.round(performance.now() - started)]
+    }))
+  } finally {
+    db.close()
+  }
+}
+
+/** EXPLAIN ANALYZE of each report query on PostgreSQL: the plans (for bench/results/reports-explain.txt) and each one's execution time. */
+async function postgresPlans (url: string, schema: string): Promise<{ plans: string, queriesMs: Record<string, number> }> {
+  const client = new pg.Client({ connectionString: url, options: `-c search_path=${schema}` })
+  await client.connect()
+  try {
+    const params = reportParams(QUERY)
+    const queriesMs: Record<string, number> = {}
+    const plans: string[] = []
+    for (const name of REPORT_QUERIES) {
+      const { text, names } = numbered(reportSql(POSTGRES_DIALECT)[name])
+      const { rows } = await client.query(`EXPLAIN (ANALYZE, BUFFERS) ${text}`, names.map((n) => params[n]))
+      const lines = rows.map((r) => String(r['QUERY PLAN']))
+      queriesMs[name] = Math.round(Number(/Execution Time: ([0-9.]+)/.exec(lines.join('\n'))?.[1] ?? NaN))
+      plans.push(`-- ${name}`, ...lines, '')
+    }
+    return { plans: plans.join('\n'), queriesMs }
+  } finally {
+    await client.end()
+  }
+}
 
 async function time (name: string, store: EvaluationStore, rows: number, seedSec: number): Promise<Timing> {
   const runsMs: number[] = []
@@ -162,6 +235,8 @@ async function time (name: string, store: EvaluationStore, rows: number, seedSec
 
 export async function runReportsBench (rows: number, outDir: string): Promise<Timing[]> {
   const out: Timing[] = []
+  const loadAtStart = loadavg()
+  process.stdout.write(`[reports] load average at the start: ${loadAtStart.map((l) => l.toFixed(2)).join(', ')}\n`)
   const dir = mkdtempSync(join(tmpdir(), 'wgs-bench-reports-'))
   try {
     let started = performance.now()
@@ -171,6 +246,7 @@ export async function runReportsBench (rows: number, outDir: string): Promise<Ti
     const seeded = new SqliteStore(dir)
     out.push(await time('SQLite', seeded, rows, Math.round((performance.now() - started) / 1000)))
     await seeded.close()
+    out.at(-1)!.queriesMs = sqliteQueries(join(dir, SQLITE_FILE))
     process.stdout.write(`[reports] SQLite: ${JSON.stringify(out.at(-1))}\n`)
 
     let url = process.env.DATABASE_URL
@@ -192,6 +268,10 @@ export async function runReportsBench (rows: number, outDir: string): Promise<Ti
         await fillPostgres(url, schema, rows)
         out.push(await time('PostgreSQL', store, rows, Math.round((performance.now() - started) / 1000)))
         await store.close()
+        const explained = await postgresPlans(url, schema)
+        out.at(-1)!.queriesMs = explained.queriesMs
+        mkdirSync(outDir, { recursive: true })
+        writeFileSync(join(outDir, 'reports-explain.txt'), explained.plans)
         process.stdout.write(`[reports] PostgreSQL: ${JSON.stringify(out.at(-1))}\n`)
       } finally {
         const c = new pg.Client({ connectionString: url })
@@ -216,6 +296,14 @@ export async function runReportsBench (rows: number, outDir: string): Promise<Ti
     '| store | rows | seed (s) | runs (ms) | median (ms) | report rows | target |',
     '|---|---|---|---|---|---|---|',
     ...out.map((t) => `| ${t.store} | ${t.rows.toLocaleString('en')} | ${t.seedSec} | ${t.runsMs.join(', ')} | ${t.medianMs} | ${t.groups} | ${t.met ? 'met' : 'NOT met'} |`),
+    '',
+    'Each query alone (ms; SQLite: one run after the timed ones; PostgreSQL: EXPLAIN ANALYZE execution time, plans in reports-explain.txt):',
+    '',
+    `| store | ${REPORT_QUERIES.join(' | ')} |`,
+    `|---|${REPORT_QUERIES.map(() => '---').join('|')}|`,
+    ...out.map((t) => `| ${t.store} | ${REPORT_QUERIES.map((q) => t.queriesMs?.[q] ?? '').join(' | ')} |`),
+    '',
+    `Load average at the start: ${loadAtStart.map((l) => l.toFixed(2)).join(', ')}; at the end: ${loadavg().map((l) => l.toFixed(2)).join(', ')}`,
     ''
   ].join('\n')
   writeFileSync(join(outDir, 'reports.md'), md)

@@ -257,6 +257,104 @@ export const MIGRATIONS: Migration[] = [
         FROM evaluation_indications i CROSS JOIN LATERAL jsonb_array_elements_text(i.unknown_criteria) AS j(value) WHERE i.unknown_criteria IS NOT NULL;
       CREATE INDEX evaluation_criteria_evaluation ON evaluation_criteria (evaluation_id);
       CREATE INDEX evaluation_criteria_report ON evaluation_criteria (hook, evaluated_at, report_month, ordering_org_chain, ordering_region, indication, kind, criterion);`
+  },
+  {
+    // Reports at scale (issue 17, docs/reports.md): the orders as rows of their own, kept by the writes in the same
+    // transaction as the evaluation (sqlite-writes.ts, postgres-store.ts) and filled here from the rows recorded so far,
+    // so that the two figures that grouped every row of the period by order — the distinct orders and the
+    // order-select -> order-sign pairing — count one row per order instead.
+    // report_orders: one row per order (its order key; an evaluation without one is an order of its own) and
+    // indication in each month x chain x region it was seen in, with the time it was first seen there ('' stands for
+    // no chain or region: key columns are NOT NULL on PostgreSQL). report_signs: one row per keyed order and
+    // indication, its first order-select and its first order-sign with that sign's month, chain and region.
+    // The criteria rows of order-select evaluations are deleted (and no longer written): the reports read the
+    // criteria at order-sign only, and the indication row's JSON keeps them. Dropped: the indexes no report query
+    // reads any more (the pairing and distinct-order indexes of migration 7, the evaluations' report indexes of
+    // migrations 3 and 6, read by no query since migration 7); each cost every write an insert into a wide index.
+    version: 8,
+    name: 'orders as rows for the reports: first seen per month, first order-select and order-sign',
+    sqlite: `
+      CREATE TABLE report_orders (
+        order_ref TEXT NOT NULL,
+        indication TEXT NOT NULL,
+        report_month TEXT NOT NULL,
+        ordering_org_chain TEXT NOT NULL,
+        ordering_region TEXT NOT NULL,
+        first_at TEXT NOT NULL,
+        PRIMARY KEY (order_ref, indication, report_month, ordering_org_chain, ordering_region)
+      ) WITHOUT ROWID;
+      INSERT INTO report_orders SELECT COALESCE(order_key, evaluation_id), indication, report_month, COALESCE(ordering_org_chain, ''), COALESCE(ordering_region, ''), MIN(evaluated_at)
+        FROM evaluation_indications GROUP BY 1, 2, 3, 4, 5;
+      CREATE INDEX report_orders_report ON report_orders (report_month, ordering_org_chain, ordering_region, indication, first_at, order_ref);
+      CREATE TABLE report_signs (
+        order_key TEXT NOT NULL,
+        indication TEXT NOT NULL,
+        selected_at TEXT,
+        signed_at TEXT,
+        report_month TEXT,
+        ordering_org_chain TEXT,
+        ordering_region TEXT,
+        sign_minutes INTEGER,
+        PRIMARY KEY (order_key, indication)
+      ) WITHOUT ROWID;
+      INSERT INTO report_signs SELECT k.order_key, k.indication, k.selected_at, s.evaluated_at, s.report_month, s.ordering_org_chain, s.ordering_region, CAST(ROUND((julianday(s.evaluated_at) - julianday(k.selected_at)) * 86400) AS INTEGER) / 60
+        FROM (SELECT order_key, indication, MIN(CASE WHEN hook = 'order-select' THEN evaluated_at END) AS selected_at FROM evaluation_indications
+          WHERE order_key IS NOT NULL AND hook IN ('order-select', 'order-sign') GROUP BY order_key, indication) k
+        LEFT JOIN (SELECT order_key, indication, evaluated_at, report_month, ordering_org_chain, ordering_region,
+            ROW_NUMBER() OVER (PARTITION BY order_key, indication ORDER BY evaluated_at, evaluation_id) AS n
+          FROM evaluation_indications WHERE order_key IS NOT NULL AND hook = 'order-sign') s
+          ON s.order_key = k.order_key AND s.indication = k.indication AND s.n = 1;
+      CREATE INDEX report_signs_report ON report_signs (report_month, ordering_org_chain, ordering_region, indication, sign_minutes, signed_at, selected_at);
+      DROP INDEX evaluation_indications_report_hook;
+      CREATE INDEX evaluation_indications_report_sign ON evaluation_indications (hook, report_month, ordering_org_chain, ordering_region, indication, status, evaluated_at);
+      DROP INDEX evaluation_criteria_report;
+      CREATE INDEX evaluation_criteria_report_sign ON evaluation_criteria (hook, report_month, ordering_org_chain, ordering_region, indication, kind, criterion, evaluated_at);
+      DELETE FROM evaluation_criteria WHERE hook <> 'order-sign';
+      DROP INDEX evaluation_indications_report_orders;
+      DROP INDEX evaluation_indications_report_pairs;
+      DROP INDEX evaluations_report;
+      DROP INDEX evaluations_hook_evaluated_at;`,
+    postgres: `
+      CREATE TABLE report_orders (
+        order_ref TEXT NOT NULL,
+        indication TEXT NOT NULL,
+        report_month TEXT NOT NULL,
+        ordering_org_chain TEXT NOT NULL,
+        ordering_region TEXT NOT NULL,
+        first_at TIMESTAMPTZ NOT NULL,
+        PRIMARY KEY (order_ref, indication, report_month, ordering_org_chain, ordering_region)
+      );
+      INSERT INTO report_orders SELECT COALESCE(order_key, evaluation_id), indication, report_month, COALESCE(ordering_org_chain, ''), COALESCE(ordering_region, ''), MIN(evaluated_at)
+        FROM evaluation_indications GROUP BY 1, 2, 3, 4, 5;
+      CREATE INDEX report_orders_report ON report_orders (report_month, ordering_org_chain, ordering_region, indication, first_at, order_ref);
+      CREATE TABLE report_signs (
+        order_key TEXT NOT NULL,
+        indication TEXT NOT NULL,
+        selected_at TIMESTAMPTZ,
+        signed_at TIMESTAMPTZ,
+        report_month TEXT,
+        ordering_org_chain TEXT,
+        ordering_region TEXT,
+        sign_minutes INTEGER,
+        PRIMARY KEY (order_key, indication)
+      );
+      INSERT INTO report_signs SELECT k.order_key, k.indication, k.selected_at, s.evaluated_at, s.report_month, s.ordering_org_chain, s.ordering_region, floor(EXTRACT(EPOCH FROM (s.evaluated_at - k.selected_at)) / 60)::int
+        FROM (SELECT order_key, indication, MIN(CASE WHEN hook = 'order-select' THEN evaluated_at END) AS selected_at FROM evaluation_indications
+          WHERE order_key IS NOT NULL AND hook IN ('order-select', 'order-sign') GROUP BY order_key, indication) k
+        LEFT JOIN (SELECT order_key, indication, evaluated_at, report_month, ordering_org_chain, ordering_region,
+            ROW_NUMBER() OVER (PARTITION BY order_key, indication ORDER BY evaluated_at, evaluation_id) AS n
+          FROM evaluation_indications WHERE order_key IS NOT NULL AND hook = 'order-sign') s
+          ON s.order_key = k.order_key AND s.indication = k.indication AND s.n = 1;
+      CREATE INDEX report_signs_report ON report_signs (report_month, ordering_org_chain, ordering_region, indication, sign_minutes, signed_at, selected_at);
+      DROP INDEX evaluation_indications_report_hook;
+      CREATE INDEX evaluation_indications_report_sign ON evaluation_indications (hook, report_month, ordering_org_chain, ordering_region, indication, status, evaluated_at);
+      DROP INDEX evaluation_criteria_report;
+      CREATE INDEX evaluation_criteria_report_sign ON evaluation_criteria (hook, report_month, ordering_org_chain, ordering_region, indication, kind, criterion, evaluated_at);
+      DELETE FROM evaluation_criteria WHERE hook <> 'order-sign';
+      DROP INDEX evaluation_indications_report_orders;
+      DROP INDEX evaluation_indications_report_pairs;
+      DROP INDEX evaluations_report;
+      DROP INDEX evaluations_hook_evaluated_at;`
   }
 ]
 

@@ -6,31 +6,37 @@
  * queries run in one REPEATABLE READ transaction (one snapshot).
  */
 import type pg from 'pg'
-import { SELECT_LOOKBACK_DAYS, type ReportData, type ReportQuery } from './report-data.js'
-import { REPORT_QUERIES, reportRows, reportSql, type ReportDialect } from './report-sql.js'
+import type { ReportData, ReportQuery } from './report-data.js'
+import { REPORT_QUERIES, reportParams, reportRows, reportSql, type ReportDialect, type ReportParams } from './report-sql.js'
 
-const POSTGRES: ReportDialect = {
+type ReportQueryName = typeof REPORT_QUERIES[number]
+
+export const POSTGRES_DIALECT: ReportDialect = {
   count: (expr) => `COUNT(${expr})::int`,
-  from: '$1',
-  to: '$2',
-  lookback: '$3',
-  pairsIndex: '',
   minutes: (from, to) => `floor(EXTRACT(EPOCH FROM (${to} - ${from})) / 60)::int`
 }
 
-const SQL = reportSql(POSTGRES)
+/** A statement with its `@name` parameters numbered ($1, $2 … in order of first use) and the names in that order. */
+export function numbered (sql: string): { text: string, names: Array<keyof ReportParams> } {
+  const names: Array<keyof ReportParams> = []
+  const text = sql.replace(/@([a-zA-Z]+)/g, (_, name: keyof ReportParams) => {
+    if (!names.includes(name)) names.push(name)
+    return `$${names.indexOf(name) + 1}`
+  })
+  return { text, names }
+}
+
+const SQL = Object.fromEntries(Object.entries(reportSql(POSTGRES_DIALECT)).map(([k, sql]) => [k, numbered(sql)])) as Record<ReportQueryName, ReturnType<typeof numbered>>
 
 export async function postgresReportData (pool: pg.Pool, q: ReportQuery): Promise<ReportData> {
-  const from = new Date(q.from).toISOString()
-  const to = new Date(q.to).toISOString()
-  const lookback = new Date(Date.parse(from) - SELECT_LOOKBACK_DAYS * 86_400_000).toISOString()
+  const params = reportParams(q)
   const client = await pool.connect()
   try {
     await client.query('BEGIN ISOLATION LEVEL REPEATABLE READ READ ONLY')
     const rows: Partial<Parameters<typeof reportRows>[0]> = {}
     for (const name of REPORT_QUERIES) {
-      // Only signMinutes reads the lookback ($3); PostgreSQL refuses parameters a statement does not use.
-      rows[name] = (await client.query(SQL[name], SQL[name].includes('$3') ? [from, to, lookback] : [from, to])).rows
+      // Each statement is given only the parameters it names: PostgreSQL refuses parameters a statement does not use.
+      rows[name] = (await client.query(SQL[name].text, SQL[name].names.map((n) => params[n]))).rows
     }
     await client.query('COMMIT')
     return reportRows(rows as Parameters<typeof reportRows>[0])

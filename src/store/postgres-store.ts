@@ -4,13 +4,34 @@
  * several replicas starting together migrate once.
  */
 import pg from 'pg'
-import { reportMonth } from './report-data.js'
 import { MIGRATIONS, MIGRATIONS_TABLE, pendingMigrations, type Migration } from './migrations.js'
 import { cardFromRow, evaluationFromRow, feedbackFromRow } from './sqlite-store.js'
 import type { CardRef, EvaluationRecord, EvaluationStore, FeedbackRecord, StoreHealth } from './store.js'
-import { postgresReportData } from './postgres-reports.js'
-import { REMEMBER_TOKEN_SQL, SEEN_TOKEN_PURGE_INTERVAL_MS } from './sqlite-writes.js'
+import { POSTGRES_DIALECT, postgresReportData } from './postgres-reports.js'
+import { evaluationRows, REMEMBER_TOKEN_SQL, REPORT_ORDERS_UPSERT, reportSignsUpserts, SEEN_TOKEN_PURGE_INTERVAL_MS } from './sqlite-writes.js'
 import type { ReportData, ReportQuery } from './report-data.js'
+
+const INSERT_EVALUATION = `INSERT INTO evaluations (id, hook_instance, hook, service_id, rules_version, patient_key, ordering_organization, client_iss, tenant, orders, duration_ms, evaluated_at, ordering_org_chain, ordering_region, report_month)
+  VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11, $12, $13, $14, $15)`
+
+/** A multi-row INSERT `columns` wide: its text per row count (kept), with the flat values. JSON columns take the text as jsonb (the column's type). */
+function multiInsert (head: string, columns: number, tail = ''): (values: unknown[]) => [string, unknown[]] {
+  const texts: string[] = []
+  return (values) => {
+    const rows = values.length / columns
+    const text = texts[rows] ??= `${head} VALUES ${Array.from({ length: rows }, (_, r) => `(${Array.from({ length: columns }, (_, c) => `$${r * columns + c + 1}`).join(', ')})`).join(', ')}${tail}`
+    return [text, values]
+  }
+}
+
+const INSERT_INDICATIONS = multiInsert(`INSERT INTO evaluation_indications (evaluation_id, indication, status, failed_criteria, unknown_criteria, order_key,
+  hook, evaluated_at, report_month, ordering_org_chain, ordering_region)`, 11)
+const INSERT_CRITERIA = multiInsert('INSERT INTO evaluation_criteria (evaluation_id, indication, kind, criterion, hook, evaluated_at, report_month, ordering_org_chain, ordering_region)', 9)
+const INSERT_CARDS = multiInsert('INSERT INTO cards (card_uuid, evaluation_id, indication, suggestion_uuids, override_reasons)', 5)
+const UPSERT_ORDERS = multiInsert('INSERT INTO report_orders (order_ref, indication, report_month, ordering_org_chain, ordering_region, first_at)', 6, REPORT_ORDERS_UPSERT)
+const SIGNS_UPSERTS = reportSignsUpserts(POSTGRES_DIALECT.minutes)
+const UPSERT_SELECTS = multiInsert('INSERT INTO report_signs (order_key, indication, selected_at)', 3, SIGNS_UPSERTS.selects)
+const UPSERT_SIGNS = multiInsert('INSERT INTO report_signs (order_key, indication, signed_at, report_month, ordering_org_chain, ordering_region)', 6, SIGNS_UPSERTS.signs)
 
 /** Arbitrary constant key of the advisory lock held while migrating. */
 const MIGRATION_LOCK = 7_230_515_201
@@ -80,28 +101,14 @@ export class PostgresStore implements EvaluationStore {
   }
 
   async recordEvaluation (e: EvaluationRecord): Promise<void> {
-    const month = reportMonth(e.evaluatedAt)
+    // The same rows as SQLite's (sqlite-writes.ts evaluationRows), one multi-row statement per table: a round trip
+    // per table, not per row.
+    const rows = evaluationRows(e)
     await this.transaction(async (c) => {
-      await c.query(`INSERT INTO evaluations (id, hook_instance, hook, service_id, rules_version, patient_key, ordering_organization, client_iss, tenant, orders, duration_ms, evaluated_at, ordering_org_chain, ordering_region, report_month)
-        VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11, $12, $13, $14, $15)`,
-      [e.id, e.hookInstance, e.hook, e.serviceId, e.rulesVersion, e.patientKey, e.orderingOrganization ?? null, e.clientIss ?? null, e.tenant ?? null, e.orders, e.durationMs, e.evaluatedAt, e.orderingOrgChain ?? null, e.orderingRegion ?? null, month])
-      for (const i of e.indications) {
-        // With the report keys of its evaluation (migration 7).
-        await c.query(`INSERT INTO evaluation_indications (evaluation_id, indication, status, failed_criteria, unknown_criteria, order_key,
-          hook, evaluated_at, report_month, ordering_org_chain, ordering_region) VALUES ($1, $2, $3, $4::jsonb, $5::jsonb, $6, $7, $8, $9, $10, $11)`,
-        [e.id, i.indication, i.status, JSON.stringify(i.failedCriteria), i.unknownCriteria ? JSON.stringify(i.unknownCriteria) : null, i.orderKey ?? null,
-          e.hook, e.evaluatedAt, month, e.orderingOrgChain ?? null, e.orderingRegion ?? null])
-        const criteria = [...i.failedCriteria.map((c) => ['not-met', c]), ...(i.unknownCriteria ?? []).map((c) => ['unknown', c])]
-        if (criteria.length) {
-          await c.query(`INSERT INTO evaluation_criteria (evaluation_id, indication, kind, criterion, hook, evaluated_at, report_month, ordering_org_chain, ordering_region)
-            SELECT $1, $2, k, v, $5, $6, $7, $8, $9 FROM unnest($3::text[], $4::text[]) AS t(k, v)`,
-          [e.id, i.indication, criteria.map((x) => x[0]), criteria.map((x) => x[1]), e.hook, e.evaluatedAt, month, e.orderingOrgChain ?? null, e.orderingRegion ?? null])
-        }
-        for (const uuid of i.cardUuids) {
-          const offer = e.cardOffers?.[uuid]
-          await c.query('INSERT INTO cards (card_uuid, evaluation_id, indication, suggestion_uuids, override_reasons) VALUES ($1, $2, $3, $4::jsonb, $5::jsonb)',
-            [uuid, e.id, i.indication, JSON.stringify(offer?.suggestions ?? []), JSON.stringify(offer?.overrideReasons ?? [])])
-        }
+      await c.query(INSERT_EVALUATION, rows.evaluation)
+      for (const [sql, values] of [INSERT_INDICATIONS(rows.indications), INSERT_CRITERIA(rows.criteria), INSERT_CARDS(rows.cards),
+        UPSERT_ORDERS(rows.orders), UPSERT_SELECTS(rows.selects), UPSERT_SIGNS(rows.signs)]) {
+        if (values.length) await c.query(sql, values)
       }
     })
   }
