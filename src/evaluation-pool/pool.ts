@@ -20,6 +20,7 @@ import { fileURLToPath } from 'node:url'
 import type { FastifyBaseLogger } from 'fastify'
 import type { Config } from '../config/config.js'
 import type { CallResult } from '../hooks/raw-call.js'
+import type { JsonShape } from '../hooks/json-limits.js'
 import type { Task, WorkerData, WorkerMessage } from './worker.js'
 import { transferList } from './transfer.js'
 
@@ -103,7 +104,8 @@ export class EvaluationPool {
   }
 
   /** The call on the least busy ready thread, or undefined when none is ready (evaluate inline). */
-  run (bytes: Uint8Array, now: string, language?: 'da' | 'en'): Promise<CallResult> | undefined {
+  /** `shape`: the event loop's look at the bytes (json-limits.ts inspectJson), so the thread does not make it again. */
+  run (bytes: Uint8Array, now: string, language?: 'da' | 'en', shape?: JsonShape): Promise<CallResult> | undefined {
     let best: Slot | undefined
     for (const s of this.slots) if (s?.ready && (!best || s.pending.size < best.pending.size)) best = s
     if (!best || this.closing) return undefined
@@ -111,7 +113,7 @@ export class EvaluationPool {
     const id = ++this.nextId
     return new Promise<CallResult>((resolve, reject) => {
       slot.pending.set(id, { resolve, reject })
-      const task: Task = language ? { id, bytes, now, language } : { id, bytes, now }
+      const task: Task = { id, bytes, now, ...(language ? { language } : {}), ...(shape ? { shape } : {}) }
       slot.worker.postMessage(task, transferList(bytes))
     })
   }

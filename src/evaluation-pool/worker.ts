@@ -12,10 +12,11 @@ import { hookSettings } from '../hooks/hook-settings.js'
 import { requestValidator } from '../hooks/request-validator.js'
 import { evaluateRawCall, type CallResult } from '../hooks/raw-call.js'
 import { transferList } from './transfer.js'
+import type { JsonShape } from '../hooks/json-limits.js'
 
 export interface WorkerData { config: Readonly<Config> }
 /** `language`: the calling client's card language (trusted issuer), when it is not the configured one. */
-export interface Task { id: number, bytes: Uint8Array, now: string, language?: 'da' | 'en' }
+export interface Task { id: number, bytes: Uint8Array, now: string, language?: 'da' | 'en', shape?: JsonShape }
 export type WorkerMessage =
   | { type: 'ready' }
   | { type: 'result', id: number, result: CallResult }
@@ -32,7 +33,7 @@ const ctx = { settings: hookSettings(config, rules), validate: requestValidator(
 const otherLanguage = { ...ctx, settings: { ...ctx.settings, language: ctx.settings.language === 'da' ? 'en' as const : 'da' as const } }
 
 port.on('message', (task: Task) => {
-  evaluateRawCall(task.language && task.language !== ctx.settings.language ? otherLanguage : ctx, task.bytes, task.now).then(
+  evaluateRawCall(task.language && task.language !== ctx.settings.language ? otherLanguage : ctx, task.bytes, task.now, task.shape).then(
     (result) => {
       // The request bytes go back with a call the event loop must finish; the response bytes are moved, not copied.
       const answer: CallResult = result.kind === 'needs-fallback' ? { ...result, bytes: task.bytes } : result

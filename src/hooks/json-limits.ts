@@ -25,51 +25,99 @@ export interface JsonShape {
   tooDeep: boolean
   /** A number literal with an exponent or 309+ digits: it may not fit a double (`1e309` parses to Infinity). */
   mayOverflow: boolean
+  /** A JSON string whose bytes are exactly one of the codes looked for (see {@link inspectJson}). */
+  codeFound: boolean
+  /** A `\u00XX` escape of a printable ASCII character (0x20–0x7f): it could spell a code or a key without its bytes. */
+  asciiEscape: boolean
+  /** A JSON string `__proto__` or `constructor` (as a key or a value): the parse then runs secure-json-parse's full check. */
+  protoKey: boolean
 }
 
-const isDigit = (b: number | undefined): boolean => b !== undefined && b >= 0x30 && b <= 0x39
 /** Digits of the largest finite double (1.79…e308) before the decimal point. */
 const MAX_FINITE_DIGITS = 309
+const PROTO = Buffer.from('__proto__')
+const CONSTRUCTOR = Buffer.from('constructor')
+
+/** Strings the scan compares against, by length (most strings are some other length and cost one array read). */
+type Needles = Array<Array<{ bytes: Uint8Array, proto: boolean }> | undefined>
+const needleCache = new WeakMap<readonly Uint8Array[], Needles>()
+function needlesFor (codes: readonly Uint8Array[]): Needles {
+  let table = needleCache.get(codes)
+  if (table) return table
+  table = []
+  for (const [bytes, proto] of [[PROTO, true], [CONSTRUCTOR, true], ...codes.map((c) => [c, false] as const)] as const) {
+    (table[bytes.length] ??= []).push({ bytes, proto })
+  }
+  needleCache.set(codes, table)
+  return table
+}
+const NO_CODES: readonly Uint8Array[] = []
 
 /**
- * The shape of `bytes` (JSON text, possibly invalid): nesting of objects and
- * arrays beyond `limit` (brackets inside strings do not count) and number
- * literals that may not fit a double. Strings are skipped with the native
- * indexOf, so the cost is about one pass over the bytes outside strings.
- * Invalid JSON is left for the parser to refuse.
+ * One pass over `bytes` (JSON text, possibly invalid), before it is parsed: nesting of objects and
+ * arrays beyond `limit` (brackets inside strings do not count), number literals that may not fit a
+ * double, and the strings that matter before parsing — one of `codes` (the WGS order codes:
+ * hooks/orders.ts), `__proto__` or `constructor` (so the parse can skip secure-json-parse's own scan
+ * of the text when neither is there), and `\u00XX` escapes that could spell any of them. The
+ * string contents are walked by a plain loop: measured on the 77 KB bench body, that is as fast as
+ * hopping to the closing quote with Buffer#indexOf (a native call per string, ~5,700 strings), and it
+ * sees the escapes on the way. Invalid JSON is left for the parser to refuse.
  */
-export function inspectJson (bytes: Uint8Array, limit: number = MAX_JSON_DEPTH): JsonShape {
-  const buf = Buffer.isBuffer(bytes) ? bytes : Buffer.from(bytes.buffer, bytes.byteOffset, bytes.byteLength)
+export function inspectJson (bytes: Uint8Array, limit: number = MAX_JSON_DEPTH, codes: readonly Uint8Array[] = NO_CODES): JsonShape {
+  const needles = needlesFor(codes)
+  const n = bytes.length
   let depth = 0
   let digits = 0
   let mayOverflow = false
-  for (let i = 0; i < buf.length; i++) {
-    const b = buf[i]!
-    if (isDigit(b)) {
+  let codeFound = false
+  let asciiEscape = false
+  let protoKey = false
+  for (let i = 0; i < n; i++) {
+    const b = bytes[i]!
+    if (b === QUOTE) {
+      const start = i + 1
+      let j = start
+      // The closing quote: the next one not escaped (a backslash escapes the byte after it).
+      while (j < n) {
+        const c = bytes[j]!
+        if (c === QUOTE) break
+        if (c === BACKSLASH) {
+          // `\u0038` is "8": an escape of a printable ASCII character (0x20–0x7f).
+          if (bytes[j + 1] === 0x75 && bytes[j + 2] === 0x30 && bytes[j + 3] === 0x30) {
+            const d = bytes[j + 4]
+            if (d !== undefined && d >= 0x32 && d <= 0x37) asciiEscape = true
+          }
+          j++
+        }
+        j++
+      }
+      if (j >= n) break
+      const candidates = needles[j - start]
+      if (candidates) {
+        for (const { bytes: needle, proto } of candidates) {
+          let k = 0
+          while (k < needle.length && bytes[start + k] === needle[k]) k++
+          if (k === needle.length) { if (proto) protoKey = true; else codeFound = true }
+        }
+      }
+      i = j
+      digits = 0
+      continue
+    }
+    if (b >= 0x30 && b <= 0x39) {
       if (++digits >= MAX_FINITE_DIGITS) mayOverflow = true
       continue
     }
     // `e` after a digit or a point is an exponent (the e of true and false follows a letter).
-    if ((b === 0x65 || b === 0x45) && (digits > 0 || buf[i - 1] === 0x2e)) mayOverflow = true
+    if ((b === 0x65 || b === 0x45) && (digits > 0 || bytes[i - 1] === 0x2e)) mayOverflow = true
     digits = 0
-    if (b === QUOTE) {
-      // The closing quote: the next one not escaped by an odd run of backslashes.
-      let end = buf.indexOf(QUOTE, i + 1)
-      while (end > 0) {
-        let slashes = 0
-        while (buf[end - 1 - slashes] === BACKSLASH) slashes++
-        if (slashes % 2 === 0) break
-        end = buf.indexOf(QUOTE, end + 1)
-      }
-      if (end < 0) break
-      i = end
-    } else if (b === OPEN_OBJECT || b === OPEN_ARRAY) {
-      if (++depth > limit) return { tooDeep: true, mayOverflow }
+    if (b === OPEN_OBJECT || b === OPEN_ARRAY) {
+      if (++depth > limit) return { tooDeep: true, mayOverflow, codeFound, asciiEscape, protoKey }
     } else if (b === CLOSE_OBJECT || b === CLOSE_ARRAY) {
       depth--
     }
   }
-  return { tooDeep: false, mayOverflow }
+  return { tooDeep: false, mayOverflow, codeFound, asciiEscape, protoKey }
 }
 
 /** Whether `bytes` nests objects and arrays deeper than `limit` (see {@link inspectJson}). */

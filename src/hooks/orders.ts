@@ -10,6 +10,7 @@
  */
 import type { AnyResource, Coding } from '../core/fhir.js'
 import { codingKey, codingsOf, type CompiledValueSet } from '../core/terminology.js'
+import { inspectJson, MAX_JSON_DEPTH, type JsonShape } from './json-limits.js'
 
 export interface DraftOrder {
   resource: AnyResource
@@ -53,24 +54,23 @@ export function wgsOrders (...args: Parameters<typeof wgsDraftOrders>): AnyResou
 
 /** Codes the byte scan can look for: characters a JSON string holds as themselves (no escape needed). */
 const SCANNABLE_CODE = /^[A-Za-z0-9._:-]+$/
-const BACKSLASH_U00 = Buffer.from('\\u00')
 
 /**
- * A cheap look at a hook call's bytes, before they are parsed: could they hold a WGS draft order?
- * `false` only when no code that makes an order a WGS order appears anywhere in the body as a JSON
- * string (`"86206-0"`) — then no draft order can be a WGS order, whatever the rest says, and the
- * call is answered `{"cards":[]}` on the event loop (still parsed and validated: bad input is still
- * a 400). `true` is "maybe": the call is evaluated as before (evaluation thread), and an order whose
- * code is elsewhere (a ServiceRequest in the prefetch) only costs the thread hop.
+ * The codes a look at a hook call's bytes, before they are parsed, can decide on (json-limits.ts
+ * inspectJson's `codes`): could the bytes hold a WGS draft order? Not when no JSON string in the body
+ * is exactly one of these codes (`"86206-0"`) and no `\u00XX` escape could spell one — then no draft
+ * order can be a WGS order, whatever the rest says, and the call is answered `{"cards":[]}` on the
+ * event loop (still parsed and validated: bad input is still a 400). Otherwise it is "maybe": the
+ * call is evaluated as before (evaluation thread), and an order whose code is elsewhere (a
+ * ServiceRequest in the prefetch) only costs the thread hop.
  *
- * Exact, not a heuristic: the scan is built only when every code is matched as sent (the order
+ * Exact, not a heuristic: the codes are given only when every code is matched as sent (the order
  * ValueSet's exact `system|code` keys whose system codingKey leaves unchanged — no trimming, no
- * case folding, no ICD-10/SKS rewriting — and the configured local codes), so a body without the
- * code's bytes has no coding with that code. A `\u00XX` escape of a printable ASCII character could
- * spell a code without its bytes: a body with one is "maybe". Returns undefined (no scan, every call
- * "maybe") when a code cannot be scanned for.
+ * case folding, no ICD-10/SKS rewriting — and the configured local codes), so a body without a
+ * string of the code's bytes has no coding with that code. Undefined (no scan, every call "maybe")
+ * when a code cannot be scanned for.
  */
-export function wgsOrderScan (orderValueSet: CompiledValueSet, localCodes: ReadonlySet<string>): ((bytes: Uint8Array) => boolean) | undefined {
+export function wgsOrderCodes (orderValueSet: CompiledValueSet, localCodes: ReadonlySet<string>): Uint8Array[] | undefined {
   const keys = orderValueSet.exactKeys
   if (!keys) return undefined
   const codes = new Set<string>()
@@ -84,15 +84,14 @@ export function wgsOrderScan (orderValueSet: CompiledValueSet, localCodes: Reado
   }
   for (const local of localCodes) codes.add(local.slice(local.indexOf('|') + 1))
   for (const code of codes) if (!SCANNABLE_CODE.test(code)) return undefined
-  const needles = [...codes].map((c) => Buffer.from(`"${c}"`))
-  return (bytes) => {
-    const buf = Buffer.isBuffer(bytes) ? bytes : Buffer.from(bytes.buffer, bytes.byteOffset, bytes.byteLength)
-    for (const needle of needles) if (buf.includes(needle)) return true
-    // `\u0038` is "8": an escape of a printable ASCII character (0x20–0x7f) could spell a code.
-    for (let i = buf.indexOf(BACKSLASH_U00); i >= 0; i = buf.indexOf(BACKSLASH_U00, i + 1)) {
-      const c = buf[i + 4]
-      if (c !== undefined && c >= 0x32 && c <= 0x37) return true
-    }
-    return false
-  }
+  return [...codes].map((c) => Buffer.from(c))
+}
+
+/** Whether what inspectJson saw with {@link wgsOrderCodes} leaves room for a WGS draft order. */
+export const mayHoldWgsOrder = (shape: Pick<JsonShape, 'codeFound' | 'asciiEscape'>): boolean => shape.codeFound || shape.asciiEscape
+
+/** {@link wgsOrderCodes} as a test of the bytes alone: undefined when the codes cannot be scanned for. */
+export function wgsOrderScan (orderValueSet: CompiledValueSet, localCodes: ReadonlySet<string>): ((bytes: Uint8Array) => boolean) | undefined {
+  const codes = wgsOrderCodes(orderValueSet, localCodes)
+  return codes && ((bytes) => mayHoldWgsOrder(inspectJson(bytes, MAX_JSON_DEPTH, codes)))
 }

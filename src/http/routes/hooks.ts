@@ -9,7 +9,7 @@
  *
  * A call with no WGS order (an EHR may call on every order a clinician
  * selects) costs about what the HTTP stack costs: a scan of the bytes
- * (hooks/orders.ts wgsOrderScan) finds no WGS order code, so the call is
+ * (hooks/json-limits.ts inspectJson with hooks/orders.ts wgsOrderCodes) finds no WGS order code, so the call is
  * parsed and validated on the event loop — no thread hop — and answered
  * `{"cards":[]}` with no audit row and one log line. Its validation is the
  * full one (same ajv schema, same 400s): it is cheap next to the parse,
@@ -19,7 +19,7 @@ import { errorCodes, type FastifyInstance, type FastifyReply, type FastifyReques
 import { handleHook, type HookSettings } from '../../hooks/handle-hook.js'
 import { HookError } from '../../hooks/operation-outcome.js'
 import { requestValidator } from '../../hooks/request-validator.js'
-import { NESTING_MESSAGE } from '../../hooks/json-limits.js'
+import { inspectJson, MAX_JSON_DEPTH, NESTING_MESSAGE } from '../../hooks/json-limits.js'
 import { evaluateRawCall, evaluatedCall, parseRequest, type CallContext, type CallResult, type CallSummary, type OutcomeSummary } from '../../hooks/raw-call.js'
 import requestSchema from '../../hooks/schemas/cds-request.schema.json' with { type: 'json' }
 import contextSchema from '../../hooks/schemas/cds-order-context.schema.json' with { type: 'json' }
@@ -27,7 +27,7 @@ import type { EvaluationRecorder } from '../../store/record-evaluation.js'
 import { EvaluationThreadStopped, type EvaluationPool } from '../../evaluation-pool/pool.js'
 import { NOOP_METRICS, type Metrics } from '../metrics.js'
 import { requestLine } from '../logger.js'
-import { wgsOrderScan } from '../../hooks/orders.js'
+import { mayHoldWgsOrder, wgsOrderCodes } from '../../hooks/orders.js'
 import { isEndpointOf } from './discovery.js'
 
 export interface HookRouteOptions {
@@ -65,7 +65,8 @@ export async function hookRoutes (app: FastifyInstance, opts: HookRouteOptions):
   const contexts = { da: { ...ctx, settings: { ...opts.settings, language: 'da' as const } }, en: { ...ctx, settings: { ...opts.settings, language: 'en' as const } } }
   const contextFor = (request: FastifyRequest): CallContext => contexts[request.cdsClient?.language ?? opts.settings.language]
   // Undefined when the order codes cannot be scanned for: every call then goes to a thread as before.
-  const mayHoldWgsOrder = wgsOrderScan(opts.settings.orderValueSet, opts.settings.localOrderCodes)
+  // The body's one pre-parse pass (json-limits.ts inspectJson) then also looks for these codes; its shape goes with the bytes.
+  const wgsCodes = wgsOrderCodes(opts.settings.orderValueSet, opts.settings.localOrderCodes)
   // Hook label from a closed set: the hooks this service is registered for, else 'invalid' (a 400/404).
   const knownHooks = new Set<string>(opts.settings.rules.service.hooks)
   const hookLabel = (body: SeenBody): string => {
@@ -108,10 +109,11 @@ export async function hookRoutes (app: FastifyInstance, opts: HookRouteOptions):
     const bytes = request.body as Buffer
     let result: CallResult
     const call = contextFor(request)
-    const onThread = mayHoldWgsOrder?.(bytes) === false ? undefined : opts.pool?.run(bytes, now, call.settings.language === opts.settings.language ? undefined : call.settings.language)
+    const shape = wgsCodes && inspectJson(bytes, MAX_JSON_DEPTH, wgsCodes)
+    const onThread = shape && !mayHoldWgsOrder(shape) ? undefined : opts.pool?.run(bytes, now, call.settings.language === opts.settings.language ? undefined : call.settings.language, shape)
     let place: 'thread' | 'event_loop' = onThread ? 'thread' : 'event_loop'
     try {
-      result = await (onThread ?? evaluateRawCall(call, bytes, now))
+      result = await (onThread ?? evaluateRawCall(call, bytes, now, shape))
     } catch (err) {
       if (err instanceof EvaluationThreadStopped) {
         // The thread is being replaced; any other thread, or the event loop, takes the retry.
