@@ -78,8 +78,8 @@ export function serviceEnv (dataDir: string): Record<string, string> {
   }
 }
 
-function nodeArgs (build: ServerBuild, extra: string[]): string[] {
-  return build === 'dist' ? [...extra, join(ROOT, 'dist/server.js')] : ['--import', 'tsx', ...extra, join(ROOT, 'src/server.ts')]
+function nodeArgs (build: ServerBuild, extra: string[], distDir = join(ROOT, 'dist')): string[] {
+  return build === 'dist' ? [...extra, join(distDir, 'server.js')] : ['--import', 'tsx', ...extra, join(ROOT, 'src/server.ts')]
 }
 
 async function waitFor<T> (what: string, child: ChildProcess, timeoutMs: number, poll: () => T | undefined): Promise<T> {
@@ -112,6 +112,8 @@ export interface SpawnServiceOptions {
   nodeFlags?: string[]
   env?: Record<string, string>
   timeoutMs?: number
+  /** Another build's dist folder (bench/http-ab.ts: an older build against the current one); dist/ by default. */
+  distDir?: string
 }
 
 let serial = 0
@@ -125,7 +127,7 @@ export async function spawnService (opts: SpawnServiceOptions): Promise<ServiceP
   const flags = [...(opts.probe ? ['--expose-gc', '--import', join(ROOT, 'bench/memory-probe.mjs')] : []), ...(opts.nodeFlags ?? [])]
   const env = { PATH: process.env.PATH ?? '', HOME: process.env.HOME ?? '', ...serviceEnv(dataDir), ...opts.env }
   const spawnedAt = Date.now()
-  const child = spawn(process.execPath, nodeArgs(opts.build, flags), { cwd: ROOT, env, stdio: ['ignore', fd, 'pipe', ...(opts.probe ? ['ipc' as const] : [])] })
+  const child = spawn(process.execPath, nodeArgs(opts.build, flags, opts.distDir), { cwd: ROOT, env, stdio: ['ignore', fd, 'pipe', ...(opts.probe ? ['ipc' as const] : [])] })
   closeSync(fd)
   let stderr = ''
   child.stderr?.on('data', (d: Buffer) => { stderr += d.toString() })
