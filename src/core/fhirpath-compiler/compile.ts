@@ -27,7 +27,29 @@ export interface Frame {
 /** Evaluates with `$this` = the given collection. */
 export type Program = (self: Collection, frame: Frame) => Collection
 
-export interface FastExpression { run: Program, type: TypeSet }
+export interface FastExpression {
+  run: Program
+  type: TypeSet
+  /** The value, when it depends on nothing (literals and operators on them): computed once, at compile time. */
+  constant?: Collection
+}
+
+/**
+ * An operator on two constants is a constant (`'active' | 'recurrence' | 'relapse'` inside a where()
+ * was a union per item): computed once, frozen (collections are never mutated). An operator that
+ * would hand the record to fhirpath.js (Bail) is left to run time.
+ */
+function folded (left: FastExpression, right: FastExpression, fn: (a: Collection, b: Collection) => Collection, type: TypeSet): FastExpression | undefined {
+  if (left.constant === undefined || right.constant === undefined) return undefined
+  let value: Collection
+  try {
+    value = Object.freeze(fn(left.constant, right.constant).slice())
+  } catch (err) {
+    if (err instanceof op.Bail) return undefined
+    throw err
+  }
+  return { run: () => value, type, constant: value }
+}
 
 /** A domain function registered with fhirpath.js (`userInvocationTable`), and its result type here. */
 export interface DomainFunction {
@@ -148,18 +170,18 @@ class Compiler {
       case 'StringLiteral': {
         need(/^'[^'\\]*'$/.test(text), 'string literal with escapes')
         const value = [text.slice(1, -1)]
-        return { run: () => value, type: STRING }
+        return { run: () => value, type: STRING, constant: value }
       }
       case 'NumberLiteral': {
         need(/^\d{1,9}$/.test(text), 'non-integer number literal') // decimals are FP_Decimal in fhirpath.js
         const value = [Number(text)]
-        return { run: () => value, type: INTEGER }
+        return { run: () => value, type: INTEGER, constant: value }
       }
       case 'BooleanLiteral': {
         const value = op.bool(text === 'true')
-        return { run: () => value, type: BOOLEAN }
+        return { run: () => value, type: BOOLEAN, constant: value }
       }
-      case 'NullLiteral': return { run: () => op.EMPTY, type: NOTHING }
+      case 'NullLiteral': return { run: () => op.EMPTY, type: NOTHING, constant: op.EMPTY }
       case 'QuantityLiteral': {
         // Only calendar durations, for date arithmetic: `90 days`, `1 year`.
         need(/^\d{1,6} ?(years?|months?|weeks?|days?)$/.test(text), `quantity literal ${text}`)
@@ -410,17 +432,17 @@ class Compiler {
     // A literal argument (a ValueSet URL, a code, a number of days) is computed once; an `Any`
     // argument (a date such as `%relapseDate` or `%now - 365 days`) is evaluated as fhirpath.js does:
     // against the enclosing `$this`, as a collection.
-    const args = params.map((p, i) => kinds![i] === 'Any' ? this.node(p, scope) : { constant: this.constantArgument(p, kinds![i]!) })
-    const value = (a: FastExpression | { constant: unknown }, self: Collection, f: Frame): unknown => 'constant' in a ? a.constant : a.run(self, f)
+    const args = params.map((p, i) => kinds![i] === 'Any' ? this.node(p, scope) : { fixed: this.constantArgument(p, kinds![i]!) })
+    const value = (a: FastExpression | { fixed: unknown }, self: Collection, f: Frame): unknown => 'fixed' in a ? a.fixed : a.run(self, f)
     if (args.length === 1) {
-      const [a] = args as [FastExpression | { constant: unknown }]
-      if ('constant' in a) {
-        const arg = a.constant
+      const [a] = args as [FastExpression | { fixed: unknown }]
+      if ('fixed' in a) {
+        const arg = a.fixed
         return { run: (self, f) => impl.call(f.fnThis, inputRun(self, f) as unknown[], arg), type }
       }
       return { run: (self, f) => impl.call(f.fnThis, inputRun(self, f) as unknown[], a.run(self, f)), type }
     }
-    const [a, b] = args as [FastExpression | { constant: unknown }, FastExpression | { constant: unknown }]
+    const [a, b] = args as [FastExpression | { fixed: unknown }, FastExpression | { fixed: unknown }]
     return { run: (self, f) => impl.call(f.fnThis, inputRun(self, f) as unknown[], value(a, self, f), value(b, self, f)), type }
   }
 
@@ -469,6 +491,8 @@ class Compiler {
     const right = this.node(r!, scope)
     const type = unionTypes(left.type, right.type)
     const fn = temporalTypeOf(type) !== undefined ? op.unionOfDates : op.union
+    const constant = folded(left, right, fn, type)
+    if (constant) return constant
     const [a, b] = [left.run, right.run]
     return { run: (self, f) => fn(a(self, f), b(self, f)), type }
   }
@@ -488,6 +512,8 @@ class Compiler {
     const left = this.node(l!, scope)
     const right = this.node(r!, scope)
     const type = typeOf(left.type, right.type)
+    const constant = folded(left, right, fn, type)
+    if (constant) return constant
     const [a, b] = [left.run, right.run]
     return { run: (self, f) => fn(a(self, f), b(self, f)), type }
   }
