@@ -160,8 +160,11 @@ function orderReferenceOf (ctx: Pick<RenderContext, 'orderReference'>, order?: A
   return typeof order?.id === 'string' && FHIR_ID.test(order.id) ? `ServiceRequest/${order.id}` : undefined
 }
 
-/** One indication's result in the card's language: every criterion, its evidence inline and capped (MAX_EVIDENCE_LISTED). */
-export function indicationResult (r: IndicationResult, language: Language): IndicationCardResult {
+/**
+ * One indication's result in the card's language with every text; `evidenceOf` says how a
+ * criterion's evidence is given (inline for POST /evaluate, as indexes into the card's list on a card).
+ */
+function withTexts<E extends object> (r: IndicationResult, language: Language, evidenceOf: (evidence: Evidence[]) => E) {
   return {
     indication: r.indication,
     title: r.title[language],
@@ -171,8 +174,7 @@ export function indicationResult (r: IndicationResult, language: Language): Indi
       status: c.status,
       required: c.required,
       text: c.text[language],
-      evidence: latest(c.evidence, MAX_EVIDENCE_LISTED),
-      ...(c.evidence.length > MAX_EVIDENCE_LISTED ? { evidenceNotListed: c.evidence.length - MAX_EVIDENCE_LISTED } : {}),
+      ...evidenceOf(c.evidence),
       ...(c.reason ? { reason: c.reason, reasonText: reasonWords(c.reason, language) } : {}),
       ...(c.status === 'unknown' && c.document ? { document: c.document[language] } : {}),
       ...(c.warnings?.length ? { warnings: c.warnings.map((w) => w[language]) } : {})
@@ -181,6 +183,14 @@ export function indicationResult (r: IndicationResult, language: Language): Indi
     ...(r.related.length ? { related: r.related.map((x) => ({ indication: x.indication, text: x.text[language] })) } : {}),
     ...(r.paediatricRedirect ? { paediatricRedirect: true } : {})
   }
+}
+
+/** One indication's result in the card's language: every criterion, its evidence inline and capped (MAX_EVIDENCE_LISTED). */
+export function indicationResult (r: IndicationResult, language: Language): IndicationCardResult {
+  return withTexts(r, language, (evidence) => ({
+    evidence: latest(evidence, MAX_EVIDENCE_LISTED),
+    ...(evidence.length > MAX_EVIDENCE_LISTED ? { evidenceNotListed: evidence.length - MAX_EVIDENCE_LISTED } : {})
+  }))
 }
 
 /** The card's evidence list: each piece of evidence once, in the order criteria first list it. */
@@ -211,24 +221,7 @@ class EvidenceList {
 
 /** The card's own indication: as indicationResult, with its evidence in the card's list. */
 function mainResult (r: IndicationResult, language: Language, list: EvidenceList): Omit<CardResult, 'rulesVersion' | 'evidence'> {
-  return {
-    indication: r.indication,
-    title: r.title[language],
-    status: r.status,
-    criteria: r.criteria.map((c) => ({
-      id: c.id,
-      status: c.status,
-      required: c.required,
-      text: c.text[language],
-      ...list.listed(c.evidence, MAX_EVIDENCE_LISTED),
-      ...(c.reason ? { reason: c.reason, reasonText: reasonWords(c.reason, language) } : {}),
-      ...(c.status === 'unknown' && c.document ? { document: c.document[language] } : {}),
-      ...(c.warnings?.length ? { warnings: c.warnings.map((w) => w[language]) } : {})
-    })),
-    ...(r.advice.length ? { advice: r.advice.map((a) => ({ id: a.id, text: a.text[language] })) } : {}),
-    ...(r.related.length ? { related: r.related.map((x) => ({ indication: x.indication, text: x.text[language] })) } : {}),
-    ...(r.paediatricRedirect ? { paediatricRedirect: true } : {})
-  }
+  return withTexts(r, language, (evidence) => list.listed(evidence, MAX_EVIDENCE_LISTED))
 }
 
 /**

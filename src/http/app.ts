@@ -115,7 +115,7 @@ export async function cdsApp (app: FastifyInstance, opts: AppOptions): Promise<v
   await app.register(webRoutes, { rules, clock: opts.clock, smartClientId: config.smartClientId })
   await app.register(reportRoutes, { config, rules, store: audit.store, clock: opts.clock })
   await app.register(questionnaireRoutes, { rules })
-  await app.register(evaluateRoutes, { rules, language: config.language, publicBaseUrl: config.publicBaseUrl, clock: opts.clock })
+  await app.register(evaluateRoutes, { rules, language: config.language, clock: opts.clock })
   await app.register(healthRoutes, {
     ready: async () => {
       const store = await audit.store.health()

@@ -29,7 +29,6 @@ import type { AnyResource } from '../../core/fhir.js'
 export interface EvaluateRouteOptions {
   rules: LoadedRules
   language: Language
-  publicBaseUrl?: string
   /** The evaluation time; the clock is read here, never in the core. */
   clock?: () => Date
 }
