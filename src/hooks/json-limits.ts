@@ -31,6 +31,8 @@ export interface JsonShape {
   asciiEscape: boolean
   /** A JSON string `__proto__` or `constructor` (as a key or a value): the parse then runs secure-json-parse's full check. */
   protoKey: boolean
+  /** Codes were looked for: only then does `codeFound: false` say that none is there. */
+  codesSought: boolean
 }
 
 /** Digits of the largest finite double (1.79…e308) before the decimal point. */
@@ -65,6 +67,7 @@ const NO_CODES: readonly Uint8Array[] = []
  */
 export function inspectJson (bytes: Uint8Array, limit: number = MAX_JSON_DEPTH, codes: readonly Uint8Array[] = NO_CODES): JsonShape {
   const needles = needlesFor(codes)
+  const codesSought = codes.length > 0
   const n = bytes.length
   let depth = 0
   let digits = 0
@@ -112,12 +115,12 @@ export function inspectJson (bytes: Uint8Array, limit: number = MAX_JSON_DEPTH, 
     if ((b === 0x65 || b === 0x45) && (digits > 0 || bytes[i - 1] === 0x2e)) mayOverflow = true
     digits = 0
     if (b === OPEN_OBJECT || b === OPEN_ARRAY) {
-      if (++depth > limit) return { tooDeep: true, mayOverflow, codeFound, asciiEscape, protoKey }
+      if (++depth > limit) return { tooDeep: true, mayOverflow, codeFound, asciiEscape, protoKey, codesSought }
     } else if (b === CLOSE_OBJECT || b === CLOSE_ARRAY) {
       depth--
     }
   }
-  return { tooDeep: false, mayOverflow, codeFound, asciiEscape, protoKey }
+  return { tooDeep: false, mayOverflow, codeFound, asciiEscape, protoKey, codesSought }
 }
 
 /** Whether `bytes` nests objects and arrays deeper than `limit` (see {@link inspectJson}). */

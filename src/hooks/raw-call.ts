@@ -17,8 +17,10 @@ import { handleHook, type CdsRequest, type HookOutcome, type HookSettings } from
 import { HookError } from './operation-outcome.js'
 import { fallbackWouldFetch } from './fhir-fallback.js'
 import type { RequestValidator } from './request-validator.js'
-import { inspectJson, removeNonFiniteNumbers, type JsonShape } from './json-limits.js'
-import { wgsDraftOrders } from './orders.js'
+import { inspectJson, MAX_JSON_DEPTH, removeNonFiniteNumbers, type JsonShape } from './json-limits.js'
+import { outlineJson } from './json-outline.js'
+import { mayHoldWgsOrder, wgsDraftOrders } from './orders.js'
+import requestSchema from './schemas/cds-request.schema.json' with { type: 'json' }
 import { CARD_EXTENSION, type Card } from '../cards/render.js'
 
 /** The parts of a request the route logs and audits (no prefetch, no token). */
@@ -82,15 +84,40 @@ function parseJson (bytes: Uint8Array, shape: JsonShape): unknown {
   return JSON.parse(buf.toString('utf8'))
 }
 
+/** The request schema's own limit on prefetch keys: a prefetch the envelope parse leaves out must satisfy it. */
+const MAX_PREFETCH_KEYS = requestSchema.properties.prefetch.maxProperties
+
+/**
+ * The body without its prefetch, parsed: for a call that cannot hold a WGS order, whose prefetch is
+ * never read (handleHook answers it no cards). The bytes are checked to be JSON first
+ * (json-outline.ts), so a body that is not gets the same 400 as ever from the full parse, and the
+ * prefetch is left out only when it passes what the request schema asks of it (an object of at most
+ * MAX_PREFETCH_KEYS members, each an object or null): otherwise the full parse and ajv answer, with
+ * their own error. Undefined when the full parse must decide. Measured: see docs/performance.md,
+ * "The call without a WGS order".
+ */
+function parseEnvelope (bytes: Uint8Array, shape: JsonShape): unknown {
+  if (!shape.codesSought || mayHoldWgsOrder(shape) || shape.protoKey) return undefined
+  const prefetch = outlineJson(bytes, MAX_JSON_DEPTH)?.prefetch
+  if (!prefetch?.isObject || !prefetch.membersObjectsOrNull || prefetch.members > MAX_PREFETCH_KEYS) return undefined
+  const buf = Buffer.from(bytes.buffer, bytes.byteOffset, bytes.byteLength)
+  // The range starts and ends at ASCII bytes ({ and }): no UTF-8 sequence is cut.
+  return JSON.parse(buf.toString('utf8', 0, prefetch.start) + '{}' + buf.toString('utf8', prefetch.end))
+}
+
 /**
  * Parse and validate the bytes: the request, or why it is not one. `shape` is inspectJson's look at
- * these bytes when the caller made it already (the route, to decide where the call runs).
+ * these bytes when the caller made it already (the route, to decide where the call runs; with the
+ * WGS order codes looked for, a call without any is parsed without its prefetch, `prefetchUnread`).
  */
-export function parseRequest (ctx: CallContext, bytes: Uint8Array, shape: JsonShape = inspectJson(bytes)): { request: CdsRequest } | Extract<CallResult, { kind: 'invalid-json' | 'too-deep' | 'invalid' }> {
+export function parseRequest (ctx: CallContext, bytes: Uint8Array, shape: JsonShape = inspectJson(bytes)): { request: CdsRequest, prefetchUnread: boolean } | Extract<CallResult, { kind: 'invalid-json' | 'too-deep' | 'invalid' }> {
   if (shape.tooDeep) return { kind: 'too-deep' }
   let body: unknown
+  let prefetchUnread = false
   try {
-    body = parseJson(bytes, shape)
+    body = parseEnvelope(bytes, shape)
+    prefetchUnread = body !== undefined
+    body ??= parseJson(bytes, shape)
   } catch {
     return { kind: 'invalid-json' }
   }
@@ -101,7 +128,7 @@ export function parseRequest (ctx: CallContext, bytes: Uint8Array, shape: JsonSh
     const hook = (body as { hook?: unknown } | null)?.hook
     return { kind: 'invalid', ...(typeof hook === 'string' ? { hook } : {}), validation: errors }
   }
-  return { request: body as CdsRequest }
+  return { request: body as CdsRequest, prefetchUnread }
 }
 
 /** The response body of an evaluated call, as UTF-8 JSON (what Fastify would have serialised). */
@@ -130,11 +157,18 @@ function outcomeSummary (outcome: HookOutcome): OutcomeSummary {
 }
 
 export async function evaluateRawCall (ctx: CallContext, bytes: Uint8Array, now: string, shape?: JsonShape): Promise<CallResult> {
-  const parsed = parseRequest(ctx, bytes, shape)
+  let parsed = parseRequest(ctx, bytes, shape)
   if (!('request' in parsed)) return parsed
-  const { request } = parsed
   const { settings } = ctx
-  const orders = wgsDraftOrders(request.context, request.hook, settings.orderValueSet, settings.localOrderCodes).length
+  const ordersIn = (r: CdsRequest): number => wgsDraftOrders(r.context, r.hook, settings.orderValueSet, settings.localOrderCodes).length
+  let orders = ordersIn(parsed.request)
+  // The scan is exact (orders.ts wgsOrderCodes), so this does not happen; if it ever did, the prefetch is read after all.
+  if (orders > 0 && parsed.prefetchUnread) {
+    parsed = parseRequest(ctx, bytes)
+    if (!('request' in parsed)) return parsed
+    orders = ordersIn(parsed.request)
+  }
+  const { request } = parsed
   if (orders > MAX_WGS_ORDERS_PER_CALL) {
     return { kind: 'refused', request: summary(request), status: 400, code: 'too-long', message: `context.draftOrders holds ${orders} WGS orders; at most ${MAX_WGS_ORDERS_PER_CALL} WGS orders are evaluated in one call`, expression: ['context.draftOrders'] }
   }

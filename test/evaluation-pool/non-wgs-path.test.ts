@@ -2,15 +2,19 @@
  * The call without a WGS order (src/http/routes/hooks.ts, src/hooks/orders.ts
  * wgsOrderScan): the bytes are scanned for the WGS order codes first; a call
  * without any is parsed, validated and answered `{"cards":[]}` on the event
- * loop — no evaluation thread, no audit row, one log line — and a malformed
- * one still gets its 400. A body that may hold a WGS order goes to a thread
+ * loop — no evaluation thread, no audit row, one log line —, its prefetch
+ * checked on its bytes but not parsed, and a malformed one still gets the
+ * 400 a WGS call with the same fault gets. A body that may hold a WGS order goes to a thread
  * as before, and is evaluated.
  */
 import t from 'tap'
 import { Writable } from 'node:stream'
 import { buildTestApp, SERVICE_URL, testRules } from '../helpers/app.js'
 import { attestation, condition, hookRequest, orderingRole, patient, plateletCount, SYSTEMS, wgsOrder, type Json } from '../helpers/fhir-builders.js'
-import { wgsOrderScan } from '../../src/hooks/orders.js'
+import { wgsOrderCodes, wgsOrderScan } from '../../src/hooks/orders.js'
+import { parseRequest, type CallContext } from '../../src/hooks/raw-call.js'
+import { requestValidator } from '../../src/hooks/request-validator.js'
+import { inspectJson, MAX_JSON_DEPTH } from '../../src/hooks/json-limits.js'
 import { compileValueSets } from '../../src/core/terminology.js'
 import { SqliteStore } from '../../src/store/sqlite-store.js'
 import { METRIC_NAMES } from '../../src/http/metrics.js'
@@ -41,6 +45,24 @@ void t.test('the scan: "maybe" whenever a WGS order code could be in the body, "
   const [icd] = compileValueSets([{ resourceType: 'ValueSet', url: 'urn:test:icd', compose: { include: [{ system: 'http://hl7.org/fhir/sid/icd-10', concept: [{ code: 'C92.0' }] }] } } as never]).values()
   t.equal(wgsOrderScan(icd!, new Set()), undefined, 'no scan for a set whose codes are normalised: every call then goes the full way')
   t.equal(wgsOrderScan(orderValueSet, new Set(['urn:x|A B'])), undefined, 'nor for a local code the scan cannot spell')
+})
+
+void t.test('such a call is parsed without its prefetch; any other is parsed whole', async (t) => {
+  const codes = wgsOrderCodes(orderValueSet, new Set())!
+  const ctx = { validate: requestValidator() } as unknown as CallContext
+  const parsed = (body: Json, withCodes = true): ReturnType<typeof parseRequest> => {
+    const b = bytes(body)
+    return parseRequest(ctx, b, inspectJson(b, MAX_JSON_DEPTH, withCodes ? codes : []))
+  }
+  const none = parsed(hookRequest(patient(), eligibleResources(), { order: bloodCount() }))
+  if (!('request' in none)) throw new Error('a valid call')
+  t.equal(none.prefetchUnread, true, 'no WGS order: the prefetch is not parsed')
+  t.same(none.request.prefetch, {}, 'and the request carries an empty one')
+  t.same(none.request.context, hookRequest(patient(), eligibleResources(), { order: bloodCount() }).context, 'the rest is parsed as sent')
+  const wgs = parsed(hookRequest(patient(), eligibleResources()))
+  t.equal('request' in wgs && wgs.prefetchUnread, false, 'a WGS order: parsed whole')
+  const unsought = parsed(hookRequest(patient(), eligibleResources(), { order: bloodCount() }), false)
+  t.equal('request' in unsought && unsought.prefetchUnread, false, 'codes not looked for: parsed whole')
 })
 
 void t.test('a call without a WGS order: {"cards":[]} from the event loop, no audit row, one log line; bad input still a 400', async (t) => {
@@ -89,6 +111,26 @@ void t.test('a call without a WGS order: {"cards":[]} from the event loop, no au
   r = await post({ ...none, prefetch: { patient: 42 } })
   t.equal(r.status, 400, 'a prefetch value that is no resource')
   t.equal(handed, 0, 'none of them went to the thread')
+
+  // The prefetch of such a call is checked on its bytes and not parsed (hooks/json-outline.ts): every
+  // fault in it still gets the answer a WGS call with the same fault gets (the full parse and ajv).
+  const wgsTwin = hookRequest(patient(), eligibleResources(), { hookInstance: none.hookInstance as string })
+  const sameAnswer = async (fault: (text: string) => string, what: string, status = 400): Promise<void> => {
+    const a = await post(fault(JSON.stringify(none)))
+    const b = await post(fault(JSON.stringify(wgsTwin)))
+    t.equal(a.status, status, `${what}: ${status}`)
+    if (status === 400) t.equal(a.body, b.body, `${what}: the same OperationOutcome as a WGS call with it`)
+  }
+  await sameAnswer((s) => s.replace('"prefetch":{', '"prefetch":{"broken":{"resourceType":"Bundle",},'), 'a trailing comma inside the prefetch')
+  await sameAnswer((s) => s.replace('"prefetch":{', '"prefetch":{"broken":{"n":01},'), 'a number with a leading zero inside the prefetch')
+  await sameAnswer((s) => s.replace('"prefetch":{', '"prefetch":{"broken":{"t":"a\tb"},'), 'a raw tab inside a prefetch string')
+  await sameAnswer((s) => s.replace('"prefetch":{', `"prefetch":{${Array.from({ length: 51 }, (_, i) => `"k${i}":null`).join(',')},`), 'more prefetch keys than the schema allows')
+  await sameAnswer((s) => s.replace('"prefetch":{', '"prefetch":{"broken":"text",'), 'a prefetch member that is a string')
+  await sameAnswer((s) => s.replace('"prefetch":{', '"prefetch":{"broken":{"__proto__":{}},'), 'a prototype-poisoning key inside the prefetch')
+  await sameAnswer((s) => s.replace(/"prefetch":\{.*\}\}$/, '"prefetch":[]}'), 'a prefetch that is an array')
+  await sameAnswer((s) => s.replace('"prefetch":{', '"prefetch":{"big":{"value":1e309},'), 'a number beyond a double inside the prefetch', 200)
+  t.equal((await post(JSON.stringify(none).replace('"prefetch":{', '"prefetch":{"more":null,'))).body, '{"cards":[]}', 'a valid prefetch member more: no cards')
+  handed = 0
 
   // A body that may hold a WGS order goes to the thread and is evaluated and recorded.
   const wgs = hookRequest(patient(), eligibleResources(), { hookInstance: 'b1b1b1b1-2c2c-4d3d-8e4e-5f5f5f5f5f5f' })

@@ -11,9 +11,11 @@
  * selects) costs about what the HTTP stack costs: a scan of the bytes
  * (hooks/json-limits.ts inspectJson with hooks/orders.ts wgsOrderCodes) finds no WGS order code, so the call is
  * parsed and validated on the event loop — no thread hop — and answered
- * `{"cards":[]}` with no audit row and one log line. Its validation is the
- * full one (same ajv schema, same 400s): it is cheap next to the parse,
- * and a malformed call must not get a 200 only because it holds no WGS order.
+ * `{"cards":[]}` with no audit row and one log line. Its prefetch, which
+ * nothing reads, is checked on its bytes and not parsed (hooks/json-outline.ts);
+ * the rest gets the full validation (same ajv schema), and every fault
+ * anywhere gets the same 400 as before: a malformed call must not get a 200
+ * only because it holds no WGS order.
  */
 import { errorCodes, type FastifyInstance, type FastifyReply, type FastifyRequest } from 'fastify'
 import { handleHook, type HookSettings } from '../../hooks/handle-hook.js'
