@@ -10,12 +10,13 @@ import r4 from 'fhirpath/fhir-context/r4'
 import type { CodeSystem, ObservationDefinition, ValueSet } from './fhir.js'
 import type { Composition, CriterionDefinition, DataRequirement, IndicationDefinition } from './types.js'
 import { codingKey, compileValueSets, type CompiledValueSet } from './terminology.js'
-import { domainFunctions, intervalsFrom, performanceAnswerDisplays, rewriteAgeComparisons, type Interval } from './fhirpath-functions.js'
-import { organizationFunctions, type OrganizationList } from './organizations.js'
+import { AGE_RANGE, domainFunctions, intervalsFrom, performanceAnswerDisplays, rewriteAgeComparisons, type Interval } from './fhirpath-functions.js'
+import { ORGANIZATION_INDEX, organizationFunctions, type OrganizationList } from './organizations.js'
 import { retrievalKey } from './record.js'
 import { compileFast, type DomainFunction } from './fhirpath-compiler/compile.js'
-import { runnable, type ExpressionEngine, type Mismatch } from './fhirpath-compiler/expression.js'
-import { memoised } from './expression-memo.js'
+import { FRAME, runnable, type ExpressionEngine, type Mismatch } from './fhirpath-compiler/expression.js'
+import { EXPRESSION_MEMO, memoised } from './expression-memo.js'
+import { STALE } from './evidence-age.js'
 import { ANY, BOOLEAN, DATE_TIME, DECIMAL, INTEGER, STRING, types, type TypeSet } from './fhirpath-compiler/static-types.js'
 
 export type CompiledExpression = (resource: unknown, env: Record<string, unknown>) => unknown[]
@@ -76,9 +77,11 @@ export interface CompiledIndication {
   /**
    * Every name an expression of this indication may read (built-ins, data, variables), in order,
    * each undefined: an evaluation's environment starts as a copy, so filling it in stores to
-   * existing properties instead of growing a dictionary-mode object one name at a time.
+   * existing properties instead of growing a dictionary-mode object one name at a time. The
+   * engine's own keys (symbols: the stale sink, the compiled path's frame, the evaluation's memo,
+   * age range and organisation index) are there too, so that setting them does not grow the copy.
    */
-  envTemplate: Readonly<Record<string, undefined>>
+  envTemplate: Readonly<Record<string | symbol, undefined>>
   matchEvidence?: CompiledExpression
   criteria: Map<string, CompiledCriterion>
   advice: Array<{ def: NonNullable<IndicationDefinition['advice']>[number], when?: CompiledExpression }>
@@ -131,6 +134,9 @@ export const BUILTIN_VARIABLES: Record<string, { reads: string[], type: TypeSet 
   // The resources the draft order's supportingInfo references (evidence-age.ts): always current.
   orderEvidence: { reads: [], type: types('Observation', 'Procedure', 'DiagnosticReport', 'Condition') }
 }
+
+/** Keys evaluate.ts and the compiled path set on an indication's environment besides the %names (envTemplate). */
+const ENGINE_KEYS: readonly symbol[] = [AGE_RANGE, ORGANIZATION_INDEX, EXPRESSION_MEMO, STALE, FRAME]
 
 /** A definition problem found while compiling: which indication, where, what. */
 export class CatalogueError extends Error {
@@ -309,7 +315,7 @@ function compileIndication (
     data,
     variables,
     matches: compileExpr(def.id, 'matches', def.matches),
-    envTemplate: Object.fromEntries([...Object.keys(BUILTIN_VARIABLES), ...data.map((d) => d.name), ...variables.map((v) => v.name)].map((n) => [n, undefined])),
+    envTemplate: Object.fromEntries([...Object.keys(BUILTIN_VARIABLES), ...data.map((d) => d.name), ...variables.map((v) => v.name), ...ENGINE_KEYS].map((n) => [n, undefined])),
     matchData: data.filter((d) => readByMatches(d.name)),
     otherData: data.filter((d) => !readByMatches(d.name)),
     matchEvidence: def.matchEvidence ? compileExpr(def.id, 'matchEvidence', def.matchEvidence) : undefined,

@@ -82,9 +82,11 @@ export function domainFunctions (ctx: FunctionContext): Record<string, unknown> 
         const vs = ctx.valueSets.get(url)
         if (!vs) throw new Error(`inValueSet: unknown ValueSet ${url}`)
         let seen = false
-        for (const i of inputs) {
-          for (const c of codingsOf(data(i))) {
-            if (vs.match(c) !== undefined) return IN_VALUE_SET
+        // Indexed loops: iterators allocated a result object per item here (heap sampling, 150 resources).
+        for (let i = 0; i < inputs.length; i++) {
+          const codings = codingsOf(data(inputs[i]))
+          for (let j = 0; j < codings.length; j++) {
+            if (vs.match(codings[j]!) !== undefined) return IN_VALUE_SET
             seen = true
           }
         }
@@ -215,8 +217,13 @@ export function domainFunctions (ctx: FunctionContext): Record<string, unknown> 
     morphology: {
       // The tumour morphology codings wherever a Danish record carries them (interface 7).
       fn: (inputs: unknown[]) => {
+        // One resource (`where(morphology()…)`): its own frozen codings, no copy.
+        if (inputs.length === 1) return morphologyOf(data(inputs[0]))
         const out: unknown[] = []
-        for (const i of inputs) for (const c of morphologyOf(data(i))) out.push(c)
+        for (let i = 0; i < inputs.length; i++) {
+          const codings = morphologyOf(data(inputs[i]))
+          for (let j = 0; j < codings.length; j++) out.push(codings[j])
+        }
         return out
       },
       arity: { 0: [] },
@@ -240,10 +247,14 @@ export function domainFunctions (ctx: FunctionContext): Record<string, unknown> 
     ageAtOnset: {
       fn: function (this: { vars: Record<string, unknown> }, inputs: unknown[]) {
         const patient = data(asArray(this.vars.patient)[0]) as AnyResource | undefined
-        return inputs.flatMap((i) => {
-          const age = ageAtOnset(data(i), patient?.birthDate as string | undefined)
-          return age === undefined ? [] : [age]
-        })
+        const birthDate = patient?.birthDate as string | undefined
+        // A loop, not flatMap(): no array per condition (`%conditions.where(ageAtOnset() < 50)` asks one at a time).
+        const out: number[] = []
+        for (let i = 0; i < inputs.length; i++) {
+          const age = ageAtOnset(data(inputs[i]), birthDate)
+          if (age !== undefined) out.push(age)
+        }
+        return out
       },
       arity: { 0: [] },
       internalStructures: true
@@ -358,6 +369,8 @@ function morphologyOf (r: AnyResource): readonly unknown[] {
   if (out === undefined) {
     out = []
     collectMorphology(r, out)
+    // Frozen: morphology() of one resource answers with this very array (collections are never mutated).
+    Object.freeze(out)
     if (Object.isExtensible(r)) Object.defineProperty(r, MORPHOLOGY, { value: out })
   }
   return out

@@ -37,24 +37,28 @@ export interface PatientRecord {
   evidence: Map<object, Evidence>
 }
 
+// The lists the commonest requirements test every resource against, made once rather than per resource.
+const RESULT_STATUSES: readonly string[] = Object.freeze(['final', 'amended', 'corrected'])
+const NOT_A_FACT: readonly string[] = Object.freeze(['refuted', 'entered-in-error'])
+
 /**
  * Statuses that count as clinical fact when a data requirement names none.
  * Observations must be final (criteria.md: "the most recent final observation");
  * refuted or erroneous entries never count.
  */
 export const DEFAULT_STATUS: Record<RecordResourceType, (r: AnyResource) => boolean> = {
-  Condition: (r) => !hasCode(r.verificationStatus, ['refuted', 'entered-in-error']),
-  Observation: (r) => ['final', 'amended', 'corrected'].includes(String(r.status)),
+  Condition: (r) => !hasCode(r.verificationStatus, NOT_A_FACT),
+  Observation: (r) => RESULT_STATUSES.includes(String(r.status)),
   Procedure: (r) => r.status === 'completed',
   FamilyMemberHistory: (r) => r.status !== 'entered-in-error',
   MedicationStatement: (r) => ['active', 'completed', 'intended', 'on-hold'].includes(String(r.status)),
   MedicationRequest: (r) => ['active', 'completed', 'on-hold'].includes(String(r.status)),
   MedicationAdministration: (r) => ['completed', 'in-progress'].includes(String(r.status)),
   Consent: (r) => r.status === 'active',
-  DiagnosticReport: (r) => ['final', 'amended', 'corrected'].includes(String(r.status))
+  DiagnosticReport: (r) => RESULT_STATUSES.includes(String(r.status))
 }
 
-function hasCode (concept: unknown, codes: string[]): boolean {
+function hasCode (concept: unknown, codes: readonly string[]): boolean {
   return codingsOf(concept as Coding).some((c) => c.code !== undefined && codes.includes(c.code))
 }
 

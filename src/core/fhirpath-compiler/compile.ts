@@ -32,7 +32,12 @@ export interface FastExpression {
   type: TypeSet
   /** The value, when it depends on nothing (literals and operators on them): computed once, at compile time. */
   constant?: Collection
+  /** A member navigation `source.a.b`: the names from `source` on, so a further `.c` is compiled as one step. */
+  path?: { source: Program, names: readonly string[], extensionNames: readonly string[] }
 }
+
+/** `$this`: the input itself. One shared closure, so a navigation from `$this` is recognised (navigation()). */
+const SELF: Program = (self) => self
 
 /**
  * An operator on two constants is a constant (`'active' | 'recurrence' | 'relapse'` inside a where()
@@ -122,12 +127,12 @@ class Compiler {
         return this.node(only(n), scope)
       case 'LiteralTerm': return this.literal(only(n))
       case 'ExternalConstantTerm': return this.variable(only(only(n)))
-      case 'ThisInvocation': return { run: (self) => self, type: scope.self }
+      case 'ThisInvocation': return { run: SELF, type: scope.self }
       case 'TotalInvocation':
         need(scope.total, '$total outside aggregate()')
         return { run: (_self, f) => f.total ?? op.EMPTY, type: scope.total! }
-      case 'MemberInvocation': return this.navigation({ run: (self) => self, type: scope.self }, n)
-      case 'FunctionInvocation': return this.call({ run: (self) => self, type: scope.self }, n, scope)
+      case 'MemberInvocation': return this.navigation({ run: SELF, type: scope.self }, n)
+      case 'FunctionInvocation': return this.call({ run: SELF, type: scope.self }, n, scope)
       case 'InvocationExpression': {
         const [left, right] = kids(n)
         need(left && right && kids(n).length === 2, 'invocation shape')
@@ -226,7 +231,17 @@ class Compiler {
       return { run: (self, f) => op.navigateChoice(run(self, f), name, suffixes), type: types(...suffixes.map(choiceTypeName)) }
     }
     const extensionName = '_' + name
-    return { run: (self, f) => op.navigate(run(self, f), name, extensionName), type: m.type }
+    // `a.b.c` is one navigatePath() over the names, not a closure and a collection per name.
+    const source = input.path?.source ?? run
+    const names = [...(input.path?.names ?? []), name]
+    const extensionNames = [...(input.path?.extensionNames ?? []), extensionName]
+    const path = { source, names, extensionNames }
+    if (names.length === 1) {
+      if (run === SELF) return { run: (self) => op.navigate(self, name, extensionName), type: m.type, path }
+      return { run: (self, f) => op.navigate(run(self, f), name, extensionName), type: m.type, path }
+    }
+    if (source === SELF) return { run: (self) => op.navigatePath(self, names, extensionNames), type: m.type, path }
+    return { run: (self, f) => op.navigatePath(source(self, f), names, extensionNames), type: m.type, path }
   }
 
   private call (input: FastExpression, n: AstNode, scope: Scope): FastExpression {
@@ -343,7 +358,7 @@ class Compiler {
     } else {
       const term = only(only(inputNode))
       need(inputNode.type === 'TermExpression' && term.type === 'MemberInvocation', 'ofType() after something other than an element')
-      owner = { run: (self) => self, type: scope.self }
+      owner = { run: SELF, type: scope.self }
       memberNode = term
     }
     const name = identifier(only(memberNode))

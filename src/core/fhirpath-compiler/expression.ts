@@ -29,7 +29,7 @@ export const compiledPathCounters = { runs: 0, declined: 0 }
 
 // One frame per environment (an indication's evaluation), kept on the environment itself under a
 // symbol (invisible to fhirpath.js, which reads variables by name) instead of allocated per expression.
-const FRAME = Symbol('compiled FHIRPath frame')
+export const FRAME = Symbol('compiled FHIRPath frame')
 function frameOf (env: Record<string | symbol, unknown>): Frame {
   let frame = env[FRAME] as Frame | undefined
   if (frame === undefined) {
