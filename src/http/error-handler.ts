@@ -6,7 +6,7 @@ import type { FastifyError, FastifyInstance } from 'fastify'
 import { HookError, operationOutcome, type IssueCode } from '../hooks/operation-outcome.js'
 import { describeValidationError } from '../hooks/validation-message.js'
 import type { ErrorObject } from 'ajv'
-import { requestLine } from './logger.js'
+import { requestIds, requestLine } from './logger.js'
 
 const CODE_BY_STATUS: Record<number, IssueCode> = { 400: 'invalid', 401: 'login', 403: 'security', 404: 'not-found', 408: 'timeout', 412: 'incomplete', 413: 'too-long', 415: 'not-supported', 429: 'throttled' }
 
@@ -36,7 +36,7 @@ export function registerErrorHandling (app: FastifyInstance): void {
     }
     const status = err.statusCode && err.statusCode >= 400 && err.statusCode < 500 ? err.statusCode : 500
     if (status >= 500) {
-      request.log.error({ err: { message: err.message, code: err.code, stack: err.stack } }, 'unexpected error')
+      request.log.error({ ...requestIds(request), err: { message: err.message, code: err.code, stack: err.stack } }, 'unexpected error')
       return reply.code(500).type('application/fhir+json').send(operationOutcome('exception', 'Internal Server Error'))
     }
     // Fastify's own 4xx (unparsable JSON, body too large, wrong media type) carry safe messages.

@@ -12,6 +12,8 @@ import { buildTestApp, postHook, resultFor, SERVICE_URL, testRules } from '../he
 import { attestation, condition, hookRequest, orderingRole, patient, plateletCount, searchset, type Json } from '../helpers/fhir-builders.js'
 import { clientKey, DISCOVERY_AUD, EHR_ISS, FEEDBACK_AUD, PATIENT_KEY_SECRET, PUBLIC_BASE_URL, SERVICE_AUD, token } from '../helpers/jwt.js'
 import { loadDemoPatients } from '../../src/web/demo-patients.js'
+import pino from 'pino'
+import { censorNested, loggerOptions } from '../../src/http/logger.js'
 
 const SECRETS = {
   name: 'Kirstine Sørensen-Ravnkilde',
@@ -268,4 +270,27 @@ void t.test('JWT failure paths at debug: no token and no patient data in the log
   t.match(text, /client authentication failed/, 'the failures were logged')
   t.same(used.filter((tk) => text.includes(tk) || text.includes(tk.split('.')[2] ?? tk)), [], `none of the ${used.length} tokens (nor their signatures) in the log`)
   t.same([pt.phi.family, pt.phi.given, pt.phi.cpr, pt.phi.cprDash, pt.phi.birthDate, pt.phi.address, pt.phi.phone].filter((s) => text.includes(s)), [], 'no patient data in the log')
+})
+
+void t.test('redaction: the request parts and tokens are censored at the top of a line and one level down, the logged objects unchanged', async (t) => {
+  const out = capture()
+  const log = pino(loggerOptions('info', out.stream) as pino.LoggerOptions, out.stream)
+  const err = Object.assign(new Error('failed'), { context: { patientId: SECRETS.cpr }, code: 'X' })
+  const nested = { prefetch: { patient: { name: SECRETS.name } }, fhirAuthorization: { access_token: SECRETS.token }, keep: 'ok' }
+  log.info({ prefetch: { name: SECRETS.name }, context: { patientId: SECRETS.cpr }, access_token: SECRETS.token, err, nested, list: [{ context: 'in an array' }] }, 'a careless line')
+  const line = JSON.parse(out.text()) as Record<string, any>
+  t.equal(line.prefetch, '[redacted]', 'prefetch at the top')
+  t.equal(line.context, '[redacted]', 'context at the top')
+  t.equal(line.access_token, '[redacted]', 'a token at the top')
+  t.equal(line.nested.prefetch, '[redacted]', 'prefetch one level down')
+  t.equal(line.nested.fhirAuthorization, '[redacted]', 'fhirAuthorization one level down')
+  t.equal(line.nested.keep, 'ok', 'the rest of that object kept')
+  t.equal(line.err.context, '[redacted]', "an error's context")
+  t.equal(line.err.message, 'failed', "and the error's own message kept")
+  for (const [what, value] of Object.entries(SECRETS)) t.notOk(out.text().includes(value), `no ${what}`)
+  t.same(err.context, { patientId: SECRETS.cpr }, 'the logged error is not changed')
+  t.same(nested.prefetch, { patient: { name: SECRETS.name } }, 'nor the logged object')
+  t.not(censorNested(nested), nested, 'a copy where something is censored')
+  const clean = { hook: 'order-select', indications: [{ indication: 'x', status: 'met' }] }
+  t.equal(censorNested(clean), clean, 'a line with nothing to censor is not copied')
 })

@@ -17,7 +17,7 @@
  * anywhere gets the same 400 as before: a malformed call must not get a 200
  * only because it holds no WGS order.
  */
-import { errorCodes, type FastifyInstance, type FastifyReply, type FastifyRequest } from 'fastify'
+import { errorCodes, type FastifyInstance, type FastifyRequest } from 'fastify'
 import { handleHook, type HookSettings } from '../../hooks/handle-hook.js'
 import { HookError } from '../../hooks/operation-outcome.js'
 import { requestValidator } from '../../hooks/request-validator.js'
@@ -28,7 +28,7 @@ import contextSchema from '../../hooks/schemas/cds-order-context.schema.json' wi
 import type { EvaluationRecorder } from '../../store/record-evaluation.js'
 import { EvaluationThreadStopped, type EvaluationPool } from '../../evaluation-pool/pool.js'
 import { NOOP_METRICS, type Metrics } from '../metrics.js'
-import { requestLine } from '../logger.js'
+import { requestLine, tagRequest } from '../logger.js'
 import { mayHoldWgsOrder, wgsOrderCodes } from '../../hooks/orders.js'
 import { isEndpointOf } from './discovery.js'
 
@@ -76,15 +76,10 @@ export async function hookRoutes (app: FastifyInstance, opts: HookRouteOptions):
     return typeof hook === 'string' && knownHooks.has(hook) ? hook : 'invalid'
   }
 
-  /** From here on every log line of the request, Fastify's "request completed" included, carries the hookInstance. */
-  const seen = (request: FastifyRequest, reply: FastifyReply, body: CallSummary): void => {
-    const before = request.body as SeenBody
+  /** From here on the request's log line (src/http/logger.ts), whatever its message, carries the hookInstance. */
+  const seen = (request: FastifyRequest, body: CallSummary): void => {
     request.body = body
-    // Once per request: a call finished on the event loop after the fallback was seen when it was handed back.
-    if (!Buffer.isBuffer(before) && before?.hookInstance === body.hookInstance) return
-    const child = request.log.child({ hookInstance: body.hookInstance })
-    request.log = child
-    reply.log = child
+    tagRequest(request, { hookInstance: body.hookInstance })
   }
 
   /** A call the FHIR fallback must complete: parsed again here, where the network and its metrics are. */
@@ -125,7 +120,7 @@ export async function hookRoutes (app: FastifyInstance, opts: HookRouteOptions):
       throw err
     }
     if (result.kind === 'needs-fallback') {
-      seen(request, reply, result.request)
+      seen(request, result.request)
       result = await withFallback(result.bytes ?? bytes, now, call)
       place = 'event_loop'
     }
@@ -139,14 +134,14 @@ export async function hookRoutes (app: FastifyInstance, opts: HookRouteOptions):
         // The shape of Fastify's validation errors, for the one error handler (src/http/error-handler.ts).
         throw Object.assign(new Error('body is not a valid CDS Hooks request'), { statusCode: 400, validation: result.validation, validationContext: 'body' })
       case 'refused':
-        seen(request, reply, result.request)
+        seen(request, result.request)
         throw new HookError(result.status, result.code, result.message, result.expression)
       case 'needs-fallback':
         throw new Error('a call handed back for the FHIR fallback was handed back again')
       case 'evaluated':
         break
     }
-    seen(request, reply, result.request)
+    seen(request, result.request)
     metrics.countEvaluatedOn(place)
     await answered(request, result.request, result.outcome, now, Math.round((performance.now() - started) * 100) / 100)
     return await reply.type('application/json; charset=utf-8').send(Buffer.from(result.response.buffer, result.response.byteOffset, result.response.byteLength))
