@@ -84,7 +84,14 @@ export function domainFunctions (ctx: FunctionContext): Record<string, unknown> 
         let seen = false
         // Indexed loops: iterators allocated a result object per item here (heap sampling, 150 resources).
         for (let i = 0; i < inputs.length; i++) {
-          const codings = codingsOf(data(inputs[i]))
+          const item = data(inputs[i])
+          // A Coding (`coding.where(inValueSet(…))`) is matched as itself: what codingsOf() would wrap in an array.
+          if (typeof item === 'object' && item !== null && !('coding' in item && Array.isArray(item.coding)) && 'code' in item) {
+            if (vs.match(item as Coding) !== undefined) return IN_VALUE_SET
+            seen = true
+            continue
+          }
+          const codings = codingsOf(item)
           for (let j = 0; j < codings.length; j++) {
             if (vs.match(codings[j]!) !== undefined) return IN_VALUE_SET
             seen = true

@@ -59,7 +59,9 @@ export const DEFAULT_STATUS: Record<RecordResourceType, (r: AnyResource) => bool
 }
 
 function hasCode (concept: unknown, codes: readonly string[]): boolean {
-  return codingsOf(concept as Coding).some((c) => c.code !== undefined && codes.includes(c.code))
+  // A loop, not some() with a closure: this runs for every Condition of every requirement.
+  for (const c of codingsOf(concept as Coding)) if (c.code !== undefined && codes.includes(c.code)) return true
+  return false
 }
 
 /** The codings that say what a resource *is* — the element a ValueSet is matched against. */
@@ -151,9 +153,23 @@ export function retrieve (record: PatientRecord, req: DataRequirement, valueSet:
     index?.forEach((bucket, key) => { if (valueSet.matchKey(key) !== undefined) for (const r of bucket) hits.add(r) })
     candidates = hits.size === 0 ? [] : (record.byType.get(req.resourceType) ?? []).filter((r) => hits.has(r))
   }
-  const result = candidates.filter(keep)
+  const result = kept(candidates, keep)
   record.retrievals.set(cacheKey, result)
   return result
+}
+
+/**
+ * The candidates the status filter keeps: the candidates themselves while every one is kept (the
+ * record's lists and code buckets are never mutated once built), a copy from the first one dropped.
+ */
+function kept (candidates: AnyResource[], keep: (r: AnyResource) => boolean): AnyResource[] {
+  let out: AnyResource[] | undefined
+  for (let i = 0; i < candidates.length; i++) {
+    const r = candidates[i]!
+    if (keep(r)) out?.push(r)
+    else out ??= candidates.slice(0, i)
+  }
+  return out ?? candidates
 }
 
 /** Two requirements with the same key select the same resources (compile.ts computes it once per requirement). */
@@ -161,11 +177,19 @@ export function retrievalKey (req: DataRequirement): string {
   return `${req.resourceType}|${req.valueSet ?? '*'}|${(req.status ?? []).join(',')}`
 }
 
+// One filter per requirement (the catalogue's own objects), not a new closure per retrieval.
+const STATUS_FILTERS = new WeakMap<DataRequirement, (r: AnyResource) => boolean>()
 function statusFilter (req: DataRequirement): (r: AnyResource) => boolean {
+  let keep = STATUS_FILTERS.get(req)
+  if (keep === undefined) STATUS_FILTERS.set(req, keep = makeStatusFilter(req))
+  return keep
+}
+
+function makeStatusFilter (req: DataRequirement): (r: AnyResource) => boolean {
   if (!req.status) return DEFAULT_STATUS[req.resourceType]
   const allowed = req.status
   if (req.resourceType === 'Condition') {
-    return (r) => codingsOf(r.verificationStatus as Coding).some((c) => c.code !== undefined && allowed.includes(c.code))
+    return (r) => hasCode(r.verificationStatus, allowed)
   }
   return (r) => allowed.includes(String(r.status))
 }

@@ -256,8 +256,7 @@ class Compiler {
       case 'exists': {
         arity(0, 1)
         if (params.length === 0) return { run: (self, f) => op.bool(inputRun(self, f).length > 0), type: BOOLEAN }
-        const where = this.where(inputRun, perItem(params[0]!))
-        return { run: (self, f) => op.bool(where(self, f).length > 0), type: BOOLEAN }
+        return { run: this.anyKept(inputRun, perItem(params[0]!)), type: BOOLEAN }
       }
       case 'empty': arity(0); return { run: (self, f) => op.bool(inputRun(self, f).length === 0), type: BOOLEAN }
       case 'count': arity(0); return { run: (self, f) => [inputRun(self, f).length], type: INTEGER }
@@ -319,6 +318,28 @@ class Compiler {
       }
       current[0] = undefined
       return out ?? input
+    }
+  }
+
+  /**
+   * `exists(criterion)`: whether where(criterion) keeps anything. The criterion runs on every item,
+   * as in where() (a later item may still hand the expression to fhirpath.js), but no kept items
+   * are copied.
+   */
+  private anyKept (inputRun: Program, criterionExpr: FastExpression): Program {
+    need(!isFhirElementType(criterionExpr.type), 'where() on a navigated FHIR value')
+    const criterion = criterionExpr.run
+    const current: unknown[] = [undefined] // as in where(): reused, never kept
+    return (self, f) => {
+      const input = inputRun(self, f)
+      let any = false
+      for (let i = 0; i < input.length; i++) {
+        current[0] = input[i]
+        const c = criterion(current, f)
+        if (c.length > 0 && truthy(c[0])) any = true
+      }
+      current[0] = undefined
+      return op.bool(any)
     }
   }
 
@@ -509,6 +530,7 @@ class Compiler {
     const constant = folded(left, right, fn, type)
     if (constant) return constant
     const [a, b] = [left.run, right.run]
+    if (fn === op.union) return { run: (self, f) => op.union(a(self, f), b(self, f)), type } // see binary()
     return { run: (self, f) => fn(a(self, f), b(self, f)), type }
   }
 
@@ -529,7 +551,23 @@ class Compiler {
     const type = typeOf(left.type, right.type)
     const constant = folded(left, right, fn, type)
     if (constant) return constant
-    const [a, b] = [left.run, right.run]
-    return { run: (self, f) => fn(a(self, f), b(self, f)), type }
+    return { run: specialised(fn, left.run, right.run, right.constant), type }
+  }
+}
+
+/**
+ * The closure of a binary operator, one function literal per operator: closures made from one
+ * literal share its call feedback, so a single `fn(a(…), b(…))` literal called every operator from
+ * one megamorphic call site. A constant right operand (`code = 'confirmed'`, `in ('a' | 'b')`) is
+ * passed as it is; evaluating it could neither fail nor differ.
+ */
+function specialised (fn: (a: Collection, b: Collection) => Collection, a: Program, b: Program, k: Collection | undefined): Program {
+  switch (fn) {
+    case op.and: return (self, f) => op.and(a(self, f), b(self, f))
+    case op.or: return (self, f) => op.or(a(self, f), b(self, f))
+    case op.equals: return k ? (self, f) => op.equals(a(self, f), k) : (self, f) => op.equals(a(self, f), b(self, f))
+    case op.notEquals: return k ? (self, f) => op.notEquals(a(self, f), k) : (self, f) => op.notEquals(a(self, f), b(self, f))
+    case op.membership: return k ? (self, f) => op.membership(a(self, f), k) : (self, f) => op.membership(a(self, f), b(self, f))
+    default: return (self, f) => fn(a(self, f), b(self, f))
   }
 }

@@ -1,0 +1,67 @@
+/**
+ * Operators compiled with one closure per operator, a constant right operand passed as it is
+ * (fhirpath-compiler/compile.ts `specialised`), and exists(criterion) without a copy of what
+ * where() keeps: fhirpath.js's answers, including where the right operand is not constant because
+ * it depends on `$this` (so it must be evaluated per item) and where a later item hands the
+ * expression to fhirpath.js after an earlier one already satisfied exists().
+ */
+import t from 'tap'
+import fhirpath from 'fhirpath'
+import r4 from 'fhirpath/fhir-context/r4'
+import { compileFast } from '../../src/core/fhirpath-compiler/compile.js'
+import { runnable, compiledPathCounters, ROOT_RESOURCE, type Mismatch } from '../../src/core/fhirpath-compiler/expression.js'
+import { BOOLEAN, INTEGER, STRING, types } from '../../src/core/fhirpath-compiler/static-types.js'
+
+const variables = new Map(Object.entries({ c: types('Condition'), n: INTEGER, s: STRING, b: BOOLEAN }))
+
+function both (expr: string, env: Record<string, unknown>): { result: unknown[], mismatches: Mismatch[], declined: number } {
+  const fast = compileFast(expr, { variables, functions: {}, functionTypes: {} })
+  if ('unsupported' in fast) throw new Error(`not compiled: ${fast.unsupported}`)
+  const reference = fhirpath.compile(expr, r4 as any, { resolveInternalTypes: false } as any) as unknown as (r: unknown, e: Record<string, unknown>) => unknown[]
+  const mismatches: Mismatch[] = []
+  const before = compiledPathCounters.declined
+  const result = runnable(expr, fast, reference, 'verify', (m) => mismatches.push(m))(ROOT_RESOURCE, env)
+  return { result, mismatches, declined: compiledPathCounters.declined - before }
+}
+
+const condition = (id: string, code: string, status: string, extra: Record<string, unknown> = {}): Record<string, unknown> => ({
+  resourceType: 'Condition', id, code: { coding: [{ code }], text: status }, clinicalStatus: { coding: [{ code: status }] }, ...extra
+})
+const category = (n: number): Array<Record<string, unknown>> => Array.from({ length: n }, (_, i) => ({ coding: [{ code: `k${i}` }] }))
+const c = [condition('a', 'active', 'active', { category: category(1) }), condition('b', 'x', 'resolved', { category: category(2) }), condition('c', 'relapse', 'relapse')]
+
+void t.test('constant and per-item right operands', async (t) => {
+  const cases: Array<[string, unknown[]]> = [
+    ["%c.where(clinicalStatus.coding.code = 'active').count()", [1]],
+    ["%c.where(clinicalStatus.coding.code != 'active').count()", [2]],
+    ["%c.where(clinicalStatus.coding.code in ('relapse' | 'recurrence')).count()", [1]],
+    // The right operand reads $this: a different value for every item, so it is not a constant.
+    ['%c.where(code.coding.count() = category.count()).count()', [1]],
+    ['%c.where(code.coding.count() != category.count()).count()', [2]],
+    ['%c.where(code.coding.count() in (category.count() | 0)).count()', [1]],
+    ['%c.where(code.coding.count() in (category.count() | 1)).count()', [3]],
+    ['%c.where(code.coding.code = %s).count()', [1]],
+    ["%c.exists(clinicalStatus.coding.code = 'relapse') and %b", [true]],
+    ["%c.exists(clinicalStatus.coding.code = 'nothing') or %b", [true]],
+    ['%n = 3 and (%n != 4 or %b)', [true]],
+    ["%c.where(code.coding.code = 'nope').code.coding.code = 'x'", []], // an empty left side: empty
+    ["%c.exists(code.coding.code = 'active')", [true]],
+    ["%c.exists(code.coding.code = 'nope')", [false]],
+    ["%c.where(code.coding.code = 'nope').exists(code.coding.code = 'x')", [false]]
+  ]
+  for (const [expr, expected] of cases) {
+    const { result, mismatches, declined } = both(expr, { c, n: [3], s: ['x'], b: [true] })
+    t.same(mismatches, [], `${expr}: same as fhirpath.js`)
+    t.equal(declined, 0, `${expr}: ran on the compiled path`)
+    t.same(result, expected, expr)
+  }
+})
+
+void t.test('exists(criterion) still reads every item: a later one fhirpath.js must decide is handed to it', async (t) => {
+  // The first condition satisfies the criterion; the second has two codings, which `=` on the compiled
+  // path leaves to fhirpath.js (a collection where a singleton is expected).
+  const later = [condition('a', 'active', 'active'), { ...condition('b', 'x', 'active'), code: { coding: [{ code: 'x' }, { code: 'y' }] } }]
+  const { mismatches, declined } = both("%c.exists(code.coding.code = 'active')", { c: later })
+  t.same(mismatches, [], 'the same answer as fhirpath.js (which fails on the second item)')
+  t.equal(declined, 1, 'handed to fhirpath.js, although the first item already satisfied exists()')
+})
