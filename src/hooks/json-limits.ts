@@ -9,6 +9,8 @@
  * valueCodeableConcept → coding), a CDS Hooks request three more.
  */
 
+import { strictShape, type JsonOutline, type Needles } from './json-outline.js'
+
 /** Deepest nesting of objects and arrays accepted in a request body. */
 export const MAX_JSON_DEPTH = 64
 
@@ -33,6 +35,8 @@ export interface JsonShape {
   protoKey: boolean
   /** Codes were looked for: only then does `codeFound: false` say that none is there. */
   codesSought: boolean
+  /** The text is valid JSON: where its prefetch lies (hooks/json-outline.ts). Absent when it is not, or is too deep. */
+  outline?: JsonOutline
 }
 
 /** Digits of the largest finite double (1.79…e308) before the decimal point. */
@@ -40,8 +44,6 @@ const MAX_FINITE_DIGITS = 309
 const PROTO = Buffer.from('__proto__')
 const CONSTRUCTOR = Buffer.from('constructor')
 
-/** Strings the scan compares against, by length (most strings are some other length and cost one array read). */
-type Needles = Array<Array<{ bytes: Uint8Array, proto: boolean }> | undefined>
 const needleCache = new WeakMap<readonly Uint8Array[], Needles>()
 function needlesFor (codes: readonly Uint8Array[]): Needles {
   let table = needleCache.get(codes)
@@ -64,8 +66,19 @@ const NO_CODES: readonly Uint8Array[] = []
  * string contents are walked by a plain loop: measured on the 77 KB bench body, that is as fast as
  * hopping to the closing quote with Buffer#indexOf (a native call per string, ~5,700 strings), and it
  * sees the escapes on the way. Invalid JSON is left for the parser to refuse.
+ *
+ * The pass is json-outline.ts's strict one, which also checks the text is JSON and finds its
+ * prefetch (`outline`: what a call without a WGS order needs to leave the prefetch unparsed); at the
+ * first byte that is not JSON, the lenient pass below gives the shape instead — the same fields with
+ * the same values, as test/security/json-outline.test.ts checks on generated texts.
  */
 export function inspectJson (bytes: Uint8Array, limit: number = MAX_JSON_DEPTH, codes: readonly Uint8Array[] = NO_CODES): JsonShape {
+  const strict = strictShape(bytes, limit, needlesFor(codes))
+  return strict ? { ...strict, codesSought: codes.length > 0 } : lenientShape(bytes, limit, codes)
+}
+
+/** The shape of any text, JSON or not (see {@link inspectJson}). */
+export function lenientShape (bytes: Uint8Array, limit: number = MAX_JSON_DEPTH, codes: readonly Uint8Array[] = NO_CODES): JsonShape {
   const needles = needlesFor(codes)
   const codesSought = codes.length > 0
   const n = bytes.length
@@ -125,7 +138,7 @@ export function inspectJson (bytes: Uint8Array, limit: number = MAX_JSON_DEPTH, 
 
 /** Whether `bytes` nests objects and arrays deeper than `limit` (see {@link inspectJson}). */
 export function nestsDeeperThan (bytes: Uint8Array, limit: number = MAX_JSON_DEPTH): boolean {
-  return inspectJson(bytes, limit).tooDeep
+  return lenientShape(bytes, limit).tooDeep
 }
 
 /** FHIR's own codes for a value a double cannot hold (verified: fhir-reference.com/codesystems/data-absent-reason). */

@@ -1,7 +1,10 @@
 /**
  * The outline of a JSON text without building it: whether the text is valid
  * JSON, exactly as JSON.parse of its UTF-8 decoding judges it, and where the
- * value of its top-level `prefetch` member lies.
+ * value of its top-level `prefetch` member lies — found in the same pass as
+ * the body's shape (json-limits.ts inspectJson: nesting, numbers, the WGS
+ * order codes and the keys and escapes that matter before parsing), so a
+ * valid body is walked once.
  *
  * Why: a call without a WGS order is answered `{"cards":[]}` whatever its
  * prefetch holds (src/hooks/raw-call.ts), yet parsing the 77 KB prefetch of a
@@ -23,6 +26,20 @@
  * test/hooks/json-outline.test.ts checks the verdicts against JSON.parse on
  * generated and mutated texts.
  */
+
+/** Strings the scan compares against, by length (most strings are some other length and cost one array read); `proto` marks `__proto__` and `constructor`. */
+export type Needles = Array<Array<{ bytes: Uint8Array, proto: boolean }> | undefined>
+
+/** What json-limits.ts JsonShape says, found by the strict pass (the same values the lenient one finds on a valid text). */
+export interface StrictShape {
+  tooDeep: boolean
+  mayOverflow: boolean
+  codeFound: boolean
+  asciiEscape: boolean
+  protoKey: boolean
+  /** Present when the text is valid JSON (not when it was cut short by its depth). */
+  outline?: JsonOutline
+}
 
 export interface JsonOutline {
   /** Byte range of the top-level `prefetch` member's value, when there is exactly one such member. */
@@ -56,7 +73,17 @@ const NULL = [0x6e, 0x75, 0x6c, 0x6c]
 const isDigit = (b: number | undefined): boolean => b !== undefined && b >= 0x30 && b <= 0x39
 const isHex = (b: number | undefined): boolean => b !== undefined && ((b >= 0x30 && b <= 0x39) || (b >= 0x41 && b <= 0x46) || (b >= 0x61 && b <= 0x66))
 
-/** The index after the string whose opening quote is at `i`, or -1 when it is not a valid JSON string. */
+/** Set by {@link endOfString} and {@link endOfNumber} for the pass that called them (one pass at a time: no I/O in between). */
+let sawAsciiEscape = false
+let sawLargeNumber = false
+
+/** Digits of the largest finite double (1.79…e308) before the decimal point: a run this long may not fit. */
+const MAX_FINITE_DIGITS = 309
+
+/**
+ * The index after the string whose opening quote is at `i`, or -1 when it is not a valid JSON string.
+ * Notes a `\u00XX` escape of a printable ASCII character (0x20–0x7f): it could spell a code or a key.
+ */
 function endOfString (bytes: Uint8Array, i: number): number {
   const n = bytes.length
   let j = i + 1
@@ -68,6 +95,8 @@ function endOfString (bytes: Uint8Array, i: number): number {
       const e = bytes[j + 1]
       if (e === 0x75) {
         if (!isHex(bytes[j + 2]) || !isHex(bytes[j + 3]) || !isHex(bytes[j + 4]) || !isHex(bytes[j + 5])) return -1
+        const d = bytes[j + 4]!
+        if (bytes[j + 2] === 0x30 && bytes[j + 3] === 0x30 && d >= 0x32 && d <= 0x37) sawAsciiEscape = true
         j += 6
         continue
       }
@@ -81,18 +110,25 @@ function endOfString (bytes: Uint8Array, i: number): number {
   return -1
 }
 
-/** The index after the number starting at `i`, or -1 when it is not a valid JSON number. */
+/**
+ * The index after the number starting at `i`, or -1 when it is not a valid JSON number. Notes a number
+ * that may not fit a double (`1e309` parses to Infinity): one with an exponent, or a run of 309 digits.
+ */
 function endOfNumber (bytes: Uint8Array, i: number): number {
   let j = i
   if (bytes[j] === 0x2d) j++
+  let from = j
   if (bytes[j] === 0x30) j++
   else if (isDigit(bytes[j])) { while (isDigit(bytes[j])) j++ } else return -1
+  if (j - from >= MAX_FINITE_DIGITS) sawLargeNumber = true
   if (bytes[j] === 0x2e) {
-    j++
+    from = ++j
     if (!isDigit(bytes[j])) return -1
     while (isDigit(bytes[j])) j++
+    if (j - from >= MAX_FINITE_DIGITS) sawLargeNumber = true
   }
   if (bytes[j] === 0x65 || bytes[j] === 0x45) {
+    sawLargeNumber = true
     j++
     if (bytes[j] === 0x2b || bytes[j] === 0x2d) j++
     if (!isDigit(bytes[j])) return -1
@@ -107,11 +143,26 @@ function matches (bytes: Uint8Array, i: number, word: readonly number[]): boolea
 }
 
 /**
- * The outline of `bytes`, or undefined when they are not one valid JSON value (or nest deeper than
- * `maxDepth`, which the caller refuses before this is asked). A byte order mark is not JSON here:
- * the caller's full parse deals with it.
+ * The strict pass: the shape of `bytes` and, when they are one valid JSON value, their outline; or
+ * undefined at the first byte that is not JSON (the caller's lenient pass then gives the shape, and the
+ * full parse the error). Nested deeper than `maxDepth`: `tooDeep`, with what was seen up to there —
+ * where the lenient pass stops too.
  */
-export function outlineJson (bytes: Uint8Array, maxDepth: number): JsonOutline | undefined {
+export function strictShape (bytes: Uint8Array, maxDepth: number, needles: Needles): StrictShape | undefined {
+  sawAsciiEscape = false
+  sawLargeNumber = false
+  let codeFound = false
+  let protoKey = false
+  /** The string just read (bytes from..to, quotes excluded) against the needles of its length. */
+  const compare = (from: number, to: number): void => {
+    const candidates = needles[to - from]
+    if (!candidates) return
+    for (const { bytes: needle, proto } of candidates) {
+      let k = 0
+      while (k < needle.length && bytes[from + k] === needle[k]) k++
+      if (k === needle.length) { if (proto) protoKey = true; else codeFound = true }
+    }
+  }
   const n = bytes.length
   const stack = new Uint8Array(maxDepth + 1)
   let depth = 0
@@ -142,14 +193,16 @@ export function outlineJson (bytes: Uint8Array, maxDepth: number): JsonOutline |
         membersObjectsOrNull = false
       }
       if (b === 0x7b || b === 0x5b) {
-        if (depth === maxDepth) return undefined
+        if (depth === maxDepth) return { tooDeep: true, mayOverflow: sawLargeNumber, codeFound, asciiEscape: sawAsciiEscape, protoKey }
         stack[++depth] = b === 0x7b ? IN_OBJECT : IN_ARRAY
         expect = b === 0x7b ? EXPECT_KEY_OR_CLOSE : EXPECT_VALUE_OR_CLOSE
         continue
       }
       let j: number
-      if (b === 0x22) j = endOfString(bytes, i)
-      else if (b === 0x2d || isDigit(b)) j = endOfNumber(bytes, i)
+      if (b === 0x22) {
+        j = endOfString(bytes, i)
+        if (j > 0) compare(i + 1, j - 1)
+      } else if (b === 0x2d || isDigit(b)) j = endOfNumber(bytes, i)
       else if (b === 0x74) j = matches(bytes, i, TRUE) ? i + 4 : -1
       else if (b === 0x66) j = matches(bytes, i, FALSE) ? i + 5 : -1
       else if (b === 0x6e) j = matches(bytes, i, NULL) ? i + 4 : -1
@@ -170,6 +223,7 @@ export function outlineJson (bytes: Uint8Array, maxDepth: number): JsonOutline |
       if (b !== 0x22) return undefined
       const j = endOfString(bytes, i)
       if (j < 0) return undefined
+      compare(i + 1, j - 1)
       if (depth === 1 && j - i === PREFETCH.length + 2 && matches(bytes, i + 1, PREFETCH)) {
         awaitingPrefetch = true
         prefetchCount++
@@ -203,6 +257,11 @@ export function outlineJson (bytes: Uint8Array, maxDepth: number): JsonOutline |
     return undefined
   }
   if (expect !== EXPECT_END) return undefined
-  if (prefetchCount !== 1 || start < 0 || end < 0) return {}
-  return { prefetch: { start, end, isObject, members, membersObjectsOrNull } }
+  const outline: JsonOutline = prefetchCount === 1 && start >= 0 && end >= 0 ? { prefetch: { start, end, isObject, members, membersObjectsOrNull } } : {}
+  return { tooDeep: false, mayOverflow: sawLargeNumber, codeFound, asciiEscape: sawAsciiEscape, protoKey, outline }
+}
+
+/** The outline of `bytes`, or undefined when they are not one valid JSON value or nest deeper than `maxDepth`. */
+export function outlineJson (bytes: Uint8Array, maxDepth: number): JsonOutline | undefined {
+  return strictShape(bytes, maxDepth, [])?.outline
 }

@@ -17,8 +17,7 @@ import { handleHook, type CdsRequest, type HookOutcome, type HookSettings } from
 import { HookError } from './operation-outcome.js'
 import { fallbackWouldFetch } from './fhir-fallback.js'
 import type { RequestValidator } from './request-validator.js'
-import { inspectJson, MAX_JSON_DEPTH, removeNonFiniteNumbers, type JsonShape } from './json-limits.js'
-import { outlineJson } from './json-outline.js'
+import { inspectJson, removeNonFiniteNumbers, type JsonShape } from './json-limits.js'
 import { mayHoldWgsOrder, wgsDraftOrders } from './orders.js'
 import requestSchema from './schemas/cds-request.schema.json' with { type: 'json' }
 import { CARD_EXTENSION, type Card } from '../cards/render.js'
@@ -89,7 +88,7 @@ const MAX_PREFETCH_KEYS = requestSchema.properties.prefetch.maxProperties
 
 /**
  * The body without its prefetch, parsed: for a call that cannot hold a WGS order, whose prefetch is
- * never read (handleHook answers it no cards). The bytes are checked to be JSON first
+ * never read (handleHook answers it no cards). The bytes were checked to be JSON by the pre-parse pass
  * (json-outline.ts), so a body that is not gets the same 400 as ever from the full parse, and the
  * prefetch is left out only when it passes what the request schema asks of it (an object of at most
  * MAX_PREFETCH_KEYS members, each an object or null): otherwise the full parse and ajv answer, with
@@ -98,7 +97,8 @@ const MAX_PREFETCH_KEYS = requestSchema.properties.prefetch.maxProperties
  */
 function parseEnvelope (bytes: Uint8Array, shape: JsonShape): unknown {
   if (!shape.codesSought || mayHoldWgsOrder(shape) || shape.protoKey) return undefined
-  const prefetch = outlineJson(bytes, MAX_JSON_DEPTH)?.prefetch
+  // The pre-parse pass outlined the text only if it is JSON (json-limits.ts inspectJson).
+  const prefetch = shape.outline?.prefetch
   if (!prefetch?.isObject || !prefetch.membersObjectsOrNull || prefetch.members > MAX_PREFETCH_KEYS) return undefined
   const buf = Buffer.from(bytes.buffer, bytes.byteOffset, bytes.byteLength)
   // The range starts and ends at ASCII bytes ({ and }): no UTF-8 sequence is cut.

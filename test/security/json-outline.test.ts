@@ -8,6 +8,7 @@
 import t from 'tap'
 import fc from 'fast-check'
 import { outlineJson } from '../../src/hooks/json-outline.js'
+import { inspectJson, lenientShape } from '../../src/hooks/json-limits.js'
 
 const DEPTH = 64
 const parses = (bytes: Buffer): boolean => {
@@ -63,4 +64,33 @@ void t.test('the prefetch member: where its value lies, and what the request sch
   t.same(outlineJson(Buffer.from('{"prefetch":{},"prefetch":{}}'), DEPTH), {}, 'two prefetch members: none is named (the full parse decides)')
   t.same(outlineJson(Buffer.from('{"hook":"x"}'), DEPTH), {}, 'no prefetch')
   t.equal(outlineJson(Buffer.from('['.repeat(65) + ']'.repeat(65)), DEPTH), undefined, 'deeper than the limit: no outline')
+})
+
+void t.test('the one pre-parse pass: the same shape as the lenient pass on any text, JSON or not', async (t) => {
+  const codes = [Buffer.from('86206-0'), Buffer.from('BOQM0')]
+  const fields = (shape: ReturnType<typeof inspectJson>): unknown => ({ ...shape, outline: undefined })
+  const same = (bytes: Buffer, depth = DEPTH): boolean => {
+    const a = fields(inspectJson(bytes, depth, codes))
+    const b = fields(lenientShape(bytes, depth, codes))
+    return JSON.stringify(a) === JSON.stringify(b)
+  }
+  const cases = ['{"code":"86206-0"}', '{"code":"\\u00386206-0"}', '{"__proto__":1}', '["constructor"]', '[1e5]', `[${'9'.repeat(309)}]`, `[0.${'1'.repeat(309)}]`,
+    '{"a":"BOQM0",}', '[[[[1]]]]', '{"x":"\\u00e6"}', '[-1.5E-3, "86206-0"]']
+  for (const c of cases) t.ok(same(Buffer.from(c)) && same(Buffer.from(c), 3), c)
+  const words = fc.constantFrom('86206-0', 'BOQM0', '__proto__', 'constructor', '\\u0038', '\\u00e6', '1e309', '1E5', '9'.repeat(310), 'x')
+  const text = fc.oneof(fc.json({ depthSize: 'small' }), fc.array(words, { maxLength: 4 }).map((ws) => JSON.stringify({ code: ws.join(''), list: ws })))
+  const damage = fc.array(fc.tuple(fc.nat(), fc.constantFrom('{', '[', ']', '}', '"', ',', '\\', 'e', '9')), { maxLength: 2 })
+  fc.assert(fc.property(text, damage, fc.integer({ min: 1, max: 8 }), (json, ops, depth) => {
+    let bytes = Buffer.from(json)
+    if (!same(bytes, depth) || !same(bytes)) return false
+    for (const [at, ch] of ops) {
+      const i = bytes.length === 0 ? 0 : at % bytes.length
+      bytes = Buffer.concat([bytes.subarray(0, i), Buffer.from(ch), bytes.subarray(i)])
+      if (!same(bytes, depth) || !same(bytes)) return false
+    }
+    return true
+  }), { numRuns: 3000 })
+  t.pass('3,000 generated texts at depth limits from 1 to 8 and 64, each damaged up to twice')
+  t.ok(inspectJson(Buffer.from('{"prefetch":{}}')).outline?.prefetch, 'a valid text is outlined')
+  t.equal(inspectJson(Buffer.from('{"prefetch":{},}')).outline, undefined, 'an invalid one is not')
 })
