@@ -65,3 +65,28 @@ void t.test('exists(criterion) still reads every item: a later one fhirpath.js m
   t.same(mismatches, [], 'the same answer as fhirpath.js (which fails on the second item)')
   t.equal(declined, 1, 'handed to fhirpath.js, although the first item already satisfied exists()')
 })
+
+void t.test('a %name read is kept per frame and per compiling context, and only once the name is set', async (t) => {
+  // Two contexts naming the same variables in different orders: their slots differ.
+  const a = new Map(Object.entries({ x: INTEGER, y: INTEGER }))
+  const b = new Map(Object.entries({ y: INTEGER, x: INTEGER }))
+  const compiled = (expr: string, variables: Map<string, ReturnType<typeof types>>): ((env: Record<string, unknown>) => unknown[]) => {
+    const fast = compileFast(expr, { variables, functions: {}, functionTypes: {} })
+    if ('unsupported' in fast) throw new Error(fast.unsupported)
+    const run = runnable(expr, fast, () => ['fhirpath.js'], 'compiled')
+    return (env) => run(ROOT_RESOURCE, env)
+  }
+  const env: Record<string, unknown> = { x: [1], y: [2] }
+  const ax = compiled('%x', a)
+  const bx = compiled('%x', b)
+  const ay = compiled('%y', a)
+  const by = compiled('%y', b)
+  t.same([ax(env), bx(env), ay(env), by(env), ax(env), by(env)], [[1], [1], [2], [2], [1], [2]], 'each context reads its own names on one environment')
+  // Read before it is set: handed to the reference, nothing kept; read again once set: the value.
+  const later: Record<string, unknown> = { x: undefined, y: [2] }
+  const plus = compiled('%x + %y', a)
+  t.same(plus(later), ['fhirpath.js'], 'an unset name hands the expression to fhirpath.js')
+  later.x = [5]
+  t.same(plus(later), [7], 'once set, the compiled path reads it')
+  t.same(plus({ x: [10], y: [20] }), [30], 'another environment (another frame) reads its own values')
+})

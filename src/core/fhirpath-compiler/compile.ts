@@ -22,6 +22,15 @@ export interface Frame {
   env: Record<string, unknown>
   total?: Collection
   fnThis: { vars: Record<string, unknown> }
+  /**
+   * What each `%name` read found, as a collection, by the name's place among the variables of the
+   * context that compiled the read (`slotsOf`): a name is looked up in `env` (a keyed lookup of one
+   * of many names, and a check of the value) once per frame, not at every read. An environment's
+   * names are each written once, before anything reads them (evaluate.ts), and a read that finds a
+   * name unset or unusable keeps nothing, so what was found stays what `env` holds.
+   */
+  slots?: unknown[] | undefined
+  slotsOf?: object | undefined
 }
 
 /** Evaluates with `$this` = the given collection. */
@@ -34,6 +43,15 @@ export interface FastExpression {
   constant?: Collection
   /** A member navigation `source.a.b`: the names from `source` on, so a further `.c` is compiled as one step. */
   path?: { source: Program, names: readonly string[], extensionNames: readonly string[] }
+}
+
+/** A `%name`'s value as a collection, or Bail where the compiled path cannot read it. */
+function variableCollection (v: unknown, name: string): Collection {
+  if (v === undefined || v === null) throw new op.Bail(`%${name} is not set`)
+  // A single value (`%now`, `%today`): its collection is made once per frame (Frame.slots), frozen.
+  if (!Array.isArray(v)) return Object.freeze([v])
+  if (op.isReferenceOutput(v)) throw new op.Bail(`%${name} was computed by fhirpath.js`)
+  return v
 }
 
 /** `$this`: the input itself. One shared closure, so a navigation from `$this` is recognised (navigation()). */
@@ -201,20 +219,22 @@ class Compiler {
     const name = identifier(n)
     const type = this.ctx.variables.get(name)
     need(type, `%${name}`)
-    let single: unknown
-    let wrapped: Collection = op.EMPTY
+    // Its slot in the frame (Frame.slots): the name's place among the variables of this context.
+    const owner = this.ctx.variables
+    const slot = [...owner.keys()].indexOf(name)
     return {
       run: (_self, f) => {
-        const v = f.env[name]
-        if (v === undefined || v === null) throw new op.Bail(`%${name} is not set`)
-        if (!Array.isArray(v)) {
-          // A single value (`%now`, `%today`): the same one for a whole evaluation, so its (frozen,
-          // never mutated) collection is made once, not on every read.
-          if (v !== single) { single = v; wrapped = Object.freeze([v]) }
-          return wrapped
+        if (f.slotsOf === owner) {
+          const known = f.slots![slot]
+          if (known !== undefined) return known as Collection
         }
-        if (op.isReferenceOutput(v)) throw new op.Bail(`%${name} was computed by fhirpath.js`)
-        return v
+        const c = variableCollection(f.env[name], name)
+        if (f.slotsOf !== owner) {
+          f.slotsOf = owner
+          f.slots = new Array<unknown>(owner.size)
+        }
+        f.slots![slot] = c
+        return c
       },
       type: type!
     }

@@ -33,7 +33,7 @@ export const FRAME = Symbol('compiled FHIRPath frame')
 function frameOf (env: Record<string | symbol, unknown>): Frame {
   let frame = env[FRAME] as Frame | undefined
   if (frame === undefined) {
-    frame = { env: env as Record<string, unknown>, fnThis: { vars: env as Record<string, unknown> } }
+    frame = { env: env as Record<string, unknown>, fnThis: { vars: env as Record<string, unknown> }, slots: undefined, slotsOf: undefined }
     env[FRAME] = frame
   }
   return frame
