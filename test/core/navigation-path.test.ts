@@ -86,3 +86,40 @@ void t.test('navigatePath: single objects are walked without a copy, arrays of t
   t.same(navigatePath([{}], ['code', 'coding'], ['_code', '_coding']), [])
   t.throws(() => navigatePath([{ code: 'a string' }], ['code', 'coding'], ['_code', '_coding']), /primitive/, 'navigating into a primitive bails, as a step would')
 })
+
+void t.test('a path compared with a constant (navigatePathOne): its one item, nothing, or several', async (t) => {
+  const records: Record<string, { c: unknown[], several: boolean }> = {
+    'one code': { c: [condition('a', { code: codings('1') })], several: false },
+    'no code': { c: [condition('a', {})], several: false },
+    'empty coding': { c: [condition('a', { code: { coding: [] } })], several: false },
+    'two codes: equality of a collection, left to fhirpath.js': { c: [condition('a', { code: codings('1', '3') })], several: true },
+    'two conditions, one code each: a collection': { c: [condition('a', { code: codings('1') }), condition('b', { code: codings('3') })], several: true },
+    'two conditions, one with a code': { c: [condition('a', {}), condition('b', { code: codings('3') })], several: false }
+  }
+  const exprs = ["%c.code.coding.code = '1'", "%c.code.coding.code != '1'", "%c.code.coding.code in ('1' | '2')", "%c.code.coding.code in ('3')"]
+  for (const [what, { c, several }] of Object.entries(records)) {
+    for (const expr of exprs) {
+      const before = compiledPathCounters.declined
+      let outcome: { mismatches: Mismatch[], declined: number }
+      try {
+        outcome = both(expr, { c, n: [1] })
+      } catch (err) {
+        // Only fhirpath.js fails here (`in` on a collection): the compiled path handed the record to it.
+        t.ok(several, `${what}: ${expr}: fhirpath.js fails (${(err as Error).message})`)
+        outcome = { mismatches: [], declined: compiledPathCounters.declined - before }
+      }
+      t.same(outcome.mismatches, [], `${what}: ${expr} is what fhirpath.js gives`)
+      t.equal(outcome.declined, several ? 1 : 0, `${what}: ${expr} ${several ? 'handed to fhirpath.js' : 'on the compiled path'}`)
+    }
+  }
+  // Per item inside where(): `code.coding.code = …` from $this.
+  const c = [condition('a', { code: codings('1') }), condition('b', { code: codings('2') }), condition('c', {}), condition('d', { code: codings('1') })]
+  for (const [expr, expected] of [["%c.where(code.coding.code = '1').count()", 2], ["%c.where(code.coding.code != '1').count()", 1], ["%c.where(code.coding.code in ('2' | '9')).count()", 1]] as const) {
+    const { result, mismatches, declined } = both(expr, { c, n: [1] })
+    t.same(mismatches, [], `${expr}: same as fhirpath.js`)
+    t.equal(declined, 0, `${expr}: on the compiled path`)
+    t.same(result, [expected], expr)
+  }
+  const damaged = [condition('a', { code: { coding: [{ code: '1', _code: { extension: [] } }] } })]
+  t.equal(both("%c.code.coding.code = '1'", { c: damaged, n: [1] }).declined, 1, 'a primitive extension on the compared value: handed to fhirpath.js')
+})

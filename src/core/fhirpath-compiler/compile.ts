@@ -571,8 +571,26 @@ class Compiler {
     const type = typeOf(left.type, right.type)
     const constant = folded(left, right, fn, type)
     if (constant) return constant
+    const one = right.constant && right.constant.length > 0 ? atMostOne(left) : undefined
+    if (one) {
+      // `path = 'x'`, `path in ('a' | 'b')`: the path's one item compared, no collection made for it.
+      const k = right.constant!
+      const k0 = k[0]
+      if (fn === op.equals && k.length === 1) return { run: (self, f) => op.equalsOne(one(self, f), k0), type }
+      if (fn === op.notEquals && k.length === 1) return { run: (self, f) => op.notEqualsOne(one(self, f), k0), type }
+      if (fn === op.membership) return { run: (self, f) => op.membershipOne(one(self, f), k), type }
+    }
     return { run: specialised(fn, left.run, right.run, right.constant), type }
   }
+}
+
+/** A member navigation's item (navigatePathOne: the item, NONE or MANY), for an operator that needs at most one. */
+function atMostOne (e: FastExpression): ((self: Collection, f: Frame) => unknown) | undefined {
+  const path = e.path
+  if (!path) return undefined
+  const { source, names, extensionNames } = path
+  if (source === SELF) return (self) => op.navigatePathOne(self, names, extensionNames)
+  return (self, f) => op.navigatePathOne(source(self, f), names, extensionNames)
 }
 
 /**

@@ -168,6 +168,64 @@ export function navigatePath (focus: Collection, names: readonly string[], exten
   return out
 }
 
+/** What navigatePathOne() found: nothing, or more than one item. */
+export const NONE = Object.freeze({ none: true })
+export const MANY = Object.freeze({ many: true })
+
+/**
+ * navigatePath() for an operator that needs at most one item (`code.coding.code = 'confirmed'`):
+ * the single item itself, NONE or MANY, with every check navigatePath() makes (the same nodes are
+ * read), but no collection built where the path ends on one value.
+ */
+export function navigatePathOne (focus: Collection, names: readonly string[], extensionNames: readonly string[]): unknown {
+  const steps = names.length
+  let i = 0
+  let current = focus
+  while (current.length === 1) {
+    let item = current[0]
+    for (;;) {
+      if (typeof item !== 'object' || item === null) throw new Bail(`navigating .${names[i]!} of a primitive`)
+      const rec = item as Record<string, unknown>
+      if (rec[extensionNames[i]!] !== undefined) throw new Bail(`${extensionNames[i]!} (primitive extension) present`)
+      const v = rec[names[i]!]
+      i++
+      if (v === undefined || v === null) return NONE
+      if (Array.isArray(v)) {
+        for (const x of v) if (x === null || x === undefined) throw new Bail(`null inside ${names[i - 1]!}[]`)
+        if (i === steps) return v.length === 0 ? NONE : v.length === 1 ? v[0] : MANY
+        current = v
+        break
+      }
+      if (i === steps) return v
+      item = v
+    }
+  }
+  if (current.length === 0) return NONE
+  const out: unknown[] = []
+  for (const item of current) collectPath(item, names, extensionNames, i, out)
+  return out.length === 0 ? NONE : out.length === 1 ? out[0] : MANY
+}
+
+/** `=` of navigatePathOne()'s answer and a one-item constant: equals() on the collection it stands for. */
+export function equalsOne (x: unknown, k: unknown): Collection {
+  if (x === NONE) return EMPTY
+  if (x === MANY) throw new Bail('equality of collections')
+  return bool(itemEquals(x, k))
+}
+
+export function notEqualsOne (x: unknown, k: unknown): Collection {
+  const r = equalsOne(x, k)
+  return r.length === 0 ? r : bool(!r[0])
+}
+
+/** `in` with navigatePathOne()'s answer on the left and a non-empty constant on the right: membership(). */
+export function membershipOne (x: unknown, b: Collection): Collection {
+  if (x === NONE) return EMPTY
+  if (x === MANY) throw new Bail('`in` with a collection on the left')
+  for (let i = 0; i < b.length; i++) if (itemEquals(x, b[i])) return TRUE
+  return FALSE
+}
+
 function collectPath (item: unknown, names: readonly string[], extensionNames: readonly string[], i: number, out: unknown[]): void {
   if (typeof item !== 'object' || item === null) throw new Bail(`navigating .${names[i]!} of a primitive`)
   const rec = item as Record<string, unknown>
