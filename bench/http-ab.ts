@@ -13,7 +13,7 @@ import { mkdtempSync, rmSync } from 'node:fs'
 import { tmpdir } from 'node:os'
 import { join, resolve } from 'node:path'
 import { parseArgs } from 'node:util'
-import { processCpuMs, spawnBaseline, spawnService, ROOT } from './processes.js'
+import { processCpuMs, spawnBaseline, spawnService, waitForEvaluationThreads, ROOT } from './processes.js'
 import { median, round } from './stats.js'
 import { useBuild, loadBenchRules } from './core.js'
 import { generatePatient, orderSelectRequest, realisticDiagnoses, withoutWgsOrder } from './synthetic-patient.js'
@@ -50,6 +50,8 @@ async function round1 (url: string, pid: number | undefined, body: string): Prom
 const workDir = mkdtempSync(join(tmpdir(), 'wgs-ab-'))
 const a = await spawnService({ build: 'dist', workDir, distDir: resolve(values.a) })
 const b = await spawnService({ build: 'dist', workDir, distDir: resolve(values.b) })
+await waitForEvaluationThreads(a.url)
+await waitForEvaluationThreads(b.url)
 const base = await spawnBaseline()
 try {
   for (const call of values.calls.split(',')) {

@@ -7,7 +7,7 @@
 import autocannon from 'autocannon'
 import { mkdirSync, readdirSync } from 'node:fs'
 import { join } from 'node:path'
-import { spawnService, type ServerBuild } from './processes.js'
+import { spawnService, waitForEvaluationThreads, type ServerBuild } from './processes.js'
 import { summariseProfile, type ProfileSummary } from './profile-summary.js'
 
 export interface ThreadProfile extends ProfileSummary {
@@ -25,7 +25,8 @@ const THREAD_ID = /^CPU\.\d+\.\d+\.\d+\.(\d+)\.\d+\.cpuprofile$/
 function kindOf (threadId: number, p: ProfileSummary): string {
   if (threadId === 0) return 'event loop (main thread)'
   const areas = p.areas.map((a) => a.area)
-  if (areas.some((a) => a.startsWith('src/core/'))) return 'evaluation thread'
+  // The engine, or the thread's own loop and the parse it runs (a short profile may catch no engine sample).
+  if (areas.some((a) => a.startsWith('src/core/') || a === 'src/evaluation-pool' || a === 'src/hooks')) return 'evaluation thread'
   if (areas.includes('better-sqlite3')) return 'audit writer (SQLite)'
   return 'other thread'
 }
@@ -35,6 +36,7 @@ export async function profileHttp (opts: HttpProfileOptions): Promise<HttpProfil
   mkdirSync(dir, { recursive: true })
   const spawnedAt = Date.now()
   const service = await spawnService({ build: opts.build, workDir: opts.workDir, nodeFlags: ['--cpu-prof', `--cpu-prof-dir=${dir}`] })
+  await waitForEvaluationThreads(service.url)
   const readyAt = spawnedAt + service.startupMs
   const url = `${service.url}${opts.path}`
   let loadFrom = 0

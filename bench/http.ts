@@ -6,7 +6,7 @@
  * once it has answered N₁ and N₂ requests in total (throughput rounds count).
  */
 import autocannon from 'autocannon'
-import { allHeaps, processCpuMs, spawnBaseline, spawnService, type BaselineProcess, type CpuSample, type MemorySample, type ServerBuild, type ServiceProcess } from './processes.js'
+import { allHeaps, processCpuMs, spawnBaseline, spawnService, waitForEvaluationThreads, type BaselineProcess, type CpuSample, type MemorySample, type ServerBuild, type ServiceProcess } from './processes.js'
 import { median, round } from './stats.js'
 
 export interface LoadResult {
@@ -228,6 +228,7 @@ async function section (service: ServiceProcess, baseline: BaselineProcess, urls
 
 export async function runHttp (opts: HttpOptions): Promise<HttpResult> {
   const service = await spawnService({ build: opts.build, workDir: opts.workDir, probe: true })
+  await waitForEvaluationThreads(service.url)
   const baseline = await spawnBaseline()
   try {
     const urls = { service: `${service.url}${opts.path}`, baseline: `${baseline.url}${opts.path}` }

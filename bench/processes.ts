@@ -188,3 +188,22 @@ export async function spawnBaseline (): Promise<BaselineProcess> {
   const port = await waitFor('the baseline server', child, 30_000, () => /listening (\d+)/.exec(out)?.[1])
   return { url: `http://127.0.0.1:${port}`, pid: child.pid, stop: async () => { await stopChild(child) } }
 }
+
+/**
+ * Wait until every evaluation thread of the service is ready (`/health/ready` says "N of N evaluation
+ * threads ready"): the threads compile the rules after the server listens, and a load started before
+ * they are ready is evaluated on the event loop, which is not what the HTTP figures and the per-thread
+ * profile are meant to show. Returns how long it waited (ms).
+ */
+export async function waitForEvaluationThreads (url: string, timeoutMs = 60_000): Promise<number> {
+  const started = Date.now()
+  for (;;) {
+    const res = await fetch(`${url}/health/ready`)
+    const body = await res.json() as { checks?: { evaluation?: string } }
+    const m = /^(\d+) of (\d+) evaluation threads ready/.exec(body.checks?.evaluation ?? '')
+    // No threads configured (EVALUATION_THREADS=0), or all of them ready.
+    if (!m || m[1] === m[2]) return Date.now() - started
+    if (Date.now() - started > timeoutMs) throw new Error(`evaluation threads not ready after ${timeoutMs} ms: ${body.checks?.evaluation}`)
+    await new Promise((resolve) => setTimeout(resolve, 50))
+  }
+}

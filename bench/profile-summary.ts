@@ -24,7 +24,8 @@ export function areaOf (frame: CallFrame): string {
   if (functionName === '(idle)' || functionName === '(program)' || functionName === '(root)') return `V8 ${functionName}`
   const core = /\/(?:src|dist)\/core\/([^/]+(?:\/[^/]+)?)\.[tj]s/.exec(url)
   if (core) return `src/core/${core[1]}`
-  const src = /\/src\/([^/]+)\//.exec(url)
+  // The production build (dist/) mirrors src/: its areas are named after the source folder.
+  const src = /\/(?:src|dist)\/([^/]+)\//.exec(url)
   if (src) return `src/${src[1]}`
   const dep = /node_modules\/((?:@[^/]+\/)?[^/]+)/.exec(url)
   if (dep) return dep[1]!
