@@ -69,6 +69,22 @@ const SYNONYMS: Record<string, string> = {
  */
 export function nameKey (name: unknown): string {
   if (typeof name !== 'string') return ''
+  // The same department names are matched against every list, in every evaluation: each is folded
+  // once. Names of organisations, not of patients; the cache is bounded and starts over when full.
+  if (name.length > MAX_CACHED_NAME) return foldedNameKey(name)
+  const known = NAME_KEYS.get(name)
+  if (known !== undefined) return known
+  const key = foldedNameKey(name)
+  if (NAME_KEYS.size >= MAX_NAME_KEYS) NAME_KEYS.clear()
+  NAME_KEYS.set(name, key)
+  return key
+}
+
+const NAME_KEYS = new Map<string, string>()
+const MAX_NAME_KEYS = 1024
+const MAX_CACHED_NAME = 256
+
+function foldedNameKey (name: string): string {
   const folded = name.toLowerCase()
     .replace(/æ/g, 'ae').replace(/ø/g, 'oe').replace(/å/g, 'aa')
     .normalize('NFD').replace(/[\u0300-\u036f]/g, '')

@@ -91,3 +91,15 @@ void t.test('in a criterion: unknown with a warning naming the listed department
     t.notOk(result(met, 'dept')?.warnings)
   }
 })
+
+void t.test('nameKey: a name folded once answers the same later, long names and a full cache included', async (t) => {
+  const name = 'Afdeling for Blodsygdomme, Rigshospitalet'
+  const first = nameKey(name)
+  t.equal(first, 'haematologi rigshospitalet')
+  t.equal(nameKey(name), first, 'the second call (cached) gives the same key')
+  const long = `${'Klinik '.repeat(60)}Hæmatologisk Afdeling, RH`
+  t.equal(nameKey(long), 'haematologi rigshospitalet', 'a name too long to be cached is folded all the same')
+  for (let i = 0; i < 1100; i++) nameKey(`Afdeling ${i}, Rigshospitalet`) // past the cache's bound: it starts over
+  t.equal(nameKey(name), first, 'after the cache started over')
+  t.equal(nameKey('Afdeling 7, Rigshospitalet'), 'rigshospitalet', 'numbers of one digit are dropped like ward letters')
+})
