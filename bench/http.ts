@@ -119,7 +119,8 @@ async function loadUntil (url: string, body: string, connections: number, target
   const until = Date.now() + budgetSec * 1000
   while (done < target && Date.now() < until) {
     const left = (until - Date.now()) / 1000
-    const chunk = Math.max(1, Math.min(target - done, Math.round(rate * Math.min(5, Math.max(1, left)))))
+    // At least one request per connection (autocannon refuses fewer): the target is passed by at most connections - 1.
+    const chunk = Math.max(connections, Math.min(target - done, Math.round(rate * Math.min(5, Math.max(1, left)))))
     const r = await load(url, body, { connections, amount: chunk })
     done += r.requests
     rate = Math.max(10, r.requestsPerSec)
