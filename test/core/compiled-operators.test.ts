@@ -6,23 +6,14 @@
  * expression to fhirpath.js after an earlier one already satisfied exists().
  */
 import t from 'tap'
-import fhirpath from 'fhirpath'
-import r4 from 'fhirpath/fhir-context/r4'
 import { compileFast } from '../../src/core/fhirpath-compiler/compile.js'
-import { runnable, compiledPathCounters, ROOT_RESOURCE, type Mismatch } from '../../src/core/fhirpath-compiler/expression.js'
+import { verifiedRunner } from '../helpers/compiled-vs-reference.js'
+import { runnable, ROOT_RESOURCE } from '../../src/core/fhirpath-compiler/expression.js'
 import { BOOLEAN, INTEGER, STRING, types } from '../../src/core/fhirpath-compiler/static-types.js'
 
 const variables = new Map(Object.entries({ c: types('Condition'), n: INTEGER, s: STRING, b: BOOLEAN }))
 
-function both (expr: string, env: Record<string, unknown>): { result: unknown[], mismatches: Mismatch[], declined: number } {
-  const fast = compileFast(expr, { variables, functions: {}, functionTypes: {} })
-  if ('unsupported' in fast) throw new Error(`not compiled: ${fast.unsupported}`)
-  const reference = fhirpath.compile(expr, r4 as any, { resolveInternalTypes: false } as any) as unknown as (r: unknown, e: Record<string, unknown>) => unknown[]
-  const mismatches: Mismatch[] = []
-  const before = compiledPathCounters.declined
-  const result = runnable(expr, fast, reference, 'verify', (m) => mismatches.push(m))(ROOT_RESOURCE, env)
-  return { result, mismatches, declined: compiledPathCounters.declined - before }
-}
+const both = verifiedRunner(variables)
 
 const condition = (id: string, code: string, status: string, extra: Record<string, unknown> = {}): Record<string, unknown> => ({
   resourceType: 'Condition', id, code: { coding: [{ code }], text: status }, clinicalStatus: { coding: [{ code: status }] }, ...extra

@@ -6,24 +6,14 @@
  * not fused across it.
  */
 import t from 'tap'
-import fhirpath from 'fhirpath'
-import r4 from 'fhirpath/fhir-context/r4'
-import { compileFast } from '../../src/core/fhirpath-compiler/compile.js'
-import { runnable, compiledPathCounters, ROOT_RESOURCE, type Mismatch } from '../../src/core/fhirpath-compiler/expression.js'
+import { verifiedRunner } from '../helpers/compiled-vs-reference.js'
+import { compiledPathCounters, type Mismatch } from '../../src/core/fhirpath-compiler/expression.js'
 import { navigatePath } from '../../src/core/fhirpath-compiler/operations.js'
 import { INTEGER, types } from '../../src/core/fhirpath-compiler/static-types.js'
 
 const variables = new Map(Object.entries({ c: types('Condition'), n: INTEGER }))
 
-function both (expr: string, env: Record<string, unknown>): { result: unknown[], mismatches: Mismatch[], declined: number } {
-  const fast = compileFast(expr, { variables, functions: {}, functionTypes: {} })
-  if ('unsupported' in fast) throw new Error(`not compiled: ${fast.unsupported}`)
-  const reference = fhirpath.compile(expr, r4 as any, { resolveInternalTypes: false } as any) as unknown as (r: unknown, e: Record<string, unknown>) => unknown[]
-  const mismatches: Mismatch[] = []
-  const before = compiledPathCounters.declined
-  const result = runnable(expr, fast, reference, 'verify', (m) => mismatches.push(m))(ROOT_RESOURCE, env)
-  return { result, mismatches, declined: compiledPathCounters.declined - before }
-}
+const both = verifiedRunner(variables)
 
 const condition = (id: string, over: Record<string, unknown>): Record<string, unknown> => ({ resourceType: 'Condition', id, ...over })
 const codings = (...codes: string[]): Record<string, unknown> => ({ coding: codes.map((code) => ({ system: 'http://snomed.info/sct', code })) })

@@ -132,14 +132,16 @@ function navigateOne (item: unknown, name: string, extensionName: string): Colle
   return v
 }
 
+/** Where the last {@link walkSingles} stopped: the step it reached, `names.length` when the path ended. */
+let walked = 0
+
 /**
- * `a.b.c` in one step: what navigate() gives name by name (the same items in the same order, and a
- * Bail wherever one of its steps would bail), without a closure call and a collection per step.
- * Down a chain of single objects (`code` of one resource, then its `coding`) nothing is wrapped on
- * the way; from the first step with several items, the rest of the path is collected depth first
- * into one array, which is the order the step-by-step navigation concatenates them in.
+ * Down a chain of single objects (`code` of one resource, then its `coding`), checking each step as
+ * navigate() does (a Bail wherever one of its steps would bail). When the path ends on the chain
+ * (`walked === names.length`): the value at its end — an array, one value, or undefined for nothing.
+ * Otherwise the collection, not of one item, from which the rest of the path (step `walked`) is collected.
  */
-export function navigatePath (focus: Collection, names: readonly string[], extensionNames: readonly string[]): Collection {
+function walkSingles (focus: Collection, names: readonly string[], extensionNames: readonly string[]): unknown {
   const steps = names.length
   let i = 0
   let current = focus
@@ -151,26 +153,47 @@ export function navigatePath (focus: Collection, names: readonly string[], exten
       if (rec[extensionNames[i]!] !== undefined) throw new Bail(`${extensionNames[i]!} (primitive extension) present`)
       const v = rec[names[i]!]
       i++
-      if (v === undefined || v === null) return EMPTY
+      if (v === undefined || v === null) { walked = steps; return undefined }
       if (Array.isArray(v)) {
         for (const x of v) if (x === null || x === undefined) throw new Bail(`null inside ${names[i - 1]!}[]`)
-        if (i === steps) return v
+        if (i === steps) { walked = steps; return v }
         current = v
         break
       }
-      if (i === steps) return [v]
+      if (i === steps) { walked = steps; return v }
       item = v
     }
   }
-  if (current.length === 0) return EMPTY
+  walked = i
+  return current
+}
+
+/** The rest of the path from step `from`, for each item of `rest`, depth first into one array. */
+function collectRest (rest: Collection, names: readonly string[], extensionNames: readonly string[], from: number): unknown[] {
   const out: unknown[] = []
-  for (const item of current) collectPath(item, names, extensionNames, i, out)
+  for (const item of rest) collectPath(item, names, extensionNames, from, out)
   return out
+}
+
+/**
+ * `a.b.c` in one step: what navigate() gives name by name (the same items in the same order, and a
+ * Bail wherever one of its steps would bail), without a closure call and a collection per step.
+ * Down a chain of single objects nothing is wrapped on the way; from the first step with several
+ * items, the rest of the path is collected depth first into one array, which is the order the
+ * step-by-step navigation concatenates them in.
+ */
+export function navigatePath (focus: Collection, names: readonly string[], extensionNames: readonly string[]): Collection {
+  const end = walkSingles(focus, names, extensionNames)
+  if (walked === names.length) return end === undefined ? EMPTY : Array.isArray(end) ? end : [end]
+  const rest = end as Collection
+  return rest.length === 0 ? EMPTY : collectRest(rest, names, extensionNames, walked)
 }
 
 /** What navigatePathOne() found: nothing, or more than one item. */
 export const NONE = Object.freeze({ none: true })
 export const MANY = Object.freeze({ many: true })
+
+const oneOf = (items: readonly unknown[]): unknown => items.length === 0 ? NONE : items.length === 1 ? items[0] : MANY
 
 /**
  * navigatePath() for an operator that needs at most one item (`code.coding.code = 'confirmed'`):
@@ -178,32 +201,10 @@ export const MANY = Object.freeze({ many: true })
  * read), but no collection built where the path ends on one value.
  */
 export function navigatePathOne (focus: Collection, names: readonly string[], extensionNames: readonly string[]): unknown {
-  const steps = names.length
-  let i = 0
-  let current = focus
-  while (current.length === 1) {
-    let item = current[0]
-    for (;;) {
-      if (typeof item !== 'object' || item === null) throw new Bail(`navigating .${names[i]!} of a primitive`)
-      const rec = item as Record<string, unknown>
-      if (rec[extensionNames[i]!] !== undefined) throw new Bail(`${extensionNames[i]!} (primitive extension) present`)
-      const v = rec[names[i]!]
-      i++
-      if (v === undefined || v === null) return NONE
-      if (Array.isArray(v)) {
-        for (const x of v) if (x === null || x === undefined) throw new Bail(`null inside ${names[i - 1]!}[]`)
-        if (i === steps) return v.length === 0 ? NONE : v.length === 1 ? v[0] : MANY
-        current = v
-        break
-      }
-      if (i === steps) return v
-      item = v
-    }
-  }
-  if (current.length === 0) return NONE
-  const out: unknown[] = []
-  for (const item of current) collectPath(item, names, extensionNames, i, out)
-  return out.length === 0 ? NONE : out.length === 1 ? out[0] : MANY
+  const end = walkSingles(focus, names, extensionNames)
+  if (walked === names.length) return end === undefined ? NONE : Array.isArray(end) ? oneOf(end) : end
+  const rest = end as Collection
+  return rest.length === 0 ? NONE : oneOf(collectRest(rest, names, extensionNames, walked))
 }
 
 /** `=` of navigatePathOne()'s answer and a one-item constant: equals() on the collection it stands for. */
