@@ -9,7 +9,7 @@
  * valueCodeableConcept → coding), a CDS Hooks request three more.
  */
 
-import { strictShape, type JsonOutline, type Needles } from './json-outline.js'
+import { CODE_MATCH, MAX_FINITE_DIGITS, needleMatch, PROTO_MATCH, strictShape, type Needles, type StrictShape } from './json-outline.js'
 
 /** Deepest nesting of objects and arrays accepted in a request body. */
 export const MAX_JSON_DEPTH = 64
@@ -21,26 +21,12 @@ const OPEN_ARRAY = 0x5b
 const CLOSE_OBJECT = 0x7d
 const CLOSE_ARRAY = 0x5d
 
-/** What a look at a body's bytes found. */
-export interface JsonShape {
-  /** Objects and arrays nest deeper than the limit. */
-  tooDeep: boolean
-  /** A number literal with an exponent or 309+ digits: it may not fit a double (`1e309` parses to Infinity). */
-  mayOverflow: boolean
-  /** A JSON string whose bytes are exactly one of the codes looked for (see {@link inspectJson}). */
-  codeFound: boolean
-  /** A `\u00XX` escape of a printable ASCII character (0x20–0x7f): it could spell a code or a key without its bytes. */
-  asciiEscape: boolean
-  /** A JSON string `__proto__` or `constructor` (as a key or a value): the parse then runs secure-json-parse's full check. */
-  protoKey: boolean
+/** What a look at a body's bytes found (the fields: json-outline.ts StrictShape). */
+export interface JsonShape extends StrictShape {
   /** Codes were looked for: only then does `codeFound: false` say that none is there. */
   codesSought: boolean
-  /** The text is valid JSON: where its prefetch lies (hooks/json-outline.ts). Absent when it is not, or is too deep. */
-  outline?: JsonOutline
 }
 
-/** Digits of the largest finite double (1.79…e308) before the decimal point. */
-const MAX_FINITE_DIGITS = 309
 const PROTO = Buffer.from('__proto__')
 const CONSTRUCTOR = Buffer.from('constructor')
 
@@ -108,14 +94,9 @@ export function lenientShape (bytes: Uint8Array, limit: number = MAX_JSON_DEPTH,
         j++
       }
       if (j >= n) break
-      const candidates = needles[j - start]
-      if (candidates) {
-        for (const { bytes: needle, proto } of candidates) {
-          let k = 0
-          while (k < needle.length && bytes[start + k] === needle[k]) k++
-          if (k === needle.length) { if (proto) protoKey = true; else codeFound = true }
-        }
-      }
+      const found = needleMatch(bytes, start, j, needles)
+      if (found & CODE_MATCH) codeFound = true
+      if (found & PROTO_MATCH) protoKey = true
       i = j
       digits = 0
       continue

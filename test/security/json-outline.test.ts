@@ -7,10 +7,11 @@
  */
 import t from 'tap'
 import fc from 'fast-check'
-import { outlineJson } from '../../src/hooks/json-outline.js'
 import { inspectJson, lenientShape } from '../../src/hooks/json-limits.js'
 
 const DEPTH = 64
+/** The strict pass's outline: present only when the text is one valid JSON value no deeper than the limit. */
+const outlineJson = (bytes: Uint8Array, depth: number): ReturnType<typeof inspectJson>['outline'] => inspectJson(bytes, depth).outline
 const parses = (bytes: Buffer): boolean => {
   try { JSON.parse(bytes.toString('utf8')); return true } catch { return false }
 }
