@@ -52,7 +52,10 @@ export interface HttpOptions {
   warmupSec: number
   durationSec: number
   rounds: number
-  /** Requests answered before the first and the second memory sample (targets)… */
+  /**
+   * Requests that warm the service up before the CPU rounds, and requests between the first memory sample (taken
+   * after the CPU rounds) and the second (targets)…
+   */
   memoryAt: [number, number]
   /** …and the most seconds spent sending requests for each (the samples are then taken earlier). */
   memoryBudgetSec: [number, number]
@@ -75,7 +78,7 @@ export interface HttpResult extends CallSection {
   serviceStartupMs: number
   /** Each point: the median of MEMORY_SAMPLES samples (all kept in `samples`). */
   memory: Array<{ afterRequests: number, samples: MemorySample[] } & MemorySample>
-  /** The request counts the memory samples aimed at. */
+  /** The warm-up and the gap between the memory samples that were aimed at (HttpOptions.memoryAt). */
   memoryTargets: [number, number]
   /** (second - first) / first. */
   rssGrowth: number
@@ -242,7 +245,9 @@ export async function runHttp (opts: HttpOptions): Promise<HttpResult> {
       if (none.status !== 200 || none.cards !== 0) throw new Error(`the service answered ${none.status} with ${none.cards} cards to the call without a WGS order`)
     }
     const served = { n: 1 }
-    // Memory 1: after the first N₁ requests (these also warm the service up).
+    // Warm-up: the first N₁ requests, with no memory sample yet. The memory probe's forced full GCs change how V8
+    // collects for a long while after (measured, interleaved: +12–25 % CPU per WGS request, most of it in V8's helper
+    // threads, for at least 16 s), which no production process sees: the CPU rounds come first, the samples after.
     served.n += await loadUntil(urls.service, opts.body, opts.connections, opts.memoryAt[0] - served.n, opts.memoryBudgetSec[0])
     const sampleMemory = async (): Promise<HttpResult['memory'][number]> => {
       // RSS after a forced GC still moves by several per cent, at times 20 %, between samples (the allocator keeps or
@@ -256,7 +261,6 @@ export async function runHttp (opts: HttpOptions): Promise<HttpResult> {
       const median = (k: keyof MemorySample): number => samples.map((m) => m[k]).sort((a, b) => a - b)[Math.floor(samples.length / 2)]!
       return { afterRequests: served.n, rss: median('rss'), heapUsed: median('heapUsed'), heapTotal: median('heapTotal'), external: median('external'), threadHeapUsed: median('threadHeapUsed'), threadHeapTotal: median('threadHeapTotal'), threads: median('threads'), samples }
     }
-    const memory: HttpResult['memory'] = [await sampleMemory()]
     await load(urls.baseline, opts.body, { connections: opts.connections, durationSec: opts.warmupSec })
     // Throughput and CPU: baseline and service alternate, so both see the same machine conditions.
     const wgs = await section(service, baseline, urls, opts.body, opts, served)
@@ -273,8 +277,9 @@ export async function runHttp (opts: HttpOptions): Promise<HttpResult> {
       if (r.status !== 200) throw new Error(`the service answered ${r.status} to the ${a.resources}-resource request`)
       answers.push({ resources: a.resources, requestBytes: Buffer.byteLength(a.body), answerBytes: r.bytes, cards: r.cards })
     }
-    // Memory 2: top up to N₂ requests in total.
-    if (served.n < opts.memoryAt[1]) served.n += await loadUntil(urls.service, opts.body, opts.connections, opts.memoryAt[1] - served.n, opts.memoryBudgetSec[1])
+    // Memory: one point after the rounds, the other N₂ WGS requests later.
+    const memory: HttpResult['memory'] = [await sampleMemory()]
+    served.n += await loadUntil(urls.service, opts.body, opts.connections, opts.memoryAt[1], opts.memoryBudgetSec[1])
     memory.push(await sampleMemory())
     return {
       ...wgs,
