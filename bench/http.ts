@@ -42,6 +42,8 @@ export interface CallSection {
 
 /** The WGS call at more connections: the audit writer's group commit takes more writes per fsync. */
 export interface ConcurrencyPoint { connections: number, result: LoadResult }
+/** The WGS call sent at a fixed rate well below what the service can serve: the latency a caller sees when it is not queueing. */
+export interface RatePoint { requestsPerSec: number, connections: number, result: LoadResult }
 
 export interface HttpOptions {
   build: ServerBuild
@@ -65,6 +67,8 @@ export interface HttpOptions {
   answerSizes?: Array<{ resources: number, body: string }>
   /** Further connection counts for the WGS call, one round each. */
   concurrency?: number[]
+  /** Fixed request rates for the WGS call (autocannon's overallRate), one round each. */
+  rates?: number[]
 }
 
 export interface HttpResult extends CallSection {
@@ -75,6 +79,7 @@ export interface HttpResult extends CallSection {
   /** Median answer size by resources of prefetch (the benchmark request's size included). */
   answers: Array<{ resources: number, requestBytes: number, answerBytes: number, cards: number }>
   concurrency: ConcurrencyPoint[]
+  atRates: RatePoint[]
   serviceStartupMs: number
   /** Each point: the median of MEMORY_SAMPLES samples (all kept in `samples`). */
   memory: Array<{ afterRequests: number, samples: MemorySample[] } & MemorySample>
@@ -86,7 +91,7 @@ export interface HttpResult extends CallSection {
   totalServiceRequests: number
 }
 
-async function load (url: string, body: string, opts: { connections: number, durationSec?: number, amount?: number }): Promise<Omit<LoadResult, 'cpuMsPerRequest'>> {
+async function load (url: string, body: string, opts: { connections: number, durationSec?: number, amount?: number, overallRate?: number }): Promise<Omit<LoadResult, 'cpuMsPerRequest'>> {
   const r = await autocannon({
     url,
     method: 'POST',
@@ -94,6 +99,7 @@ async function load (url: string, body: string, opts: { connections: number, dur
     body,
     connections: opts.connections,
     ...(opts.amount !== undefined ? { amount: opts.amount } : { duration: opts.durationSec ?? 1 }),
+    ...(opts.overallRate !== undefined ? { overallRate: opts.overallRate } : {}),
     timeout: 10
   })
   return {
@@ -134,7 +140,7 @@ async function loadUntil (url: string, body: string, connections: number, target
 const cpuOf = (threads: CpuSample['threads'], id: number): number | null => threads.find((t) => t.threadId === id)?.cpuMs ?? null
 
 /** A load round with the server's CPU time read before and after it: the service's per thread, the baseline's as a whole. */
-async function measured (server: { service: ServiceProcess } | { baseline: BaselineProcess }, url: string, body: string, opts: { connections: number, durationSec: number }): Promise<LoadResult> {
+async function measured (server: { service: ServiceProcess } | { baseline: BaselineProcess }, url: string, body: string, opts: { connections: number, durationSec: number, overallRate?: number }): Promise<LoadResult> {
   if ('baseline' in server) {
     const before = processCpuMs(server.baseline.pid)
     const r = await load(url, body, opts)
@@ -271,6 +277,12 @@ export async function runHttp (opts: HttpOptions): Promise<HttpResult> {
       served.n += result.requests
       concurrency.push({ connections, result })
     }
+    const atRates: RatePoint[] = []
+    for (const rate of opts.rates ?? []) {
+      const result = await measured({ service }, urls.service, opts.body, { connections: opts.connections, durationSec: opts.durationSec, overallRate: rate })
+      served.n += result.requests
+      atRates.push({ requestsPerSec: rate, connections: opts.connections, result })
+    }
     const answers: HttpResult['answers'] = []
     for (const a of opts.answerSizes ?? []) {
       const r = await answerSize(urls.service, a.body)
@@ -289,6 +301,7 @@ export async function runHttp (opts: HttpOptions): Promise<HttpResult> {
       ...(nonWgs ? { nonWgs } : {}),
       answers,
       concurrency,
+      atRates,
       serviceStartupMs: service.startupMs,
       memory,
       memoryTargets: opts.memoryAt,

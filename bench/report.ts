@@ -219,7 +219,7 @@ export function toMarkdown (r: BenchReport): string {
   out.push(`${r.startedAt} · ${r.durationSec} s · ${r.machine.cpu}, ${r.machine.cores} cores, ${r.machine.memoryGiB} GiB · Node ${r.machine.node} · ` +
     `load average ${r.machine.loadAverageStart.map((l) => round(l, 1)).join(' / ')} at start, ${r.machine.loadAverageEnd.map((l) => round(l, 1)).join(' / ')} at end · ` +
     `server build: \`${r.build}\` · rules ${r.rulesVersion}, ${r.indications} indications`, '')
-  out.push('Reproduce: `npm run bench` (builds, then runs every section; about 3–4 minutes on 2 cores).', '')
+  out.push('Reproduce: `npm run bench` (builds, then runs every section; about 5–6 minutes on 2 cores).', '')
   out.push('## Targets', '')
   out.push(table(['target', 'goal', 'measured', 'verdict'], r.targets.map((t) => [t.description, t.target, t.measured, verdict(t.met)])), '')
   if (r.notes.length) out.push('## Notes', '', ...r.notes.map((n) => `- ${n}`), '')
@@ -268,6 +268,10 @@ export function toMarkdown (r: BenchReport): string {
         [h.connections, h.service.requestsPerSec, `${h.service.p50Ms} ms`, `${h.service.p99Ms} ms`, ms(h.service.cpuMsPerRequest), threadRows(h.service.threads)],
         ...h.concurrency.map((c) => [c.connections, c.result.requestsPerSec, `${c.result.p50Ms} ms`, `${c.result.p99Ms} ms`, ms(c.result.cpuMsPerRequest), threadRows(c.result.threads)])
       ]), '')
+    }
+    if (h.atRates?.length) {
+      out.push(`The WGS call at a fixed rate, well below saturation (autocannon's \`overallRate\`, ${h.connections} connections, one round each): the latency of a call that does not queue behind others. Information, not a target: the p99 target above is the saturating closed loop.`, '')
+      out.push(table(['rate asked', 'req/s served', 'p50', 'p99', 'CPU per request', 'per thread'], h.atRates.map((r) => [`${r.requestsPerSec} req/s`, r.result.requestsPerSec, `${r.result.p50Ms} ms`, `${r.result.p99Ms} ms`, ms(r.result.cpuMsPerRequest), threadRows(r.result.threads)])), '')
     }
     if (h.answers?.length) {
       out.push('Answer size against the length of the record (the same realistic patient with longer histories; median of three calls):', '')

@@ -34,7 +34,7 @@ export interface BenchSettings {
   outDir: string
   sections: Section[]
   core: CoreOptions & { profileSize: number, profileMs: number, costIterations: number }
-  http: { connections: number, warmupSec: number, durationSec: number, rounds: number, memoryAt: [number, number], memoryBudgetSec: [number, number], resources: number, profileSec: number, answerSizes: number[], concurrency: number[] }
+  http: { connections: number, warmupSec: number, durationSec: number, rounds: number, memoryAt: [number, number], memoryBudgetSec: [number, number], resources: number, profileSec: number, answerSizes: number[], concurrency: number[], rates: number[] }
   startup: { runs: number, profile: boolean }
   fallback: { resources: number, iterations: number, delayMs: number }
 }
@@ -42,7 +42,7 @@ export interface BenchSettings {
 export const FULL: Omit<BenchSettings, 'build' | 'outDir' | 'sections'> = {
   mode: 'full',
   core: { sizes: [10, 100, 150, 1000, 10_000], budgetMs: 3000, minIterations: 20, maxIterations: 20_000, profileSize: 150, profileMs: 3000, costIterations: 100 },
-  http: { connections: 10, warmupSec: 2, durationSec: 8, rounds: 3, memoryAt: [5000, 45_000], memoryBudgetSec: [30, 110], resources: 150, profileSec: 6, answerSizes: [2000, 10_000], concurrency: [32, 64] },
+  http: { connections: 10, warmupSec: 2, durationSec: 8, rounds: 3, memoryAt: [5000, 45_000], memoryBudgetSec: [30, 110], resources: 150, profileSec: 6, answerSizes: [2000, 10_000], concurrency: [32, 64], rates: [100] },
   startup: { runs: 5, profile: true },
   fallback: { resources: 150, iterations: 10, delayMs: 20 }
 }
@@ -50,7 +50,7 @@ export const FULL: Omit<BenchSettings, 'build' | 'outDir' | 'sections'> = {
 export const SMOKE: Omit<BenchSettings, 'build' | 'outDir' | 'sections'> = {
   mode: 'smoke',
   core: { sizes: [10, 40], budgetMs: 100, minIterations: 3, maxIterations: 50, profileSize: 10, profileMs: 100, costIterations: 3 },
-  http: { connections: 2, warmupSec: 0.3, durationSec: 0.5, rounds: 1, memoryAt: [20, 40], memoryBudgetSec: [10, 10], resources: 20, profileSec: 0.5, answerSizes: [60], concurrency: [4] },
+  http: { connections: 2, warmupSec: 0.3, durationSec: 0.5, rounds: 1, memoryAt: [20, 40], memoryBudgetSec: [10, 10], resources: 20, profileSec: 0.5, answerSizes: [60], concurrency: [4], rates: [20] },
   startup: { runs: 1, profile: false },
   fallback: { resources: 10, iterations: 1, delayMs: 2 }
 }
@@ -108,7 +108,7 @@ export async function runBench (s: BenchSettings): Promise<BenchReport> {
     }
     if (s.sections.includes('http')) {
       if (s.build === 'dist' && !existsSync(join(ROOT, 'dist/server.js'))) throw new Error('dist/server.js is missing: run `npm run build` first (npm run bench does)')
-      // A realistic order: a patient whose diagnoses match the indications such a patient really matches (2 of 11).
+      // A realistic order: a patient whose diagnoses match the indications such a patient really matches (at 150 resources, 1 of 11: inherited thrombocytopenia).
       const request = orderSelectRequest(rules.service, generatePatient(s.http.resources, realisticDiagnoses()))
       const body = JSON.stringify(request)
       // The same patient and prefetch, the draft order a blood count: answered without evaluation.
@@ -117,10 +117,11 @@ export async function runBench (s: BenchSettings): Promise<BenchReport> {
       const answerSizes = [s.http.resources, ...s.http.answerSizes].map((n) => ({ resources: n, body: n === s.http.resources ? body : JSON.stringify(orderSelectRequest(rules.service, generatePatient(n, realisticDiagnoses()))) }))
       log(`http: ${s.http.rounds} × ${s.http.durationSec} s per server and call (WGS, non-WGS), ${s.http.connections} connections, then ${s.http.concurrency.join(' and ')}; warm-up ${s.http.memoryAt[0]} requests; memory after the rounds and ${s.http.memoryAt[1]} requests later`)
       const http = await runHttp({ build: s.build, workDir, body, nonWgsBody, path: `/cds-services/${rules.service.id}`, ...s.http, answerSizes })
-      report.http = { ...http, resources: s.http.resources, serviceSettings: 'Request: one order-select call with about 150 resources of prefetch for a realistic patient (suspected inherited thrombocytopenia, D69.4, with a long lab history, comorbidities, procedures, medications and family history; it matches 2 of the 11 indications). Service run as documented for local development: `CDS_AUTH=off` on 127.0.0.1 (no client JWT), embedded SQLite audit store in a temporary `DATA_DIR` (every evaluation is written, synchronous=FULL), `LOG_LEVEL=info` to a file, load shedding off (`UNDER_PRESSURE_MAX_EVENT_LOOP_UTILIZATION=0`, `UNDER_PRESSURE_MAX_EVENT_LOOP_DELAY_MS=0`: with it on, a saturating closed-loop test gets mostly 503s) and per-client rate limiting off (`RATE_LIMIT_MAX=0`: the load generator is a single client), everything else at its default (metrics, CORS on)' + `; evaluation threads: ${threadsUsed()}.` }
+      report.http = { ...http, resources: s.http.resources, serviceSettings: 'Request: one order-select call with about 150 resources of prefetch for a realistic patient (suspected inherited thrombocytopenia, D69.4, with a long lab history, comorbidities, procedures, medications and family history; at 150 resources it matches 1 of the 11 indications, inherited thrombocytopenia). Service run as documented for local development: `CDS_AUTH=off` on 127.0.0.1 (no client JWT), embedded SQLite audit store in a temporary `DATA_DIR` (every evaluation is written, synchronous=FULL), `LOG_LEVEL=info` to a file, load shedding off (`UNDER_PRESSURE_MAX_EVENT_LOOP_UTILIZATION=0`, `UNDER_PRESSURE_MAX_EVENT_LOOP_DELAY_MS=0`: with it on, a saturating closed-loop test gets mostly 503s) and per-client rate limiting off (`RATE_LIMIT_MAX=0`: the load generator is a single client), everything else at its default (metrics, CORS on)' + `; evaluation threads: ${threadsUsed()}.` }
       log(`  WGS: service ${http.service.requestsPerSec} req/s p99 ${http.service.p99Ms} ms, ${http.service.cpuMsPerRequest} ms CPU/request; baseline ${http.baseline.requestsPerSec} req/s, ${http.baseline.cpuMsPerRequest} ms CPU/request; CPU ratio ${http.cpuRatio} (rounds ${http.cpuRatios.join(', ')})`)
       if (http.nonWgs) log(`  non-WGS: service ${http.nonWgs.service.requestsPerSec} req/s, ${http.nonWgs.service.cpuMsPerRequest} ms CPU/request; baseline ${http.nonWgs.baseline.cpuMsPerRequest} ms; CPU ratio ${http.nonWgs.cpuRatio} (rounds ${http.nonWgs.cpuRatios.join(', ')})`)
       for (const c of http.concurrency) log(`  ${c.connections} connections: ${c.result.requestsPerSec} req/s, p99 ${c.result.p99Ms} ms, ${c.result.cpuMsPerRequest} ms CPU/request`)
+      for (const r of http.atRates) log(`  at ${r.requestsPerSec} req/s: p50 ${r.result.p50Ms} ms, p99 ${r.result.p99Ms} ms, ${r.result.cpuMsPerRequest} ms CPU/request`)
       for (const a of http.answers) log(`  answer at ${a.resources} resources: ${a.answerBytes} bytes (${a.cards} cards)`)
       log(`http: CPU profile per thread, ${s.http.profileSec} s of load`)
       report.http.profile = await profileHttp({ build: s.build, workDir, body, path: `/cds-services/${rules.service.id}`, connections: s.http.connections, durationSec: s.http.profileSec })
