@@ -42,7 +42,7 @@ export interface CallSection {
 
 /** The WGS call at more connections: the audit writer's group commit takes more writes per fsync. */
 export interface ConcurrencyPoint { connections: number, result: LoadResult }
-/** The WGS call sent at a fixed rate well below what the service can serve: the latency a caller sees when it is not queueing. */
+/** The WGS call one at a time at a fixed rate, well below what the service can serve: the latency of a call that does not queue. */
 export interface RatePoint { requestsPerSec: number, connections: number, result: LoadResult }
 
 export interface HttpOptions {
@@ -67,7 +67,7 @@ export interface HttpOptions {
   answerSizes?: Array<{ resources: number, body: string }>
   /** Further connection counts for the WGS call, one round each. */
   concurrency?: number[]
-  /** Fixed request rates for the WGS call (autocannon's overallRate), one round each. */
+  /** Fixed request rates for the WGS call on one connection (autocannon's overallRate), one round each. */
   rates?: number[]
 }
 
@@ -279,9 +279,11 @@ export async function runHttp (opts: HttpOptions): Promise<HttpResult> {
     }
     const atRates: RatePoint[] = []
     for (const rate of opts.rates ?? []) {
-      const result = await measured({ service }, urls.service, opts.body, { connections: opts.connections, durationSec: opts.durationSec, overallRate: rate })
+      // One connection: one call at a time, so none waits behind another (autocannon sends a second's quota as
+      // fast as it can, so with several connections the calls of a second would queue behind each other).
+      const result = await measured({ service }, urls.service, opts.body, { connections: 1, durationSec: opts.durationSec, overallRate: rate })
       served.n += result.requests
-      atRates.push({ requestsPerSec: rate, connections: opts.connections, result })
+      atRates.push({ requestsPerSec: rate, connections: 1, result })
     }
     const answers: HttpResult['answers'] = []
     for (const a of opts.answerSizes ?? []) {

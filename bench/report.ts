@@ -270,7 +270,7 @@ export function toMarkdown (r: BenchReport): string {
       ]), '')
     }
     if (h.atRates?.length) {
-      out.push(`The WGS call at a fixed rate, well below saturation (autocannon's \`overallRate\`, ${h.connections} connections, one round each): the latency of a call that does not queue behind others. Information, not a target: the p99 target above is the saturating closed loop.`, '')
+      out.push('The WGS call at a fixed rate, well below saturation, one call at a time (autocannon\'s `overallRate` on one connection, one round each): the latency of a call that does not queue behind others. Information, not a target: the p99 target above is the saturating closed loop.', '')
       out.push(table(['rate asked', 'req/s served', 'p50', 'p99', 'CPU per request', 'per thread'], h.atRates.map((r) => [`${r.requestsPerSec} req/s`, r.result.requestsPerSec, `${r.result.p50Ms} ms`, `${r.result.p99Ms} ms`, ms(r.result.cpuMsPerRequest), threadRows(r.result.threads)])), '')
     }
     if (h.answers?.length) {

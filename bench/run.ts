@@ -42,7 +42,7 @@ export interface BenchSettings {
 export const FULL: Omit<BenchSettings, 'build' | 'outDir' | 'sections'> = {
   mode: 'full',
   core: { sizes: [10, 100, 150, 1000, 10_000], budgetMs: 3000, minIterations: 20, maxIterations: 20_000, profileSize: 150, profileMs: 3000, costIterations: 100 },
-  http: { connections: 10, warmupSec: 2, durationSec: 8, rounds: 3, memoryAt: [5000, 45_000], memoryBudgetSec: [30, 110], resources: 150, profileSec: 6, answerSizes: [2000, 10_000], concurrency: [32, 64], rates: [100] },
+  http: { connections: 10, warmupSec: 2, durationSec: 8, rounds: 3, memoryAt: [5000, 45_000], memoryBudgetSec: [30, 110], resources: 150, profileSec: 6, answerSizes: [2000, 10_000], concurrency: [32, 64], rates: [50] },
   startup: { runs: 5, profile: true },
   fallback: { resources: 150, iterations: 10, delayMs: 20 }
 }
