@@ -80,10 +80,21 @@ void t.test('criteria browser and playground in Chromium', async (t) => {
     return p.id
   }
 
+  /** The page's document as the predicates below use it (they run in the page; the tests are compiled without the DOM's types). */
+  type PageDocument = { document: { querySelector: (s: string) => { textContent: string | null } | null } }
   async function runPatient (id: string): Promise<void> {
+    // The page fetches the patient and then shows it, clearing the last call: until it has, the facts and cards on
+    // the page are the previous patient's, and a click would call the service for that patient (seen on a loaded
+    // machine: the no-match patient's call answered with the previous patient's card).
+    const loaded = page.waitForResponse((r) => r.url().endsWith(`/playground/patients/${encodeURIComponent(id)}.json`))
     await page.selectOption('#patient-select', id)
-    await page.waitForSelector('#patient-facts')
+    await loaded
+    await page.waitForFunction(() => { const d = (globalThis as unknown as PageDocument).document; return d.querySelector('#patient-facts') !== null && d.querySelector('#raw-request')?.textContent === '' })
+    const answered = page.waitForResponse((r) => r.url().includes('/cds-services/') && r.request().method() === 'POST')
     await page.click('#run-select')
+    await answered
+    // The raw response is shown in the same task as the cards are rendered.
+    await page.waitForFunction(() => ((globalThis as unknown as PageDocument).document.querySelector('#raw-response')?.textContent ?? '') !== '')
     await page.waitForSelector('#cards article.card, #cards p.empty')
   }
 
