@@ -2,8 +2,9 @@
  * Benchmarks 2 and 3 — HTTP and memory. autocannon (10 connections, loopback)
  * posts one realistic order-select request to the real service and, in the
  * same run and alternating with it, to the bare-Fastify baseline. The service
- * process also serves the memory benchmark: RSS and heap after a forced GC
- * once it has answered N₁ and N₂ requests in total (throughput rounds count).
+ * process also serves the memory benchmark: RSS and heap after a forced GC,
+ * once after the CPU rounds (which follow a warm-up of N₁ requests) and once
+ * N₂ requests later — no CPU round follows a forced GC.
  */
 import autocannon from 'autocannon'
 import { allHeaps, processCpuMs, spawnBaseline, spawnService, waitForEvaluationThreads, type BaselineProcess, type CpuSample, type MemorySample, type ServerBuild, type ServiceProcess } from './processes.js'
